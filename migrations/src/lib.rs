@@ -1,0 +1,26 @@
+//! Portable schema migrations: the same DDL runs on SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! Conventions shared by every table:
+//! - codes are bounded `VARCHAR`s so that composite indexes fit MySQL's key-length limit;
+//! - instants are `BIGINT` microseconds since the Unix epoch (exact and comparable everywhere);
+//! - exact decimals are `BIGINT` scaled by 10 000 (SQLite has no decimal type);
+//! - fact rows carry `recorded_at` / `superseded_at` (transaction time) and provenance.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+mod m20261122_000002_investments;
+mod m20261122_000003_staffing;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000002_investments::Migration),
+            Box::new(m20261122_000003_staffing::Migration),
+        ]
+    }
+}

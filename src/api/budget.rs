@@ -1,0 +1,334 @@
+//! BudgetService: categories, budget lines and the summaries the reports print.
+
+use super::convert;
+use super::error::ApiError;
+use super::paging;
+use super::request::{self, Checks};
+use crate::domain::codes::{CategoryCode, OrgUnitCode};
+use crate::domain::instant::Instant;
+use crate::domain::period::MonthSpan;
+use crate::domain::summary::{self, Figures, GroupKey, Grouping, StatementTotals, SummaryRequest};
+use crate::domain::validation::Violation;
+use crate::proto::v1 as pb;
+use crate::proto::v1::budget_service_server::BudgetService;
+use crate::store::Store;
+use crate::store::budget::{self as store, LineFilter, LineKey, StoredBudgetLine, StoredCategory};
+use crate::store::org::tree_at;
+use std::collections::HashMap;
+use tonic::{Request, Response, Status};
+
+pub struct BudgetApi {
+    store: Store,
+}
+
+impl BudgetApi {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+fn category_to_proto(stored: &StoredCategory) -> pb::Category {
+    let c = &stored.category;
+    pb::Category {
+        name: convert::category_name(&c.code),
+        code: c.code.to_string(),
+        display_name: c.name.clone(),
+        direction: convert::direction(c.direction) as i32,
+        parent: c
+            .parent
+            .as_ref()
+            .map(convert::category_name)
+            .unwrap_or_default(),
+        display_order: c.display_order,
+        provenance: Some(convert::provenance(&stored.provenance)),
+    }
+}
+
+fn line_to_proto(line: &StoredBudgetLine) -> pb::BudgetLine {
+    pb::BudgetLine {
+        org_unit: convert::org_unit_name(&line.org_unit),
+        category: convert::category_name(&line.category),
+        span: Some(convert::span(line.span)),
+        scenario: convert::scenario(line.scenario) as i32,
+        amount_sek: line.amount_sek,
+        provenance: Some(convert::provenance(&line.provenance)),
+    }
+}
+
+fn figures_to_proto(f: &Figures) -> pb::Figures {
+    pb::Figures {
+        actual_sek: f.actual,
+        budget_sek: f.budget,
+        prior_year_actual_sek: f.prior_year_actual,
+        deviation_sek: f.deviation(),
+        change_sek: f.change(),
+        change_percent: f
+            .change_percent()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn totals_to_proto(t: &StatementTotals) -> pb::StatementTotals {
+    pb::StatementTotals {
+        income: Some(figures_to_proto(&t.income)),
+        gross_cost: Some(figures_to_proto(&t.gross_cost)),
+        net_cost: Some(figures_to_proto(&t.net_cost)),
+    }
+}
+
+/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for an unknown unit.
+async fn units_in_scope(
+    store: &Store,
+    name: &str,
+    code: &OrgUnitCode,
+    include_descendants: bool,
+    date: chrono::NaiveDate,
+    as_of: Instant,
+) -> Result<Vec<OrgUnitCode>, ApiError> {
+    let (tree, _) = tree_at(store.db(), date, as_of).await?;
+    if tree.get(code).is_none() {
+        return Err(ApiError::not_found(name));
+    }
+    Ok(if include_descendants {
+        tree.subtree(code)
+    } else {
+        vec![code.clone()]
+    })
+}
+
+#[tonic::async_trait]
+impl BudgetService for BudgetApi {
+    async fn list_categories(
+        &self,
+        request: Request<pb::ListCategoriesRequest>,
+    ) -> Result<Response<pb::ListCategoriesResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let direction = checks.take(convert::direction_filter(request.direction, "direction"));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+
+        let filters = paging::fingerprint(&("categories", direction.map(|d| d.as_str()), as_of));
+        let (as_of, after) = paging::start::<(i32, String)>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        let all = store::categories(self.store.db(), as_of)
+            .await
+            .map_err(ApiError::from)?;
+        let sort_key = |s: &StoredCategory| (s.category.display_order, s.category.code.to_string());
+        let rows: Vec<&StoredCategory> = all
+            .iter()
+            .filter(|s| direction.is_none_or(|d| s.category.direction == d))
+            .filter(|s| after.as_ref().is_none_or(|a| &sort_key(s) > a))
+            .take(size as usize + 1)
+            .collect();
+        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| sort_key(s));
+        Ok(Response::new(pb::ListCategoriesResponse {
+            categories: page.into_iter().map(category_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_budget_lines(
+        &self,
+        request: Request<pb::ListBudgetLinesRequest>,
+    ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
+        let year = match request.fiscal_year {
+            0 => None,
+            y => checks
+                .take(crate::domain::period::parse_fiscal_year(y.into(), "fiscal_year").map(Some)),
+        };
+        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
+        let category = checks.take(request::optional_category(&request.category, "category"));
+        let scenario = checks.take(request::scenario(request.scenario, "scenario"));
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+
+        let filters = paging::fingerprint(&(
+            "budget_lines",
+            &unit,
+            request.include_descendants,
+            year,
+            months,
+            &category,
+            scenario,
+            date,
+            as_of,
+        ));
+        let (as_of, after) = paging::start::<LineKey>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        let org_units = match &unit {
+            None => None,
+            Some(code) => Some(
+                units_in_scope(
+                    &self.store,
+                    &request.org_unit,
+                    code,
+                    request.include_descendants,
+                    date,
+                    as_of,
+                )
+                .await?,
+            ),
+        };
+        let filter = LineFilter {
+            org_units,
+            fiscal_year: year,
+            months,
+            category,
+            scenario,
+            as_of,
+        };
+        let rows = store::list_lines(self.store.db(), &filter, after.as_ref(), size + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, size, filters, as_of, StoredBudgetLine::key);
+        Ok(Response::new(pb::ListBudgetLinesResponse {
+            budget_lines: page.iter().map(line_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn summarize_budget(
+        &self,
+        request: Request<pb::SummarizeBudgetRequest>,
+    ) -> Result<Response<pb::SummarizeBudgetResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
+        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
+        let span = if request.fiscal_year == 0 {
+            checks.take::<Option<MonthSpan>>(Err(Violation::new("fiscal_year", "is required")))
+        } else {
+            let (from, to) = months.unwrap_or((1, 12));
+            checks.take_all(
+                MonthSpan::parse(
+                    request.fiscal_year.into(),
+                    from.into(),
+                    to.into(),
+                    ["fiscal_year", "from_month", "to_month"],
+                )
+                .map(Some),
+            )
+        };
+        let grouping = checks.take(
+            match pb::SummaryGrouping::try_from(request.group_by) {
+                Ok(pb::SummaryGrouping::Unspecified | pb::SummaryGrouping::Category) => {
+                    Ok(Grouping::Category)
+                }
+                Ok(pb::SummaryGrouping::ChildUnit) => Ok(Grouping::ChildUnit),
+                Ok(pb::SummaryGrouping::Month) => Ok(Grouping::Month),
+                Err(_) => Err(Violation::new(
+                    "group_by",
+                    format!("{} is not a known grouping", request.group_by),
+                )),
+            }
+            .map(Some),
+        );
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        checks.finish().map_err(ApiError::from)?;
+        let (code, span, grouping, date) = (
+            code.expect("checked"),
+            span.expect("checked"),
+            grouping.expect("checked"),
+            date.expect("checked"),
+        );
+        let as_of = as_of.unwrap_or_else(Instant::now);
+
+        let (tree, _) = tree_at(self.store.db(), date, as_of)
+            .await
+            .map_err(ApiError::from)?;
+        if tree.get(&code).is_none() {
+            return Err(ApiError::not_found(request.org_unit).into());
+        }
+        let units = tree.subtree(&code);
+        let unit_groups = tree.child_of_root(&code);
+        let categories: HashMap<CategoryCode, _> = store::categories(self.store.db(), as_of)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|s| (s.category.code.clone(), s.category))
+            .collect();
+        let lines = store::summary_lines(self.store.db(), &units, span.fiscal_year, as_of)
+            .await
+            .map_err(ApiError::from)?;
+        let result = summary::summarize(
+            &SummaryRequest {
+                span,
+                grouping,
+                unit_groups: &unit_groups,
+                categories: &categories,
+            },
+            &lines,
+        );
+
+        let groups = result
+            .groups
+            .iter()
+            .map(|group| pb::SummaryGroup {
+                org_unit: match &group.key {
+                    GroupKey::Unit(unit) => convert::org_unit_name(unit),
+                    _ => String::new(),
+                },
+                span: Some(convert::span(match group.key {
+                    GroupKey::Months { from, to } => MonthSpan { from, to, ..span },
+                    _ => span,
+                })),
+                categories: group
+                    .rows
+                    .iter()
+                    .map(|(category, figures)| pb::CategoryFigures {
+                        category: convert::category_name(&category.code),
+                        display_name: category.name.clone(),
+                        direction: convert::direction(category.direction) as i32,
+                        parent: category
+                            .parent
+                            .as_ref()
+                            .map(convert::category_name)
+                            .unwrap_or_default(),
+                        figures: Some(figures_to_proto(figures)),
+                    })
+                    .collect(),
+                totals: Some(totals_to_proto(&group.totals)),
+            })
+            .collect();
+        Ok(Response::new(pb::SummarizeBudgetResponse {
+            org_unit: convert::org_unit_name(&code),
+            span: Some(convert::span(span)),
+            groups,
+            totals: Some(totals_to_proto(&result.totals)),
+            exact: result.is_exact(),
+            inexact_spans: result
+                .inexact_spans
+                .iter()
+                .map(|s| pb::InexactSpan {
+                    org_unit: convert::org_unit_name(&s.org_unit),
+                    category: convert::category_name(&s.category),
+                    scenario: convert::scenario(s.scenario) as i32,
+                    stored_span: Some(convert::span(s.stored_span)),
+                    affects_totals: s.affects_totals,
+                })
+                .collect(),
+            uncovered: result
+                .uncovered_months
+                .iter()
+                .filter(|(_, months)| !months.is_empty())
+                .map(|(figure, months)| pb::UncoveredMonths {
+                    figure: (*figure).to_owned(),
+                    months: months.iter().map(|m| i32::from(*m)).collect(),
+                })
+                .collect(),
+        }))
+    }
+}

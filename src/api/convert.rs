@@ -1,0 +1,95 @@
+//! Domain → proto conversions shared by the services.
+
+use super::request::{CATEGORIES, ORG_UNITS};
+use crate::domain::category::Direction;
+use crate::domain::codes::{CategoryCode, OrgUnitCode};
+use crate::domain::org::OrgUnitKind;
+use crate::domain::period::MonthSpan;
+use crate::domain::provenance::Provenance;
+use crate::domain::scenario::Scenario;
+use crate::domain::validation::Violation;
+use crate::proto::v1 as pb;
+
+pub fn org_unit_name(code: &OrgUnitCode) -> String {
+    format!("{ORG_UNITS}/{code}")
+}
+
+pub fn category_name(code: &CategoryCode) -> String {
+    format!("{CATEGORIES}/{code}")
+}
+
+pub fn provenance(p: &Provenance) -> pb::Provenance {
+    pb::Provenance {
+        document: p.document.clone(),
+        table: p.table.clone().unwrap_or_default(),
+        import: format!("imports/{}", p.import_id),
+        recorded_at: p.recorded_at.to_rfc3339(),
+        superseded_at: p.superseded_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+    }
+}
+
+pub fn span(s: MonthSpan) -> pb::MonthSpan {
+    pb::MonthSpan {
+        fiscal_year: s.fiscal_year,
+        from_month: i32::from(s.from),
+        to_month: i32::from(s.to),
+    }
+}
+
+pub fn scenario(s: Scenario) -> pb::Scenario {
+    match s {
+        Scenario::Actual => pb::Scenario::Actual,
+        Scenario::Budget => pb::Scenario::Budget,
+        Scenario::Forecast => pb::Scenario::Forecast,
+        Scenario::Plan => pb::Scenario::Plan,
+    }
+}
+
+pub fn direction(d: Direction) -> pb::Direction {
+    match d {
+        Direction::Income => pb::Direction::Income,
+        Direction::Cost => pb::Direction::Cost,
+        Direction::Net => pb::Direction::Net,
+    }
+}
+
+pub fn org_unit_kind(k: OrgUnitKind) -> pb::OrgUnitKind {
+    match k {
+        OrgUnitKind::Region => pb::OrgUnitKind::Region,
+        OrgUnitKind::Committee => pb::OrgUnitKind::Committee,
+        OrgUnitKind::Division => pb::OrgUnitKind::Division,
+        OrgUnitKind::Area => pb::OrgUnitKind::Area,
+        OrgUnitKind::Department => pb::OrgUnitKind::Department,
+        OrgUnitKind::CostCentre => pb::OrgUnitKind::CostCentre,
+    }
+}
+
+fn unknown(field: &str, value: i32) -> Violation {
+    Violation::new(field, format!("{value} is not a known value"))
+}
+
+/// The domain kind for a filter value; `Ok(None)` for unspecified.
+pub fn org_unit_kind_filter(value: i32, field: &str) -> Result<Option<OrgUnitKind>, Violation> {
+    Ok(
+        match pb::OrgUnitKind::try_from(value).map_err(|_| unknown(field, value))? {
+            pb::OrgUnitKind::Unspecified => None,
+            pb::OrgUnitKind::Region => Some(OrgUnitKind::Region),
+            pb::OrgUnitKind::Committee => Some(OrgUnitKind::Committee),
+            pb::OrgUnitKind::Division => Some(OrgUnitKind::Division),
+            pb::OrgUnitKind::Area => Some(OrgUnitKind::Area),
+            pb::OrgUnitKind::Department => Some(OrgUnitKind::Department),
+            pb::OrgUnitKind::CostCentre => Some(OrgUnitKind::CostCentre),
+        },
+    )
+}
+
+pub fn direction_filter(value: i32, field: &str) -> Result<Option<Direction>, Violation> {
+    Ok(
+        match pb::Direction::try_from(value).map_err(|_| unknown(field, value))? {
+            pb::Direction::Unspecified => None,
+            pb::Direction::Income => Some(Direction::Income),
+            pb::Direction::Cost => Some(Direction::Cost),
+            pb::Direction::Net => Some(Direction::Net),
+        },
+    )
+}

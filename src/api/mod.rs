@@ -1,0 +1,11 @@
+//! gRPC transport: one file per service. Handlers validate the request at the boundary,
+//! call the domain and storage, and map errors in one place (`error`).
+
+pub mod budget;
+pub mod convert;
+pub mod error;
+pub mod organization;
+pub mod paging;
+pub mod request;
+
+pub use error::ApiError;

@@ -1,0 +1,65 @@
+//! Command line and environment: every flag can also be set through its variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The default database: a SQLite file in the working directory, created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://uppsikt.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "uppsikt",
+    version,
+    about = "A region's follow-up data over gRPC"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://FILE?mode=rwc, postgres://…, mysql://…
+    #[arg(long, env = "UPPSIKT_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the gRPC API (creates the schema when missing).
+    Serve {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Address to listen on.
+        #[arg(long, env = "UPPSIKT_LISTEN", default_value = "127.0.0.1:50051")]
+        listen: SocketAddr,
+        /// Load the demo data set when the database holds no data yet.
+        #[arg(long, env = "UPPSIKT_DEMO")]
+        demo: bool,
+    },
+    /// Create or update the schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Load the demo data set (idempotent: a second load changes nothing).
+    LoadDemo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Import record files (docs/data-format.md) as one all-or-nothing import.
+    Import {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Validate and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply at most once: a repeat with the same id returns the first result.
+        #[arg(long)]
+        request_id: Option<String>,
+        /// Files to import, in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,13 @@
+//! Validated domain types and the derived figures. Nothing here knows about gRPC or SQL.
+
+pub mod category;
+pub mod codes;
+pub mod decimal;
+pub mod instant;
+pub mod money;
+pub mod org;
+pub mod period;
+pub mod provenance;
+pub mod scenario;
+pub mod summary;
+pub mod validation;

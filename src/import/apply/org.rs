@@ -1,0 +1,123 @@
+//! Org units: key (code, valid_from); placements of one code must not overlap in time.
+
+use super::{Change, Current, ImportContext, classify};
+use crate::domain::codes::OrgUnitCode;
+use crate::domain::org::OrgUnit;
+use crate::domain::provenance::Source;
+use crate::domain::validation::Violation;
+use crate::import::record::{Entry, Record};
+use crate::store::{StoreError, org as store};
+use chrono::NaiveDate;
+use sea_orm::DatabaseTransaction;
+use std::collections::HashMap;
+
+/// The current placements by code; the whole tree is small.
+pub struct OrgState {
+    by_code: HashMap<OrgUnitCode, Vec<Current<OrgUnit>>>,
+}
+
+impl OrgState {
+    pub async fn load(txn: &DatabaseTransaction) -> Result<Self, StoreError> {
+        let mut by_code: HashMap<OrgUnitCode, Vec<Current<OrgUnit>>> = HashMap::new();
+        for row in store::current_rows(txn).await? {
+            let id = row.id;
+            let stored = store::StoredOrgUnit::try_from(row)?;
+            by_code
+                .entry(stored.unit.code.clone())
+                .or_default()
+                .push(Current {
+                    id,
+                    value: stored.unit,
+                    written_now: false,
+                });
+        }
+        Ok(Self { by_code })
+    }
+
+    pub fn knows(&self, code: &OrgUnitCode) -> bool {
+        self.by_code.contains_key(code)
+    }
+}
+
+fn overlaps(a: &OrgUnit, b: &OrgUnit) -> bool {
+    let end = |u: &OrgUnit| u.valid_to.unwrap_or(NaiveDate::MAX);
+    a.valid_from < end(b) && b.valid_from < end(a)
+}
+
+pub async fn apply(
+    ctx: &mut ImportContext,
+    txn: &DatabaseTransaction,
+    entries: Vec<Entry>,
+) -> Result<(), StoreError> {
+    let mut inserts: Vec<(OrgUnit, Source)> = Vec::new();
+    let mut superseded = Vec::new();
+    for entry in &entries {
+        let Record::OrgUnit(unit, source) = &entry.record else {
+            continue;
+        };
+        let placements = ctx.org.by_code.entry(unit.code.clone()).or_default();
+        let same_key = placements
+            .iter()
+            .position(|p| p.value.valid_from == unit.valid_from);
+        let change = classify(same_key.map(|i| &placements[i]), unit);
+        let clash = placements
+            .iter()
+            .enumerate()
+            .any(|(i, p)| Some(i) != same_key && overlaps(&p.value, unit));
+        match change {
+            Err(violation) => ctx.reject(entry, violation.with_field("code")),
+            Ok(_) if clash => ctx.reject(
+                entry,
+                Violation::new(
+                    "valid_from",
+                    format!(
+                        "placement of {} overlaps another placement of the same unit",
+                        unit.code
+                    ),
+                ),
+            ),
+            Ok(change) => {
+                let counts = ctx.outcome.count("org_unit");
+                match change {
+                    Change::Unchanged => counts.unchanged += 1,
+                    Change::Insert => counts.inserted += 1,
+                    Change::Supersede(id) => {
+                        counts.superseded += 1;
+                        superseded.push(id);
+                    }
+                }
+                if change != Change::Unchanged {
+                    let current = Current {
+                        id: 0,
+                        value: unit.clone(),
+                        written_now: true,
+                    };
+                    let placements = ctx.org.by_code.entry(unit.code.clone()).or_default();
+                    match same_key {
+                        Some(i) => placements[i] = current,
+                        None => placements.push(current),
+                    }
+                    inserts.push((unit.clone(), source.clone()));
+                }
+            }
+        }
+    }
+    // Parents are checked once the batch's own units are known, so order inside a batch
+    // does not matter.
+    for entry in &entries {
+        if let Record::OrgUnit(unit, _) = &entry.record
+            && let Some(parent) = &unit.parent
+            && !ctx.org.knows(parent)
+        {
+            ctx.reject(
+                entry,
+                Violation::new("parent", format!("unknown org unit {parent}")),
+            );
+        }
+    }
+    if ctx.writing() {
+        store::supersede(txn, &superseded, ctx.meta.recorded_at).await?;
+        store::insert(txn, &inserts, ctx.meta).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Running one import: request-id replay, one transaction, batches, all-or-nothing.
+
+use super::apply::ImportContext;
+use super::error::ImportError;
+use super::outcome::ImportOutcome;
+use super::record::{Entry, ImportRequest};
+use crate::store::history::WriteMeta;
+use crate::store::{Store, imports};
+use futures::{Stream, StreamExt};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+/// Records applied per batch: bounds the importer's memory whatever the stream's length.
+pub const BATCH_SIZE: usize = 2000;
+
+/// Longest accepted request id.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Applies `entries` as one import. An item `Err(ImportError::InvalidRecords)` is a record
+/// that could not even be parsed: it is collected with the others and the stream goes on.
+/// Any other error ends the import with nothing written. `progress` is told the number of
+/// records read so far after every batch.
+pub async fn run_import<S>(
+    store: &Store,
+    request: ImportRequest,
+    mut entries: S,
+    progress: impl Fn(u64),
+) -> Result<ImportOutcome, ImportError>
+where
+    S: Stream<Item = Result<Entry, ImportError>> + Unpin,
+{
+    validate(&request)?;
+    let _writer = store.lock_writes().await;
+    if let Some(request_id) = &request.request_id
+        && let Some(earlier) = imports::find_by_request_id(store.db(), request_id).await?
+    {
+        let mut outcome: ImportOutcome = serde_json::from_str(&earlier.result).map_err(|e| {
+            crate::store::StoreError::Corrupt(format!("import {} result: {e}", earlier.id))
+        })?;
+        outcome.replayed = true;
+        return Ok(outcome);
+    }
+
+    let txn = store.db().begin().await?;
+    let recorded_at = imports::next_recorded_at(&txn).await?;
+    let import_id = imports::insert(
+        &txn,
+        request.request_id.clone(),
+        request.document.clone(),
+        request.table.clone(),
+        request.system.clone(),
+        recorded_at,
+    )
+    .await?;
+    let mut ctx = ImportContext::load(
+        &txn,
+        WriteMeta {
+            import_id,
+            recorded_at,
+        },
+    )
+    .await?;
+
+    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    let mut read = 0_u64;
+    while let Some(item) = entries.next().await {
+        match item {
+            Ok(entry) => batch.push(entry),
+            Err(ImportError::InvalidRecords(violations)) => {
+                for violation in violations {
+                    if ctx.violations.len() < super::apply::MAX_VIOLATIONS {
+                        ctx.violations.push(violation);
+                    }
+                }
+            }
+            Err(other) => return Err(abandon(txn, other).await),
+        }
+        read += 1;
+        if batch.len() == BATCH_SIZE {
+            apply(&mut ctx, &txn, &mut batch).await?;
+            progress(read);
+        }
+    }
+    apply(&mut ctx, &txn, &mut batch).await?;
+    progress(read);
+
+    if !ctx.violations.is_empty() {
+        let mut violations = std::mem::take(&mut ctx.violations);
+        violations.sort_by_key(|v| v.position);
+        return Err(abandon(txn, ImportError::InvalidRecords(violations)).await);
+    }
+    let mut outcome = ctx.outcome;
+    outcome.request_id = request.request_id.clone();
+    outcome.dry_run = request.dry_run;
+    outcome.recorded_at = recorded_at.micros();
+    if request.dry_run {
+        txn.rollback().await?;
+        return Ok(outcome);
+    }
+    outcome.import_id = Some(import_id);
+    let result = serde_json::to_string(&outcome)
+        .map_err(|e| crate::store::StoreError::Corrupt(format!("import result: {e}")))?;
+    imports::set_result(&txn, import_id, result).await?;
+    txn.commit().await?;
+    tracing::info!(import_id, records = outcome.records(), "import committed");
+    Ok(outcome)
+}
+
+async fn apply(
+    ctx: &mut ImportContext,
+    txn: &DatabaseTransaction,
+    batch: &mut Vec<Entry>,
+) -> Result<(), ImportError> {
+    let entries = std::mem::replace(batch, Vec::with_capacity(super::run::BATCH_SIZE));
+    ctx.apply_batch(txn, entries).await?;
+    Ok(())
+}
+
+/// Rolls back and passes the error on; a failed rollback is logged, not hidden.
+async fn abandon(txn: DatabaseTransaction, error: ImportError) -> ImportError {
+    if let Err(rollback) = txn.rollback().await {
+        tracing::error!(%rollback, "rollback of a rejected import failed");
+    }
+    error
+}
+
+fn validate(request: &ImportRequest) -> Result<(), ImportError> {
+    let invalid = |field: &str, description: &str| ImportError::InvalidRequest {
+        field: field.to_owned(),
+        description: description.to_owned(),
+    };
+    if request.document.trim().is_empty() {
+        return Err(invalid("source.document", "is required"));
+    }
+    if let Some(id) = &request.request_id
+        && (id.is_empty() || id.len() > MAX_REQUEST_ID)
+    {
+        return Err(invalid("request_id", "must be 1–128 characters"));
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! Uppsikt: a region's follow-up data (budget lines, investments, staffing) over gRPC.
+//!
+//! Layers: `api` (gRPC handlers: validate, call, map errors) → `domain` (validated types,
+//! derived figures) and `import` (the one write path) → `store` (sea-orm entities, queries).
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod proto;
+pub mod server;
+pub mod store;
+pub mod telemetry;

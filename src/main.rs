@@ -1,0 +1,124 @@
+//! The `uppsikt` binary: a thin CLI over the library.
+
+use anyhow::Context;
+use clap::Parser;
+use uppsikt::config::{Cli, Command};
+use uppsikt::import::files::file_entries;
+use uppsikt::import::{ImportError, ImportRequest, run_import};
+use uppsikt::store::Store;
+use uppsikt::{demo, server, telemetry};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    telemetry::init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    match cli.command {
+        Command::Serve {
+            database,
+            listen,
+            demo: with_demo,
+        } => {
+            let store = open(&database.database_url).await?;
+            if with_demo && demo::is_empty(&store).await? {
+                let outcome = demo::load(&store).await.context("loading the demo data")?;
+                tracing::info!(records = outcome.records(), "demo data loaded");
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
+            server::serve(store.clone(), listener, server::shutdown_signal()).await?;
+            store.close().await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate { database } => {
+            open(&database.database_url).await?;
+            println!("schema is up to date");
+        }
+        Command::LoadDemo { database } => {
+            let store = open(&database.database_url).await?;
+            let outcome = demo::load(&store).await.context("loading the demo data")?;
+            print_outcome(&outcome);
+        }
+        Command::Import {
+            database,
+            dry_run,
+            request_id,
+            files,
+        } => {
+            let store = open(&database.database_url).await?;
+            let document = files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let request = ImportRequest {
+                document,
+                table: None,
+                system: Some("uppsikt import".to_owned()),
+                request_id,
+                dry_run,
+            };
+            let started = std::time::Instant::now();
+            let progress = |records: u64| {
+                if started.elapsed().as_secs() >= 2 {
+                    eprintln!("… {records} records read");
+                }
+            };
+            match run_import(&store, request, Box::pin(file_entries(files)), progress).await {
+                Ok(outcome) => print_outcome(&outcome),
+                Err(ImportError::InvalidRecords(violations)) => {
+                    for violation in &violations {
+                        eprintln!("{violation}");
+                    }
+                    eprintln!(
+                        "{} invalid record(s): nothing was imported",
+                        violations.len()
+                    );
+                    return Ok(std::process::ExitCode::FAILURE);
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
+}
+
+fn print_outcome(outcome: &uppsikt::import::ImportOutcome) {
+    if outcome.replayed {
+        println!(
+            "already applied (request id {}): the first import's result",
+            outcome.request_id.as_deref().unwrap_or("")
+        );
+    }
+    if outcome.dry_run {
+        println!("dry run: nothing was written");
+    }
+    for (kind, counts) in &outcome.counts {
+        println!(
+            "{kind:<20} inserted {:>8}  superseded {:>8}  unchanged {:>8}",
+            counts.inserted, counts.superseded, counts.unchanged
+        );
+    }
+    for warning in &outcome.warnings {
+        println!("warning: {warning}");
+    }
+    if outcome.warning_count > outcome.warnings.len() as u64 {
+        println!("… {} warnings in all", outcome.warning_count);
+    }
+}

@@ -1,0 +1,368 @@
+//! Queries on account categories and budget lines.
+
+use super::entities::{budget_line, category};
+use super::error::StoreError;
+use super::history::{INSERT_CHUNK, WriteMeta, current_at, provenance, supersede};
+use super::keyset;
+use crate::domain::category::{Category, Direction};
+use crate::domain::codes::{CategoryCode, OrgUnitCode};
+use crate::domain::instant::Instant;
+use crate::domain::period::MonthSpan;
+use crate::domain::provenance::{Provenance, Source};
+use crate::domain::scenario::Scenario;
+use crate::domain::summary::SummaryLine;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, Value,
+};
+
+/// A stored category with where it came from.
+#[derive(Debug, Clone)]
+pub struct StoredCategory {
+    pub category: Category,
+    pub provenance: Provenance,
+}
+
+/// Every category current at `as_of`, ordered by display order, then code.
+pub async fn categories(
+    db: &impl ConnectionTrait,
+    as_of: Instant,
+) -> Result<Vec<StoredCategory>, StoreError> {
+    let rows = category::Entity::find()
+        .filter(current_at(
+            category::Column::RecordedAt,
+            category::Column::SupersededAt,
+            as_of,
+        ))
+        .order_by_asc(category::Column::DisplayOrder)
+        .order_by_asc(category::Column::Code)
+        .all(db)
+        .await?;
+    rows.into_iter().map(category_to_domain).collect()
+}
+
+pub(crate) fn category_to_domain(row: category::Model) -> Result<StoredCategory, StoreError> {
+    let direction = Direction::parse(&row.direction, "direction")
+        .map_err(|v| StoreError::Corrupt(format!("category {}: {v}", row.code)))?;
+    Ok(StoredCategory {
+        category: Category {
+            code: CategoryCode::from_stored(row.code),
+            name: row.name,
+            direction,
+            parent: row.parent_code.map(CategoryCode::from_stored),
+            display_order: row.display_order,
+        },
+        provenance: provenance(
+            row.source_document,
+            row.source_table,
+            row.import_id,
+            row.recorded_at,
+            row.superseded_at,
+        ),
+    })
+}
+
+/// A stored budget line with where it came from.
+#[derive(Debug, Clone)]
+pub struct StoredBudgetLine {
+    pub id: i64,
+    pub org_unit: OrgUnitCode,
+    pub category: CategoryCode,
+    pub span: MonthSpan,
+    pub scenario: Scenario,
+    pub amount_sek: i64,
+    pub provenance: Provenance,
+}
+
+/// The filters of ListBudgetLines, already validated.
+#[derive(Debug, Clone)]
+pub struct LineFilter {
+    /// `None`: every unit.
+    pub org_units: Option<Vec<OrgUnitCode>>,
+    pub fiscal_year: Option<i32>,
+    /// Lines whose span lies within these months.
+    pub months: Option<(u8, u8)>,
+    pub category: Option<CategoryCode>,
+    pub scenario: Option<Scenario>,
+    pub as_of: Instant,
+}
+
+/// The sort key of the line list: unit, category, year, scenario, from month, id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineKey {
+    pub org_unit: String,
+    pub category: String,
+    pub fiscal_year: i32,
+    pub scenario: String,
+    pub from_month: i16,
+    pub id: i64,
+}
+
+impl StoredBudgetLine {
+    pub fn key(&self) -> LineKey {
+        LineKey {
+            org_unit: self.org_unit.to_string(),
+            category: self.category.to_string(),
+            fiscal_year: self.span.fiscal_year,
+            scenario: self.scenario.as_str().to_owned(),
+            from_month: i16::from(self.span.from),
+            id: self.id,
+        }
+    }
+}
+
+/// One page of lines in the documented order, after `after` when given.
+pub async fn list_lines(
+    db: &impl ConnectionTrait,
+    filter: &LineFilter,
+    after: Option<&LineKey>,
+    limit: u64,
+) -> Result<Vec<StoredBudgetLine>, StoreError> {
+    use budget_line::Column as C;
+    let mut condition =
+        Condition::all().add(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
+    if let Some(units) = &filter.org_units {
+        condition =
+            condition.add(C::OrgUnitCode.is_in(units.iter().map(|u| u.as_str().to_owned())));
+    }
+    if let Some(year) = filter.fiscal_year {
+        condition = condition.add(C::FiscalYear.eq(year));
+    }
+    if let Some((from, to)) = filter.months {
+        condition = condition
+            .add(C::FromMonth.gte(i16::from(from)))
+            .add(C::ToMonth.lte(i16::from(to)));
+    }
+    if let Some(category) = &filter.category {
+        condition = condition.add(C::CategoryCode.eq(category.as_str()));
+    }
+    if let Some(scenario) = filter.scenario {
+        condition = condition.add(C::Scenario.eq(scenario.as_str()));
+    }
+    if let Some(key) = after {
+        condition = condition.add(keyset::after(&[
+            (C::OrgUnitCode, Value::from(key.org_unit.clone())),
+            (C::CategoryCode, Value::from(key.category.clone())),
+            (C::FiscalYear, Value::from(key.fiscal_year)),
+            (C::Scenario, Value::from(key.scenario.clone())),
+            (C::FromMonth, Value::from(key.from_month)),
+            (C::Id, Value::from(key.id)),
+        ]));
+    }
+    let rows = budget_line::Entity::find()
+        .filter(condition)
+        .order_by_asc(C::OrgUnitCode)
+        .order_by_asc(C::CategoryCode)
+        .order_by_asc(C::FiscalYear)
+        .order_by_asc(C::Scenario)
+        .order_by_asc(C::FromMonth)
+        .order_by_asc(C::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    rows.into_iter().map(line_to_domain).collect()
+}
+
+/// The lines a summary needs: actual and budget of `year` and actual of the year before,
+/// for `units`, current at `as_of`.
+pub async fn summary_lines(
+    db: &impl ConnectionTrait,
+    units: &[OrgUnitCode],
+    year: i32,
+    as_of: Instant,
+) -> Result<Vec<SummaryLine>, StoreError> {
+    use budget_line::Column as C;
+    let mut lines = Vec::new();
+    // Chunked so that a very large subtree stays under every backend's bind-parameter limit.
+    for chunk in units.chunks(500) {
+        let rows: Vec<(String, String, i32, i16, i16, String, i64)> = budget_line::Entity::find()
+            .select_only()
+            .columns([
+                C::OrgUnitCode,
+                C::CategoryCode,
+                C::FiscalYear,
+                C::FromMonth,
+                C::ToMonth,
+                C::Scenario,
+                C::AmountSek,
+            ])
+            .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
+            .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
+            .filter(
+                Condition::any()
+                    .add(Condition::all().add(C::FiscalYear.eq(year)).add(
+                        C::Scenario.is_in([Scenario::Actual.as_str(), Scenario::Budget.as_str()]),
+                    ))
+                    .add(
+                        Condition::all()
+                            .add(C::FiscalYear.eq(year - 1))
+                            .add(C::Scenario.eq(Scenario::Actual.as_str())),
+                    ),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (unit, category, fiscal_year, from, to, scenario, amount) in rows {
+            lines.push(SummaryLine {
+                org_unit: OrgUnitCode::from_stored(unit),
+                category: CategoryCode::from_stored(category),
+                scenario: parse_scenario(&scenario)?,
+                span: MonthSpan::from_stored(fiscal_year, from, to),
+                amount_sek: amount,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+fn parse_scenario(value: &str) -> Result<Scenario, StoreError> {
+    Scenario::parse(value, "scenario").map_err(|v| StoreError::Corrupt(v.to_string()))
+}
+
+pub(crate) fn line_to_domain(row: budget_line::Model) -> Result<StoredBudgetLine, StoreError> {
+    Ok(StoredBudgetLine {
+        id: row.id,
+        org_unit: OrgUnitCode::from_stored(row.org_unit_code),
+        category: CategoryCode::from_stored(row.category_code),
+        span: MonthSpan::from_stored(row.fiscal_year, row.from_month, row.to_month),
+        scenario: parse_scenario(&row.scenario)?,
+        amount_sek: row.amount_sek,
+        provenance: provenance(
+            row.source_document,
+            row.source_table,
+            row.import_id,
+            row.recorded_at,
+            row.superseded_at,
+        ),
+    })
+}
+
+/// The current (not superseded) category rows, for the importer's comparisons.
+pub async fn current_category_rows(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<category::Model>, StoreError> {
+    Ok(category::Entity::find()
+        .filter(category::Column::SupersededAt.is_null())
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_categories(
+    db: &impl ConnectionTrait,
+    categories: &[(Category, Source)],
+    meta: WriteMeta,
+) -> Result<(), StoreError> {
+    for chunk in categories.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|(c, source)| category::ActiveModel {
+            code: Set(c.code.to_string()),
+            name: Set(c.name.clone()),
+            direction: Set(c.direction.as_str().to_owned()),
+            parent_code: Set(c.parent.as_ref().map(ToString::to_string)),
+            display_order: Set(c.display_order),
+            source_document: Set(source.document.clone()),
+            source_table: Set(source.table.clone()),
+            import_id: Set(meta.import_id),
+            recorded_at: Set(meta.recorded_at.micros()),
+            superseded_at: Set(None),
+            ..Default::default()
+        });
+        category::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn supersede_categories(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    at: Instant,
+) -> Result<(), StoreError> {
+    supersede::<category::Entity>(
+        db,
+        category::Column::Id,
+        category::Column::SupersededAt,
+        ids,
+        at,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A budget line to write.
+#[derive(Debug, Clone)]
+pub struct NewBudgetLine {
+    pub org_unit: OrgUnitCode,
+    pub category: CategoryCode,
+    pub span: MonthSpan,
+    pub scenario: Scenario,
+    pub amount_sek: i64,
+    pub source: Source,
+}
+
+/// The current lines of the given units and years (a superset of what an import batch can
+/// touch), for the importer's key and overlap checks.
+pub async fn current_lines_for(
+    db: &impl ConnectionTrait,
+    units: &[String],
+    years: &[i32],
+) -> Result<Vec<StoredBudgetLine>, StoreError> {
+    use budget_line::Column as C;
+    let mut lines = Vec::new();
+    for chunk in units.chunks(500) {
+        let rows = budget_line::Entity::find()
+            .filter(C::SupersededAt.is_null())
+            .filter(C::OrgUnitCode.is_in(chunk.iter().cloned()))
+            .filter(C::FiscalYear.is_in(years.iter().copied()))
+            .all(db)
+            .await?;
+        for row in rows {
+            lines.push(line_to_domain(row)?);
+        }
+    }
+    Ok(lines)
+}
+
+pub async fn insert_lines(
+    db: &impl ConnectionTrait,
+    lines: &[NewBudgetLine],
+    meta: WriteMeta,
+) -> Result<(), StoreError> {
+    for chunk in lines.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|line| budget_line::ActiveModel {
+            org_unit_code: Set(line.org_unit.to_string()),
+            category_code: Set(line.category.to_string()),
+            fiscal_year: Set(line.span.fiscal_year),
+            from_month: Set(i16::from(line.span.from)),
+            to_month: Set(i16::from(line.span.to)),
+            scenario: Set(line.scenario.as_str().to_owned()),
+            amount_sek: Set(line.amount_sek),
+            source_document: Set(line.source.document.clone()),
+            source_table: Set(line.source.table.clone()),
+            import_id: Set(meta.import_id),
+            recorded_at: Set(meta.recorded_at.micros()),
+            superseded_at: Set(None),
+            ..Default::default()
+        });
+        budget_line::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn supersede_lines(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    at: Instant,
+) -> Result<(), StoreError> {
+    supersede::<budget_line::Entity>(
+        db,
+        budget_line::Column::Id,
+        budget_line::Column::SupersededAt,
+        ids,
+        at,
+    )
+    .await?;
+    Ok(())
+}

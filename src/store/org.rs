@@ -1,0 +1,127 @@
+//! Queries on the organisation tree.
+
+use super::entities::org_unit;
+use super::error::StoreError;
+use super::history::{current_at, provenance};
+use crate::domain::codes::OrgUnitCode;
+use crate::domain::instant::Instant;
+use crate::domain::org::{OrgTree, OrgUnit, OrgUnitKind};
+use crate::domain::provenance::Provenance;
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// A stored placement with where it came from.
+#[derive(Debug, Clone)]
+pub struct StoredOrgUnit {
+    pub unit: OrgUnit,
+    pub provenance: Provenance,
+}
+
+/// Every placement current at `as_of`, ordered by code and validity.
+pub async fn placements(
+    db: &impl ConnectionTrait,
+    as_of: Instant,
+) -> Result<Vec<StoredOrgUnit>, StoreError> {
+    let rows = org_unit::Entity::find()
+        .filter(current_at(
+            org_unit::Column::RecordedAt,
+            org_unit::Column::SupersededAt,
+            as_of,
+        ))
+        .order_by_asc(org_unit::Column::Code)
+        .order_by_asc(org_unit::Column::ValidFrom)
+        .all(db)
+        .await?;
+    rows.into_iter().map(StoredOrgUnit::try_from).collect()
+}
+
+/// The tree at `date`, as the data stood at `as_of`. The tree is small (hundreds of units),
+/// so it is built in memory and subtree questions never recurse in SQL.
+pub async fn tree_at(
+    db: &impl ConnectionTrait,
+    date: NaiveDate,
+    as_of: Instant,
+) -> Result<(OrgTree, Vec<StoredOrgUnit>), StoreError> {
+    let stored = placements(db, as_of).await?;
+    let tree = OrgTree::at(date, stored.iter().map(|s| s.unit.clone()));
+    Ok((tree, stored))
+}
+
+impl TryFrom<org_unit::Model> for StoredOrgUnit {
+    type Error = StoreError;
+
+    fn try_from(row: org_unit::Model) -> Result<Self, StoreError> {
+        let kind = OrgUnitKind::parse(&row.kind, "kind")
+            .map_err(|v| StoreError::Corrupt(format!("org unit {}: {v}", row.code)))?;
+        Ok(StoredOrgUnit {
+            unit: OrgUnit {
+                code: OrgUnitCode::from_stored(row.code),
+                name: row.name,
+                kind,
+                parent: row.parent_code.map(OrgUnitCode::from_stored),
+                valid_from: row.valid_from,
+                valid_to: row.valid_to,
+            },
+            provenance: provenance(
+                row.source_document,
+                row.source_table,
+                row.import_id,
+                row.recorded_at,
+                row.superseded_at,
+            ),
+        })
+    }
+}
+
+/// The current (not superseded) rows, for the importer's comparisons.
+pub async fn current_rows(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Model>, StoreError> {
+    Ok(org_unit::Entity::find()
+        .filter(org_unit::Column::SupersededAt.is_null())
+        .all(db)
+        .await?)
+}
+
+/// Inserts new placements.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    units: &[(OrgUnit, crate::domain::provenance::Source)],
+    meta: super::history::WriteMeta,
+) -> Result<(), StoreError> {
+    use sea_orm::Set;
+    for chunk in units.chunks(super::history::INSERT_CHUNK) {
+        let rows = chunk.iter().map(|(unit, source)| org_unit::ActiveModel {
+            code: Set(unit.code.to_string()),
+            name: Set(unit.name.clone()),
+            kind: Set(unit.kind.as_str().to_owned()),
+            parent_code: Set(unit.parent.as_ref().map(ToString::to_string)),
+            valid_from: Set(unit.valid_from),
+            valid_to: Set(unit.valid_to),
+            source_document: Set(source.document.clone()),
+            source_table: Set(source.table.clone()),
+            import_id: Set(meta.import_id),
+            recorded_at: Set(meta.recorded_at.micros()),
+            superseded_at: Set(None),
+            ..Default::default()
+        });
+        org_unit::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn supersede(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    at: Instant,
+) -> Result<(), StoreError> {
+    super::history::supersede::<org_unit::Entity>(
+        db,
+        org_unit::Column::Id,
+        org_unit::Column::SupersededAt,
+        ids,
+        at,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Test harness: each test runs against a fresh database on SQLite, and on PostgreSQL and
+//! MariaDB when `UPPSIKT_TEST_POSTGRES_URL` / `UPPSIKT_TEST_MYSQL_URL` are set, through a
+//! real server on 127.0.0.1:0 and the generated clients.
+
+#![allow(dead_code)]
+
+use sea_orm::{ConnectionTrait, Database};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tonic::transport::Channel;
+use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
+use uppsikt::store::Store;
+
+pub const POSTGRES_ENV: &str = "UPPSIKT_TEST_POSTGRES_URL";
+pub const MYSQL_ENV: &str = "UPPSIKT_TEST_MYSQL_URL";
+
+/// A database created for one test and dropped after it.
+pub struct TestDatabase {
+    pub url: String,
+    pub label: &'static str,
+    admin_url: Option<String>,
+    name: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "uppsikt_t{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    )
+}
+
+impl TestDatabase {
+    /// Every backend this run covers: SQLite always, the others when their URL is given.
+    pub async fn all() -> Vec<TestDatabase> {
+        let mut databases = vec![Self::sqlite()];
+        if let Ok(url) = std::env::var(POSTGRES_ENV) {
+            databases.push(Self::server("postgres", &url).await);
+        }
+        if let Ok(url) = std::env::var(MYSQL_ENV) {
+            databases.push(Self::server("mariadb", &url).await);
+        }
+        databases
+    }
+
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        Self {
+            url,
+            label: "sqlite",
+            admin_url: None,
+            name: String::new(),
+            _dir: Some(dir),
+        }
+    }
+
+    async fn server(label: &'static str, admin_url: &str) -> Self {
+        let name = unique_name();
+        let admin = Database::connect(admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: cannot connect to {admin_url}: {e}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: CREATE DATABASE {name}: {e}"));
+        admin.close().await.ok();
+        let (base, query) = match admin_url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (admin_url, String::new()),
+        };
+        let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+        Self {
+            url: format!("{base}/{name}{query}"),
+            label,
+            admin_url: Some(admin_url.to_owned()),
+            name,
+            _dir: None,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(admin_url) = self.admin_url.clone() else {
+            return;
+        };
+        let name = self.name.clone();
+        // Drop cannot await; a short-lived runtime on its own thread drops the database.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running server on its own fresh database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub store: Store,
+    pub label: &'static str,
+    pub channel: Channel,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn start(database: TestDatabase) -> Self {
+        let store = Store::open(&database.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: open {}: {e}", database.label, database.url));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
+            let _ = rx.await;
+        }));
+        let channel = Channel::from_shared(format!("http://{address}"))
+            .expect("uri")
+            .connect()
+            .await
+            .expect("connect");
+        Self {
+            address,
+            store,
+            label: database.label,
+            channel,
+            shutdown: Some(tx),
+            server: Some(server),
+            _database: database,
+        }
+    }
+
+    /// A server whose database holds the demo data set.
+    pub async fn with_demo(database: TestDatabase) -> Self {
+        let app = Self::start(database).await;
+        uppsikt::demo::load(&app.store)
+            .await
+            .unwrap_or_else(|e| panic!("{}: demo load: {e}", app.label));
+        app
+    }
+
+    pub fn organization(&self) -> OrganizationServiceClient<Channel> {
+        OrganizationServiceClient::new(self.channel.clone())
+    }
+
+    pub fn budget(&self) -> BudgetServiceClient<Channel> {
+        BudgetServiceClient::new(self.channel.clone())
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+        self.store.clone().close().await.ok();
+    }
+}
+
+/// Runs `test` once per backend, each with a fresh database and server.
+pub async fn for_each_backend(demo: bool, test: impl AsyncFn(&TestApp)) {
+    for database in TestDatabase::all().await {
+        let app = if demo {
+            TestApp::with_demo(database).await
+        } else {
+            TestApp::start(database).await
+        };
+        test(&app).await;
+        app.stop().await;
+    }
+}
+
+/// Asserts an error status: its code, ErrorInfo in domain `uppsikt`, and (for invalid
+/// arguments) a BadRequest violation naming `field`.
+pub fn assert_error(status: &tonic::Status, code: tonic::Code, field: Option<&str>) {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), code, "{status:?}");
+    let details = status.get_error_details();
+    let info = details.error_info().expect("ErrorInfo on every error");
+    assert_eq!(info.domain, "uppsikt");
+    assert!(
+        info.reason
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_'),
+        "reason {} is UPPER_SNAKE",
+        info.reason
+    );
+    if let Some(field) = field {
+        let violations = &details.bad_request().expect("BadRequest").field_violations;
+        assert!(
+            violations.iter().any(|v| v.field == field),
+            "a violation names {field}: {violations:?}"
+        );
+    }
+}
+
+/// Thousand kronor (as the reports print) to kronor.
+pub const fn tkr(value: i64) -> i64 {
+    value * 1000
+}
+
+/// Asserts `actual` kronor is within `tolerance_tkr` of the printed `printed_tkr`: printed
+/// totals are sums of unrounded figures, so they differ from sums of printed lines by a few tkr.
+#[track_caller]
+pub fn assert_close(label: &str, actual: Option<i64>, printed_tkr: i64, tolerance_tkr: i64) {
+    let actual = actual.unwrap_or_else(|| panic!("{label}: no figure"));
+    let diff = (actual - tkr(printed_tkr)).abs();
+    assert!(
+        diff <= tkr(tolerance_tkr),
+        "{label}: {actual} kr vs printed {printed_tkr} tkr (off by {diff} kr, tolerance {tolerance_tkr} tkr)"
+    );
+}
