@@ -2,5 +2,13 @@
 
 pub mod budget_line;
 pub mod category;
+pub mod headcount;
+pub mod hired_staff;
 pub mod import;
+pub mod investment;
+pub mod investment_figure;
 pub mod org_unit;
+pub mod position;
+pub mod profession_group;
+pub mod sick_leave;
+pub mod worked_hours;
