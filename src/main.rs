@@ -56,11 +56,15 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             files,
         } => {
             let store = open(&database.database_url).await?;
-            let document = files
+            // The import's own source names the files; each record keeps its own `source`.
+            let mut document = files
                 .iter()
                 .map(|f| f.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
+            if document.chars().count() > 255 {
+                document = format!("{} files, first {}", files.len(), files[0].display());
+            }
             let request = ImportRequest {
                 document,
                 table: None,

@@ -1,10 +1,14 @@
 //! Startup: services, reflection, health, limits, and a shutdown bounded in time.
 
 use crate::api::budget::BudgetApi;
+use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
+use crate::api::staffing::StaffingApi;
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
+use crate::proto::v1::investment_service_server::InvestmentServiceServer;
 use crate::proto::v1::organization_service_server::OrganizationServiceServer;
+use crate::proto::v1::staffing_service_server::StaffingServiceServer;
 use crate::store::Store;
 use std::future::Future;
 use std::time::Duration;
@@ -29,6 +33,12 @@ pub async fn serve(
         .set_serving::<OrganizationServiceServer<OrganizationApi>>()
         .await;
     health.set_serving::<BudgetServiceServer<BudgetApi>>().await;
+    health
+        .set_serving::<StaffingServiceServer<StaffingApi>>()
+        .await;
+    health
+        .set_serving::<InvestmentServiceServer<InvestmentApi>>()
+        .await;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -43,6 +53,12 @@ pub async fn serve(
     let budget = BudgetServiceServer::new(BudgetApi::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let staffing = StaffingServiceServer::new(StaffingApi::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let investment = InvestmentServiceServer::new(InvestmentApi::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
@@ -54,7 +70,9 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(organization)
-        .add_service(budget);
+        .add_service(budget)
+        .add_service(staffing)
+        .add_service(investment);
     let incoming = TcpListenerStream::new(listener);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;

@@ -63,7 +63,7 @@ impl MigrationTrait for Migration {
             .col(integer_null(Investments::DecidedYear))
             .col(string_len(Investments::Status, ENUM_LEN))
             .col(big_integer_null(Investments::TotalBudgetSek))
-            .col(string_len_null(Investments::PlannedCompletion, TEXT_LEN))
+            .col(text_null(Investments::PlannedCompletion))
             .col(boolean_null(Investments::ProcurementContacted))
             .col(text_null(Investments::Comment))
             .to_owned();

@@ -4,8 +4,10 @@
 pub mod budget;
 pub mod convert;
 pub mod error;
+pub mod investment;
 pub mod organization;
 pub mod paging;
 pub mod request;
+pub mod staffing;
 
 pub use error::ApiError;

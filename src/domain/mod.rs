@@ -1,10 +1,12 @@
 //! Validated domain types and the derived figures. Nothing here knows about gRPC or SQL.
 
+pub mod budget;
 pub mod category;
 pub mod codes;
 pub mod decimal;
 pub mod instant;
 pub mod investment;
+pub mod investment_summary;
 pub mod labels;
 pub mod money;
 pub mod org;
@@ -12,5 +14,6 @@ pub mod period;
 pub mod provenance;
 pub mod scenario;
 pub mod staffing;
+pub mod staffing_figures;
 pub mod summary;
 pub mod validation;

@@ -28,7 +28,9 @@ pub fn parse_employee_group(value: &str, field: &str) -> Result<String, Violatio
     } else {
         Err(Violation::new(
             field,
-            format!("{value:?} is not an employee group code: a-z, 0-9 and _, e.g. monthly_salaried"),
+            format!(
+                "{value:?} is not an employee group code: a-z, 0-9 and _, e.g. monthly_salaried"
+            ),
         ))
     }
 }

@@ -76,3 +76,21 @@ impl Violations {
         self.0
     }
 }
+
+/// Longest name, decision or source text (a VARCHAR(255) column on every backend).
+pub const MAX_SHORT_TEXT: usize = 255;
+/// Longest free text such as a comment (a TEXT column).
+pub const MAX_LONG_TEXT: usize = 4000;
+
+/// `value` when it has at most `max` characters.
+pub fn bounded(value: String, max: usize, field: &str) -> Result<String, Violation> {
+    let length = value.chars().count();
+    if length > max {
+        Err(Violation::new(
+            field,
+            format!("has {length} characters, at most {max} are allowed"),
+        ))
+    } else {
+        Ok(value)
+    }
+}

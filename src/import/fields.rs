@@ -1,8 +1,9 @@
 //! Reading the `key=value` fields of one text-format line into validated values. Every
 //! problem is recorded against its field; unknown and missing fields are errors too.
 
+use crate::domain::decimal::ExactDecimal;
 use crate::domain::money::{MoneyUnit, parse_amount};
-use crate::domain::validation::{Violation, Violations};
+use crate::domain::validation::{MAX_SHORT_TEXT, Violation, Violations, bounded};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The error of a field read: the violation is already in the reader's list.
@@ -38,13 +39,14 @@ impl FieldReader {
         self.fields.get(name).cloned()
     }
 
+    /// A required text of at most `MAX_SHORT_TEXT` characters.
     pub fn required(&mut self, name: &str) -> Option<String> {
         let value = self.optional(name);
         if value.as_deref().is_none_or(str::is_empty) {
             self.violations.push(Violation::new(name, "is required"));
             return None;
         }
-        value
+        self.violations.check(bounded(value?, MAX_SHORT_TEXT, name))
     }
 
     /// A required field parsed with `parse(value, field)`.
@@ -113,6 +115,39 @@ impl FieldReader {
                 Err(Recorded)
             }
         }
+    }
+
+    pub fn optional_decimal(&mut self, name: &str) -> Result<Option<ExactDecimal>, Recorded> {
+        self.parsed_optional(name, ExactDecimal::parse)
+    }
+
+    /// An optional text of at most `max` characters; empty counts as absent.
+    pub fn optional_text(&mut self, name: &str, max: usize) -> Result<Option<String>, Recorded> {
+        match self.optional(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(value) => self
+                .violations
+                .check(bounded(value, max, name))
+                .map(Some)
+                .ok_or(Recorded),
+        }
+    }
+
+    pub fn optional_bool(&mut self, name: &str) -> Result<Option<bool>, Recorded> {
+        self.parsed_optional(name, |value, field| match value {
+            "yes" | "true" => Ok(true),
+            "no" | "false" => Ok(false),
+            _ => Err(Violation::new(field, format!("{value:?} is not yes or no"))),
+        })
+    }
+
+    /// An optional whole number that fits `T`.
+    pub fn optional_count<T: TryFrom<i64>>(&mut self, name: &str) -> Result<Option<T>, Recorded> {
+        self.parsed_optional(name, |value, field| {
+            let number = parse_integer(value, field)?;
+            T::try_from(number)
+                .map_err(|_| Violation::new(field, format!("{number} is out of range")))
+        })
     }
 
     /// Records every field that no reader asked for, and returns all violations.

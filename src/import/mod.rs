@@ -7,6 +7,7 @@ pub mod error;
 pub mod fields;
 pub mod files;
 pub mod outcome;
+pub mod parse;
 pub mod record;
 pub mod run;
 pub mod text;

@@ -1,35 +1,42 @@
 //! Validated records of every kind the service stores.
 
+use crate::domain::budget::BudgetLine;
 use crate::domain::category::Category;
+use crate::domain::investment::{Investment, InvestmentFigures};
 use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
-use crate::store::budget::NewBudgetLine;
+use crate::domain::staffing::{
+    Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, WorkedHours,
+};
 
-/// One validated record.
+/// One validated record with the source it came from.
 #[derive(Debug, Clone)]
 pub enum Record {
     OrgUnit(OrgUnit, Source),
     Category(Category, Source),
-    BudgetLine(NewBudgetLine),
+    ProfessionGroup(ProfessionGroup, Source),
+    BudgetLine(BudgetLine, Source),
+    Investment(Investment, Source),
+    InvestmentFigures(InvestmentFigures, Source),
+    Headcount(Headcount, Source),
+    WorkedHours(WorkedHours, Source),
+    HiredStaff(HiredStaff, Source),
+    SickLeave(SickLeave, Source),
+    Position(Position, Source),
 }
 
-impl Record {
-    /// The record kind as the text format and the counts name it.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::OrgUnit(..) => "org_unit",
-            Self::Category(..) => "category",
-            Self::BudgetLine(_) => "budget_line",
-        }
-    }
-}
-
-/// A record with its place in the stream: `position` counts records from 0; `location` is
+/// Where a record stands: `position` counts records of the stream from 0; `location` is
 /// `file:line` when it came from a file.
-#[derive(Debug, Clone)]
-pub struct Entry {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
     pub position: usize,
     pub location: Option<String>,
+}
+
+/// A record with its place in the stream.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub place: Place,
     pub record: Record,
 }
 

@@ -4,6 +4,7 @@ use super::apply::ImportContext;
 use super::error::ImportError;
 use super::outcome::ImportOutcome;
 use super::record::{Entry, ImportRequest};
+use crate::domain::validation::MAX_SHORT_TEXT;
 use crate::store::history::WriteMeta;
 use crate::store::{Store, imports};
 use futures::{Stream, StreamExt};
@@ -130,6 +131,17 @@ fn validate(request: &ImportRequest) -> Result<(), ImportError> {
     };
     if request.document.trim().is_empty() {
         return Err(invalid("source.document", "is required"));
+    }
+    for (field, value) in [
+        ("source.document", Some(&request.document)),
+        ("source.table", request.table.as_ref()),
+        ("source.system", request.system.as_ref()),
+    ] {
+        if let Some(value) = value
+            && value.chars().count() > MAX_SHORT_TEXT
+        {
+            return Err(invalid(field, "is longer than 255 characters"));
+        }
     }
     if let Some(id) = &request.request_id
         && (id.is_empty() || id.len() > MAX_REQUEST_ID)

@@ -3,15 +3,10 @@
 
 use super::error::RecordViolation;
 use super::fields::FieldReader;
-use super::record::{Entry, Record};
-use crate::domain::category::{Category, Direction};
-use crate::domain::codes::{CategoryCode, OrgUnitCode};
-use crate::domain::org::{OrgUnit, OrgUnitKind, parse_date};
-use crate::domain::period::MonthSpan;
+use super::parse::parse_record;
+use super::record::{Entry, Place};
 use crate::domain::provenance::Source;
-use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
-use crate::store::budget::NewBudgetLine;
 
 /// Reads a file's lines into entries, keeping the current `source` between lines. Each
 /// line is parsed on its own, so a large file streams through it.
@@ -59,7 +54,10 @@ impl TextReader {
         if kind == "source" {
             let mut fields = FieldReader::new(pairs);
             let document = fields.required("document");
-            let table = fields.optional("table");
+            let table = fields
+                .optional_text("table", crate::domain::validation::MAX_SHORT_TEXT)
+                .ok()
+                .flatten();
             let violations = fields.finish();
             if !violations.is_empty() {
                 return Err(violations.into_vec().into_iter().map(violation).collect());
@@ -71,8 +69,10 @@ impl TextReader {
         parse_record(&kind, pairs, self.source.as_ref())
             .map(|record| {
                 Some(Entry {
-                    position,
-                    location: Some(location.clone()),
+                    place: Place {
+                        position,
+                        location: Some(location.clone()),
+                    },
                     record,
                 })
             })
@@ -157,144 +157,6 @@ pub fn quote(value: &str) -> String {
     }
 }
 
-fn parse_record(
-    kind: &str,
-    pairs: Vec<(String, String)>,
-    source: Option<&Source>,
-) -> Result<Record, Vec<Violation>> {
-    let mut fields = FieldReader::new(pairs);
-    let record = match kind {
-        "org_unit" => org_unit(&mut fields, source),
-        "category" => category(&mut fields, source),
-        "budget_line" => budget_line(&mut fields, source),
-        other => {
-            return Err(vec![Violation::new(
-                "kind",
-                format!("{other:?} is not a record kind (see docs/data-format.md)"),
-            )]);
-        }
-    };
-    let violations = fields.finish();
-    match record {
-        Some(record) if violations.is_empty() => Ok(record),
-        _ if violations.is_empty() => Err(vec![Violation::new("kind", "invalid record")]),
-        _ => Err(violations.into_vec()),
-    }
-}
-
-/// The record's own `document`/`table`, else the current `source` line's; a fact with no
-/// document at all is an error.
-pub fn fact_source(fields: &mut FieldReader, current: Option<&Source>) -> Option<Source> {
-    let document = fields.optional("document");
-    let table = fields.optional("table");
-    match (document, current) {
-        (Some(document), _) if !document.is_empty() => Some(Source { document, table }),
-        (_, Some(current)) => Some(Source {
-            document: current.document.clone(),
-            table: table.or_else(|| current.table.clone()),
-        }),
-        _ => {
-            fields.violations.push(Violation::new(
-                "document",
-                "is required: give document= or a source line before the record",
-            ));
-            None
-        }
-    }
-}
-
-/// `fiscal_year`, `from_month`, `to_month` into a span.
-pub fn span(fields: &mut FieldReader) -> Option<MonthSpan> {
-    let year = fields.integer("fiscal_year");
-    let from = fields.integer("from_month");
-    let to = fields.integer("to_month");
-    match MonthSpan::parse(year?, from?, to?, ["fiscal_year", "from_month", "to_month"]) {
-        Ok(span) => Some(span),
-        Err(violations) => {
-            for v in violations {
-                fields.violations.push(v);
-            }
-            None
-        }
-    }
-}
-
-fn org_unit(fields: &mut FieldReader, source: Option<&Source>) -> Option<Record> {
-    let source = fact_source(fields, source);
-    let code = fields.parsed("code", OrgUnitCode::parse);
-    let name = fields.required("name");
-    let kind = fields.parsed("kind", OrgUnitKind::parse);
-    let parent = fields.parsed_optional("parent", OrgUnitCode::parse).ok()?;
-    let valid_from = fields.parsed("valid_from", parse_date);
-    let valid_to = fields.parsed_optional("valid_to", parse_date).ok()?;
-    let (code, valid_from) = (code?, valid_from?);
-    if valid_to.is_some_and(|to| to <= valid_from) {
-        fields
-            .violations
-            .push(Violation::new("valid_to", "must be after valid_from"));
-        return None;
-    }
-    if parent.as_ref() == Some(&code) {
-        fields
-            .violations
-            .push(Violation::new("parent", "a unit cannot be its own parent"));
-        return None;
-    }
-    Some(Record::OrgUnit(
-        OrgUnit {
-            code,
-            name: name?,
-            kind: kind?,
-            parent,
-            valid_from,
-            valid_to,
-        },
-        source?,
-    ))
-}
-
-fn category(fields: &mut FieldReader, source: Option<&Source>) -> Option<Record> {
-    let source = fact_source(fields, source);
-    let code = fields.parsed("code", CategoryCode::parse);
-    let name = fields.required("name");
-    let direction = fields.parsed("direction", Direction::parse);
-    let parent = fields.parsed_optional("parent", CategoryCode::parse).ok()?;
-    let order = fields.integer("order");
-    let order =
-        fields
-            .violations
-            .check(order.and_then(|o| i32::try_from(o).ok()).ok_or_else(|| {
-                Violation::new("order", "must be a whole number within ±2 147 483 647")
-            }));
-    Some(Record::Category(
-        Category {
-            code: code?,
-            name: name?,
-            direction: direction?,
-            parent,
-            display_order: order?,
-        },
-        source?,
-    ))
-}
-
-fn budget_line(fields: &mut FieldReader, source: Option<&Source>) -> Option<Record> {
-    let source = fact_source(fields, source);
-    let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
-    let category = fields.parsed("category", CategoryCode::parse);
-    let span = span(fields);
-    let scenario = fields.parsed("scenario", Scenario::parse);
-    let amount = fields.money("amount", true).ok().flatten();
-    Some(Record::BudgetLine(NewBudgetLine {
-        org_unit: org_unit?,
-        category: category?,
-        span: span?,
-        scenario: scenario?,
-        amount_sek: amount?,
-        source: source?,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,11 +194,11 @@ mod tests {
             .line(2, "budget_line org_unit=HSN category=X fiscal_year=2025 from_month=1 to_month=4 scenario=actual amount_tkr=-1271592")
             .unwrap()
             .unwrap();
-        assert_eq!(entry.position, 7);
-        let Record::BudgetLine(line) = entry.record else {
-            panic!()
+        assert_eq!(entry.place.position, 7);
+        let crate::import::record::Record::BudgetLine(line, source) = entry.record else {
+            panic!("a budget line")
         };
         assert_eq!(line.amount_sek, -1_271_592_000);
-        assert_eq!(line.source.table.as_deref(), Some("t"));
+        assert_eq!(source.table.as_deref(), Some("t"));
     }
 }

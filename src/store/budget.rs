@@ -4,6 +4,7 @@ use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::history::{INSERT_CHUNK, WriteMeta, current_at, provenance, supersede};
 use super::keyset;
+use crate::domain::budget::BudgetLine;
 use crate::domain::category::{Category, Direction};
 use crate::domain::codes::{CategoryCode, OrgUnitCode};
 use crate::domain::instant::Instant;
@@ -289,17 +290,6 @@ pub async fn supersede_categories(
     Ok(())
 }
 
-/// A budget line to write.
-#[derive(Debug, Clone)]
-pub struct NewBudgetLine {
-    pub org_unit: OrgUnitCode,
-    pub category: CategoryCode,
-    pub span: MonthSpan,
-    pub scenario: Scenario,
-    pub amount_sek: i64,
-    pub source: Source,
-}
-
 /// The current lines of the given units and years (a superset of what an import batch can
 /// touch), for the importer's key and overlap checks.
 pub async fn current_lines_for(
@@ -325,11 +315,11 @@ pub async fn current_lines_for(
 
 pub async fn insert_lines(
     db: &impl ConnectionTrait,
-    lines: &[NewBudgetLine],
+    lines: &[(BudgetLine, Source)],
     meta: WriteMeta,
 ) -> Result<(), StoreError> {
     for chunk in lines.chunks(INSERT_CHUNK) {
-        let rows = chunk.iter().map(|line| budget_line::ActiveModel {
+        let rows = chunk.iter().map(|(line, source)| budget_line::ActiveModel {
             org_unit_code: Set(line.org_unit.to_string()),
             category_code: Set(line.category.to_string()),
             fiscal_year: Set(line.span.fiscal_year),
@@ -337,8 +327,8 @@ pub async fn insert_lines(
             to_month: Set(i16::from(line.span.to)),
             scenario: Set(line.scenario.as_str().to_owned()),
             amount_sek: Set(line.amount_sek),
-            source_document: Set(line.source.document.clone()),
-            source_table: Set(line.source.table.clone()),
+            source_document: Set(source.document.clone()),
+            source_table: Set(source.table.clone()),
             import_id: Set(meta.import_id),
             recorded_at: Set(meta.recorded_at.micros()),
             superseded_at: Set(None),

@@ -5,10 +5,15 @@ pub mod budget;
 pub mod connect;
 pub mod entities;
 pub mod error;
+pub mod facts;
 pub mod history;
 pub mod imports;
+pub mod investment;
+pub mod investment_rows;
 pub mod keyset;
 pub mod org;
+pub mod staffing;
+pub mod staffing_rows;
 
 pub use connect::{Backend, Store};
 pub use error::StoreError;

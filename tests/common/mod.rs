@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tonic::transport::Channel;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::investment_service_client::InvestmentServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
+use uppsikt::proto::v1::staffing_service_client::StaffingServiceClient;
 use uppsikt::store::Store;
 
 pub const POSTGRES_ENV: &str = "UPPSIKT_TEST_POSTGRES_URL";
@@ -165,6 +167,14 @@ impl TestApp {
 
     pub fn budget(&self) -> BudgetServiceClient<Channel> {
         BudgetServiceClient::new(self.channel.clone())
+    }
+
+    pub fn staffing(&self) -> StaffingServiceClient<Channel> {
+        StaffingServiceClient::new(self.channel.clone())
+    }
+
+    pub fn investments(&self) -> InvestmentServiceClient<Channel> {
+        InvestmentServiceClient::new(self.channel.clone())
     }
 
     /// Stops the server and waits for it.

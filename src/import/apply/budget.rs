@@ -1,159 +1,112 @@
-//! Budget lines: key (unit, category, year, scenario, span); spans of one series must not
+//! Budget lines: key (unit, category, year, scenario, span); spans of a series must not
 //! overlap.
 
-use super::{Change, Current, ImportContext, classify};
+use super::ImportContext;
+use super::fact::StoredFact;
+use crate::domain::budget::BudgetLine;
 use crate::domain::category::Direction;
 use crate::domain::codes::{CategoryCode, OrgUnitCode};
+use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
+use crate::domain::provenance::Source;
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
-use crate::import::record::{Entry, Record};
 use crate::store::StoreError;
-use crate::store::budget::{self as store, NewBudgetLine};
+use crate::store::budget as store;
+use crate::store::history::WriteMeta;
 use sea_orm::DatabaseTransaction;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-type Series = (OrgUnitCode, CategoryCode, i32, Scenario);
+impl StoredFact for BudgetLine {
+    const KIND: &'static str = "budget_line";
+    type Key = (OrgUnitCode, CategoryCode, Scenario, MonthSpan);
+    type Series = (OrgUnitCode, CategoryCode, Scenario, i32);
 
-pub async fn apply(
-    ctx: &mut ImportContext,
-    txn: &DatabaseTransaction,
-    entries: Vec<Entry>,
-) -> Result<(), StoreError> {
-    let lines: Vec<(&Entry, &NewBudgetLine)> = entries
-        .iter()
-        .filter_map(|e| match &e.record {
-            Record::BudgetLine(line) => Some((e, line)),
-            _ => None,
-        })
-        .collect();
-
-    // The current spans of every series the batch touches, this import's earlier writes
-    // included (they are visible inside the transaction).
-    let units: BTreeSet<String> = lines.iter().map(|(_, l)| l.org_unit.to_string()).collect();
-    let years: BTreeSet<i32> = lines.iter().map(|(_, l)| l.span.fiscal_year).collect();
-    let units: Vec<String> = units.into_iter().collect();
-    let years: Vec<i32> = years.into_iter().collect();
-    let mut series: HashMap<Series, Vec<(MonthSpan, Current<i64>)>> = HashMap::new();
-    for stored in store::current_lines_for(txn, &units, &years).await? {
-        let key = (
-            stored.org_unit,
-            stored.category,
-            stored.span.fiscal_year,
-            stored.scenario,
-        );
-        series.entry(key).or_default().push((
-            stored.span,
-            Current {
-                id: stored.id,
-                value: stored.amount_sek,
-                written_now: stored.provenance.recorded_at == ctx.meta.recorded_at,
-            },
-        ));
+    fn key(&self) -> Self::Key {
+        (
+            self.org_unit.clone(),
+            self.category.clone(),
+            self.scenario,
+            self.span,
+        )
     }
 
-    let mut inserts = Vec::new();
-    let mut superseded = Vec::new();
-    for (entry, line) in lines {
-        let mut bad = false;
-        if !ctx.knows_unit(&line.org_unit) {
-            ctx.reject(
-                entry,
-                Violation::new("org_unit", format!("unknown org unit {}", line.org_unit)),
-            );
-            bad = true;
-        }
-        let direction = ctx.categories.get(&line.category).map(|c| c.direction);
-        if direction.is_none() {
-            ctx.reject(
-                entry,
-                Violation::new("category", format!("unknown category {}", line.category)),
-            );
-            bad = true;
-        }
-        if bad {
-            continue;
-        }
-        let key = (
-            line.org_unit.clone(),
-            line.category.clone(),
-            line.span.fiscal_year,
-            line.scenario,
-        );
-        let spans = series.entry(key).or_default();
-        let same = spans.iter().position(|(span, _)| *span == line.span);
-        if let Some((other, _)) = spans
-            .iter()
-            .enumerate()
-            .find(|(i, (span, _))| Some(*i) != same && span.overlaps(line.span))
-            .map(|(_, s)| s)
-        {
-            ctx.reject(
-                entry,
-                Violation::new(
-                    "from_month",
-                    format!(
-                        "months {}–{} overlap the stored span {}–{} of the same unit, category, year and scenario",
-                        line.span.from, line.span.to, other.from, other.to
-                    ),
-                ),
-            );
-            continue;
-        }
-        let change = match classify(same.map(|i| &spans[i].1), &line.amount_sek) {
-            Ok(change) => change,
-            Err(violation) => {
-                ctx.reject(entry, violation.with_field("from_month"));
-                continue;
-            }
-        };
-        let counts = ctx.outcome.count("budget_line");
-        match change {
-            Change::Unchanged => {
-                counts.unchanged += 1;
-                continue;
-            }
-            Change::Insert => counts.inserted += 1,
-            Change::Supersede(id) => {
-                counts.superseded += 1;
-                superseded.push(id);
-            }
-        }
-        let current = (
-            line.span,
-            Current {
-                id: 0,
-                value: line.amount_sek,
-                written_now: true,
-            },
-        );
-        match same {
-            Some(i) => spans[i] = current,
-            None => spans.push(current),
-        }
-        // Reported data is kept as reported; what merely looks odd is flagged.
-        match direction {
-            Some(Direction::Cost) if line.amount_sek > 0 => ctx.warn(
-                entry,
-                Violation::new(
-                    "amount_sek",
-                    "a cost with a positive amount (a reversal?) is stored as reported",
-                ),
-            ),
-            Some(Direction::Income) if line.amount_sek < 0 => ctx.warn(
-                entry,
-                Violation::new(
-                    "amount_sek",
-                    "income with a negative amount is stored as reported",
-                ),
-            ),
-            _ => {}
-        }
-        inserts.push(line.clone());
+    fn series(&self) -> Self::Series {
+        (
+            self.org_unit.clone(),
+            self.category.clone(),
+            self.scenario,
+            self.span.fiscal_year,
+        )
     }
-    if ctx.writing() {
-        store::supersede_lines(txn, &superseded, ctx.meta.recorded_at).await?;
-        store::insert_lines(txn, &inserts, ctx.meta).await?;
+
+    fn span(&self) -> Option<MonthSpan> {
+        Some(self.span)
     }
-    Ok(())
+
+    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
+        let mut problems = Vec::new();
+        if !ctx.knows_unit(&self.org_unit) {
+            problems.push(Violation::new(
+                "org_unit",
+                format!("unknown org unit {}", self.org_unit),
+            ));
+        }
+        if ctx.category(&self.category).is_none() {
+            problems.push(Violation::new(
+                "category",
+                format!("unknown category {}", self.category),
+            ));
+        }
+        problems
+    }
+
+    /// Reported data is kept as reported; what merely looks odd is flagged.
+    fn warnings(&self, ctx: &ImportContext) -> Vec<Violation> {
+        match ctx.category(&self.category).map(|c| c.direction) {
+            Some(Direction::Cost) if self.amount_sek > 0 => vec![Violation::new(
+                "amount_sek",
+                "a cost with a positive amount (a reversal?) is stored as reported",
+            )],
+            Some(Direction::Income) if self.amount_sek < 0 => vec![Violation::new(
+                "amount_sek",
+                "income with a negative amount is stored as reported",
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn load_current(
+        txn: &DatabaseTransaction,
+        batch: &[&Self],
+    ) -> Result<Vec<(i64, Self, Instant)>, StoreError> {
+        let units: BTreeSet<String> = batch.iter().map(|l| l.org_unit.to_string()).collect();
+        let years: BTreeSet<i32> = batch.iter().map(|l| l.span.fiscal_year).collect();
+        let units: Vec<String> = units.into_iter().collect();
+        let years: Vec<i32> = years.into_iter().collect();
+        Ok(store::current_lines_for(txn, &units, &years)
+            .await?
+            .into_iter()
+            .map(|s| {
+                let line = BudgetLine {
+                    org_unit: s.org_unit,
+                    category: s.category,
+                    span: s.span,
+                    scenario: s.scenario,
+                    amount_sek: s.amount_sek,
+                };
+                (s.id, line, s.provenance.recorded_at)
+            })
+            .collect())
+    }
+
+    async fn write(
+        txn: &DatabaseTransaction,
+        inserts: &[(Self, Source)],
+        superseded: &[i64],
+        meta: WriteMeta,
+    ) -> Result<(), StoreError> {
+        store::supersede_lines(txn, superseded, meta.recorded_at).await?;
+        store::insert_lines(txn, inserts, meta).await
+    }
 }

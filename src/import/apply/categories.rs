@@ -49,7 +49,7 @@ pub async fn apply(
             continue;
         };
         match classify(ctx.categories.by_code.get(&category.code), category) {
-            Err(violation) => ctx.reject(entry, violation.with_field("code")),
+            Err(violation) => ctx.reject(&entry.place, violation.with_field("code")),
             Ok(change) => {
                 let counts = ctx.outcome.count("category");
                 match change {
@@ -80,7 +80,7 @@ pub async fn apply(
             && ctx.categories.get(parent).is_none()
         {
             ctx.reject(
-                entry,
+                &entry.place,
                 Violation::new("parent", format!("unknown category {parent}")),
             );
         }

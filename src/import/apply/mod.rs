@@ -5,15 +5,25 @@
 
 mod budget;
 mod categories;
+pub mod fact;
+mod investment;
 mod org;
+mod staffing;
 
 use super::error::RecordViolation;
 use super::outcome::ImportOutcome;
-use super::record::{Entry, Record};
+use super::record::{Entry, Place, Record};
+use crate::domain::category::Category;
+use crate::domain::codes::{CategoryCode, InvestmentId, OrgUnitCode, ProfessionCode};
+use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
+use crate::store::entities::{investment as investment_entity, profession_group};
+use crate::store::facts::current_values;
 use crate::store::history::WriteMeta;
+use fact::StoredFact;
 use sea_orm::DatabaseTransaction;
+use std::collections::HashSet;
 
 /// At most this many violations are reported; the import is rejected either way.
 pub const MAX_VIOLATIONS: usize = 1000;
@@ -25,6 +35,10 @@ pub struct ImportContext {
     pub violations: Vec<RecordViolation>,
     org: org::OrgState,
     categories: categories::CategoryState,
+    /// Current profession group codes, this import's included.
+    pub professions: HashSet<ProfessionCode>,
+    /// Current investment ids, this import's included.
+    pub investments: HashSet<InvestmentId>,
 }
 
 impl ImportContext {
@@ -36,17 +50,35 @@ impl ImportContext {
             violations: Vec::new(),
             org: org::OrgState::load(txn).await?,
             categories: categories::CategoryState::load(txn).await?,
+            professions: current_values::<profession_group::Entity>(
+                txn,
+                profession_group::Column::Code,
+                profession_group::Column::SupersededAt,
+            )
+            .await?
+            .into_iter()
+            .map(ProfessionCode::from_stored)
+            .collect(),
+            investments: current_values::<investment_entity::Entity>(
+                txn,
+                investment_entity::Column::InvestmentId,
+                investment_entity::Column::SupersededAt,
+            )
+            .await?
+            .into_iter()
+            .map(InvestmentId::from_stored)
+            .collect(),
         })
     }
 
-    pub fn reject(&mut self, entry: &Entry, violation: Violation) {
+    pub fn reject(&mut self, place: &Place, violation: Violation) {
         if self.violations.len() < MAX_VIOLATIONS {
-            self.violations.push(record_violation(entry, violation));
+            self.violations.push(record_violation(place, violation));
         }
     }
 
-    pub fn warn(&mut self, entry: &Entry, violation: Violation) {
-        self.outcome.warn(record_violation(entry, violation));
+    pub fn warn(&mut self, place: &Place, violation: Violation) {
+        self.outcome.warn(record_violation(place, violation));
     }
 
     /// Once a record is rejected nothing more is written (the transaction will be rolled
@@ -55,42 +87,95 @@ impl ImportContext {
         self.violations.is_empty()
     }
 
-    /// Applies one batch: definitions first (units, categories), then facts, so that facts
-    /// may refer to definitions earlier in the stream.
+    /// Applies one batch: definitions first (units, categories, profession groups,
+    /// investment objects), then facts, so that facts may refer to definitions earlier in
+    /// the stream.
     pub async fn apply_batch(
         &mut self,
         txn: &DatabaseTransaction,
         batch: Vec<Entry>,
     ) -> Result<(), StoreError> {
-        let (mut units, mut categories, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+        let mut kinds = Kinds::default();
         for entry in batch {
-            match &entry.record {
-                Record::OrgUnit(..) => units.push(entry),
-                Record::Category(..) => categories.push(entry),
-                Record::BudgetLine(_) => lines.push(entry),
-            }
+            kinds.push(entry);
         }
-        if !units.is_empty() {
-            org::apply(self, txn, units).await?;
+        if !kinds.units.is_empty() {
+            org::apply(self, txn, kinds.units).await?;
         }
-        if !categories.is_empty() {
-            categories::apply(self, txn, categories).await?;
+        if !kinds.categories.is_empty() {
+            categories::apply(self, txn, kinds.categories).await?;
         }
-        if !lines.is_empty() {
-            budget::apply(self, txn, lines).await?;
-        }
+        apply_kind(self, txn, kinds.professions).await?;
+        apply_kind(self, txn, kinds.investments).await?;
+        apply_kind(self, txn, kinds.budget_lines).await?;
+        apply_kind(self, txn, kinds.investment_figures).await?;
+        apply_kind(self, txn, kinds.headcounts).await?;
+        apply_kind(self, txn, kinds.worked_hours).await?;
+        apply_kind(self, txn, kinds.hired_staff).await?;
+        apply_kind(self, txn, kinds.sick_leave).await?;
+        apply_kind(self, txn, kinds.positions).await?;
         Ok(())
     }
 
-    pub fn knows_unit(&self, code: &crate::domain::codes::OrgUnitCode) -> bool {
+    pub fn category(&self, code: &CategoryCode) -> Option<&Category> {
+        self.categories.get(code)
+    }
+
+    pub fn knows_unit(&self, code: &OrgUnitCode) -> bool {
         self.org.knows(code)
     }
 }
 
-fn record_violation(entry: &Entry, violation: Violation) -> RecordViolation {
+async fn apply_kind<T: StoredFact>(
+    ctx: &mut ImportContext,
+    txn: &DatabaseTransaction,
+    batch: Vec<(Place, T, Source)>,
+) -> Result<(), StoreError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    fact::apply(ctx, txn, batch).await
+}
+
+/// One batch split by kind, each in stream order.
+#[derive(Default)]
+struct Kinds {
+    units: Vec<Entry>,
+    categories: Vec<Entry>,
+    professions: Vec<(Place, crate::domain::staffing::ProfessionGroup, Source)>,
+    investments: Vec<(Place, crate::domain::investment::Investment, Source)>,
+    budget_lines: Vec<(Place, crate::domain::budget::BudgetLine, Source)>,
+    investment_figures: Vec<(Place, crate::domain::investment::InvestmentFigures, Source)>,
+    headcounts: Vec<(Place, crate::domain::staffing::Headcount, Source)>,
+    worked_hours: Vec<(Place, crate::domain::staffing::WorkedHours, Source)>,
+    hired_staff: Vec<(Place, crate::domain::staffing::HiredStaff, Source)>,
+    sick_leave: Vec<(Place, crate::domain::staffing::SickLeave, Source)>,
+    positions: Vec<(Place, crate::domain::staffing::Position, Source)>,
+}
+
+impl Kinds {
+    fn push(&mut self, entry: Entry) {
+        let Entry { place, record } = entry;
+        match record {
+            Record::OrgUnit(..) => self.units.push(Entry { place, record }),
+            Record::Category(..) => self.categories.push(Entry { place, record }),
+            Record::ProfessionGroup(v, s) => self.professions.push((place, v, s)),
+            Record::Investment(v, s) => self.investments.push((place, v, s)),
+            Record::BudgetLine(v, s) => self.budget_lines.push((place, v, s)),
+            Record::InvestmentFigures(v, s) => self.investment_figures.push((place, v, s)),
+            Record::Headcount(v, s) => self.headcounts.push((place, v, s)),
+            Record::WorkedHours(v, s) => self.worked_hours.push((place, v, s)),
+            Record::HiredStaff(v, s) => self.hired_staff.push((place, v, s)),
+            Record::SickLeave(v, s) => self.sick_leave.push((place, v, s)),
+            Record::Position(v, s) => self.positions.push((place, v, s)),
+        }
+    }
+}
+
+fn record_violation(place: &Place, violation: Violation) -> RecordViolation {
     RecordViolation {
-        position: entry.position,
-        location: entry.location.clone(),
+        position: place.position,
+        location: place.location.clone(),
         field: violation.field,
         description: violation.description,
     }

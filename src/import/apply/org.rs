@@ -65,9 +65,9 @@ pub async fn apply(
             .enumerate()
             .any(|(i, p)| Some(i) != same_key && overlaps(&p.value, unit));
         match change {
-            Err(violation) => ctx.reject(entry, violation.with_field("code")),
+            Err(violation) => ctx.reject(&entry.place, violation.with_field("code")),
             Ok(_) if clash => ctx.reject(
-                entry,
+                &entry.place,
                 Violation::new(
                     "valid_from",
                     format!(
@@ -110,7 +110,7 @@ pub async fn apply(
             && !ctx.org.knows(parent)
         {
             ctx.reject(
-                entry,
+                &entry.place,
                 Violation::new("parent", format!("unknown org unit {parent}")),
             );
         }

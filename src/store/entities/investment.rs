@@ -20,6 +20,7 @@ pub struct Model {
     /// `planned`, `ongoing`, `completed` or `cancelled`.
     pub status: String,
     pub total_budget_sek: Option<i64>,
+    #[sea_orm(column_type = "Text", nullable)]
     pub planned_completion: Option<String>,
     pub procurement_contacted: Option<bool>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,0 +1,354 @@
+//! InvestmentService: investment objects, their figures and the sums the reports print.
+
+use super::convert;
+use super::error::ApiError;
+use super::paging;
+use super::request::{self, Checks};
+use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
+use crate::domain::instant::Instant;
+use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
+use crate::domain::investment_summary::{self as summary, InvestmentSums};
+use crate::domain::period::{MonthSpan, parse_fiscal_year};
+use crate::domain::validation::Violation;
+use crate::proto::v1 as pb;
+use crate::proto::v1::investment_service_server::InvestmentService;
+use crate::store::Store;
+use crate::store::investment::{self as store, InvestmentFilter, StoredFigures, StoredInvestment};
+use crate::store::org::tree_at;
+use tonic::{Request, Response, Status};
+
+pub const INVESTMENTS: &str = "investments";
+
+pub struct InvestmentApi {
+    store: Store,
+}
+
+impl InvestmentApi {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+fn investment_name(id: &InvestmentId) -> String {
+    format!("{INVESTMENTS}/{id}")
+}
+
+fn kind_to_proto(k: InvestmentKind) -> pb::InvestmentKind {
+    match k {
+        InvestmentKind::New => pb::InvestmentKind::New,
+        InvestmentKind::Reinvestment => pb::InvestmentKind::Reinvestment,
+    }
+}
+
+fn funding_to_proto(f: FundingCategory) -> pb::FundingCategory {
+    match f {
+        FundingCategory::Frame => pb::FundingCategory::Frame,
+        FundingCategory::Unforeseen => pb::FundingCategory::Unforeseen,
+        FundingCategory::Extra => pb::FundingCategory::Extra,
+        FundingCategory::CarriedOver => pb::FundingCategory::CarriedOver,
+        FundingCategory::OutsideFrame => pb::FundingCategory::OutsideFrame,
+    }
+}
+
+fn status_to_proto(s: InvestmentStatus) -> pb::InvestmentStatus {
+    match s {
+        InvestmentStatus::Planned => pb::InvestmentStatus::Planned,
+        InvestmentStatus::Ongoing => pb::InvestmentStatus::Ongoing,
+        InvestmentStatus::Completed => pb::InvestmentStatus::Completed,
+        InvestmentStatus::Cancelled => pb::InvestmentStatus::Cancelled,
+    }
+}
+
+fn unknown(field: &str, value: i32, what: &str) -> Violation {
+    Violation::new(field, format!("{value} is not a known {what}"))
+}
+
+/// A filter value; `Ok(None)` for unspecified, an error for an unknown number.
+fn kind_filter(value: i32, field: &str) -> Result<Option<InvestmentKind>, Violation> {
+    match pb::InvestmentKind::try_from(value) {
+        Ok(pb::InvestmentKind::Unspecified) => Ok(None),
+        Ok(pb::InvestmentKind::New) => Ok(Some(InvestmentKind::New)),
+        Ok(pb::InvestmentKind::Reinvestment) => Ok(Some(InvestmentKind::Reinvestment)),
+        Err(_) => Err(unknown(field, value, "investment kind")),
+    }
+}
+
+fn funding_filter(value: i32, field: &str) -> Result<Option<FundingCategory>, Violation> {
+    match pb::FundingCategory::try_from(value) {
+        Ok(pb::FundingCategory::Unspecified) => Ok(None),
+        Ok(pb::FundingCategory::Frame) => Ok(Some(FundingCategory::Frame)),
+        Ok(pb::FundingCategory::Unforeseen) => Ok(Some(FundingCategory::Unforeseen)),
+        Ok(pb::FundingCategory::Extra) => Ok(Some(FundingCategory::Extra)),
+        Ok(pb::FundingCategory::CarriedOver) => Ok(Some(FundingCategory::CarriedOver)),
+        Ok(pb::FundingCategory::OutsideFrame) => Ok(Some(FundingCategory::OutsideFrame)),
+        Err(_) => Err(unknown(field, value, "funding category")),
+    }
+}
+
+fn status_filter(value: i32, field: &str) -> Result<Option<InvestmentStatus>, Violation> {
+    match pb::InvestmentStatus::try_from(value) {
+        Ok(pb::InvestmentStatus::Unspecified) => Ok(None),
+        Ok(pb::InvestmentStatus::Planned) => Ok(Some(InvestmentStatus::Planned)),
+        Ok(pb::InvestmentStatus::Ongoing) => Ok(Some(InvestmentStatus::Ongoing)),
+        Ok(pb::InvestmentStatus::Completed) => Ok(Some(InvestmentStatus::Completed)),
+        Ok(pb::InvestmentStatus::Cancelled) => Ok(Some(InvestmentStatus::Cancelled)),
+        Err(_) => Err(unknown(field, value, "investment status")),
+    }
+}
+
+fn figures_to_proto(stored: &StoredFigures) -> pb::InvestmentFigures {
+    let f = &stored.figures;
+    pb::InvestmentFigures {
+        span: Some(convert::span(f.span)),
+        budget_sek: f.budget_sek,
+        outcome_sek: f.outcome_sek,
+        outcome_since_start_sek: f.outcome_since_start_sek,
+        forecast_sek: f.forecast_sek,
+        carry_over_requested_sek: f.carry_over_requested_sek,
+        provenance: Some(convert::provenance(&stored.provenance)),
+    }
+}
+
+fn investment_to_proto(stored: &StoredInvestment) -> pb::Investment {
+    let i = &stored.investment;
+    pb::Investment {
+        name: investment_name(&i.id),
+        id: i.id.to_string(),
+        org_unit: convert::org_unit_name(&i.org_unit),
+        display_name: i.name.clone(),
+        kind: kind_to_proto(i.kind) as i32,
+        funding: funding_to_proto(i.funding) as i32,
+        decision: i.decision.clone().unwrap_or_default(),
+        decided_year: i.decided_year,
+        status: status_to_proto(i.status) as i32,
+        total_budget_sek: i.total_budget_sek,
+        planned_completion: i.planned_completion.clone().unwrap_or_default(),
+        procurement_contacted: i.procurement_contacted,
+        comment: i.comment.clone().unwrap_or_default(),
+        provenance: Some(convert::provenance(&stored.provenance)),
+        figures: stored.figures.iter().map(figures_to_proto).collect(),
+    }
+}
+
+fn sums_to_proto(s: &InvestmentSums) -> pb::InvestmentSums {
+    pb::InvestmentSums {
+        budget_sek: s.budget_sek,
+        outcome_sek: s.outcome_sek,
+        object_count: i32::try_from(s.object_count).unwrap_or(i32::MAX),
+    }
+}
+
+/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for an unknown
+/// unit. (The same resolution as BudgetService's.)
+async fn units_in_scope(
+    store: &Store,
+    name: &str,
+    code: &OrgUnitCode,
+    include_descendants: bool,
+    date: chrono::NaiveDate,
+    as_of: Instant,
+) -> Result<Vec<OrgUnitCode>, ApiError> {
+    let (tree, _) = tree_at(store.db(), date, as_of).await?;
+    if tree.get(code).is_none() {
+        return Err(ApiError::not_found(name));
+    }
+    Ok(if include_descendants {
+        tree.subtree(code)
+    } else {
+        vec![code.clone()]
+    })
+}
+
+#[tonic::async_trait]
+impl InvestmentService for InvestmentApi {
+    async fn get_investment(
+        &self,
+        request: Request<pb::GetInvestmentRequest>,
+    ) -> Result<Response<pb::Investment>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let id = checks.take(
+            parse_resource_name(&request.name, INVESTMENTS, "name", InvestmentId::parse).map(Some),
+        );
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        checks.finish().map_err(ApiError::from)?;
+        let id = id.expect("checked");
+        let as_of = as_of.unwrap_or_else(Instant::now);
+
+        let stored = store::get(self.store.db(), &id, as_of)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
+        Ok(Response::new(investment_to_proto(&stored)))
+    }
+
+    async fn list_investments(
+        &self,
+        request: Request<pb::ListInvestmentsRequest>,
+    ) -> Result<Response<pb::ListInvestmentsResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
+        let year = match request.fiscal_year {
+            0 => None,
+            y => checks.take(parse_fiscal_year(y.into(), "fiscal_year").map(Some)),
+        };
+        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
+        if months.is_some() && request.fiscal_year == 0 {
+            // A month bound means months of one year; which year is the caller's to say.
+            let field = if request.from_month != 0 {
+                "from_month"
+            } else {
+                "to_month"
+            };
+            checks.take(Err::<(), _>(Violation::new(field, "requires fiscal_year")));
+        }
+        let status = checks.take(status_filter(request.status, "status"));
+        let kind = checks.take(kind_filter(request.kind, "kind"));
+        let funding = checks.take(funding_filter(request.funding, "funding"));
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+
+        let filters = paging::fingerprint(&(
+            "investments",
+            &unit,
+            request.include_descendants,
+            year,
+            months,
+            status.map(|s| s.as_str()),
+            kind.map(|k| k.as_str()),
+            funding.map(|f| f.as_str()),
+            date,
+            as_of,
+        ));
+        let (as_of, after) =
+            paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
+        let org_units = match &unit {
+            None => None,
+            Some(code) => Some(
+                units_in_scope(
+                    &self.store,
+                    &request.org_unit,
+                    code,
+                    request.include_descendants,
+                    date,
+                    as_of,
+                )
+                .await?,
+            ),
+        };
+        let filter = InvestmentFilter {
+            org_units,
+            fiscal_year: year,
+            months,
+            status,
+            kind,
+            funding,
+            as_of,
+        };
+        let rows = store::list(self.store.db(), &filter, after.as_deref(), size + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, size, filters, as_of, StoredInvestment::key);
+        Ok(Response::new(pb::ListInvestmentsResponse {
+            investments: page.iter().map(investment_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn summarize_investments(
+        &self,
+        request: Request<pb::SummarizeInvestmentsRequest>,
+    ) -> Result<Response<pb::SummarizeInvestmentsResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
+        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
+        let span = if request.fiscal_year == 0 {
+            checks.take::<Option<MonthSpan>>(Err(Violation::new("fiscal_year", "is required")))
+        } else {
+            let (from, to) = months.unwrap_or((1, 12));
+            checks.take_all(
+                MonthSpan::parse(
+                    request.fiscal_year.into(),
+                    from.into(),
+                    to.into(),
+                    ["fiscal_year", "from_month", "to_month"],
+                )
+                .map(Some),
+            )
+        };
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        checks.finish().map_err(ApiError::from)?;
+        let (code, span, date) = (
+            code.expect("checked"),
+            span.expect("checked"),
+            date.expect("checked"),
+        );
+        let as_of = as_of.unwrap_or_else(Instant::now);
+
+        let (tree, _) = tree_at(self.store.db(), date, as_of)
+            .await
+            .map_err(ApiError::from)?;
+        if tree.get(&code).is_none() {
+            return Err(ApiError::not_found(request.org_unit).into());
+        }
+        let units = tree.subtree(&code);
+        let unit_groups = tree.child_of_root(&code);
+        let objects = store::summary_objects(self.store.db(), &units, span.fiscal_year, as_of)
+            .await
+            .map_err(ApiError::from)?;
+        let result = summary::summarize(span, &unit_groups, &objects);
+
+        let group = |org_unit: Option<&OrgUnitCode>,
+                     funding: Option<FundingCategory>,
+                     status: Option<InvestmentStatus>,
+                     sums: &InvestmentSums| pb::InvestmentSummaryGroup {
+            org_unit: org_unit.map(convert::org_unit_name).unwrap_or_default(),
+            funding: funding.map_or(pb::FundingCategory::Unspecified, funding_to_proto) as i32,
+            status: status.map_or(pb::InvestmentStatus::Unspecified, status_to_proto) as i32,
+            sums: Some(sums_to_proto(sums)),
+        };
+        Ok(Response::new(pb::SummarizeInvestmentsResponse {
+            org_unit: convert::org_unit_name(&code),
+            span: Some(convert::span(span)),
+            by_child_unit: result
+                .by_child_unit
+                .iter()
+                .map(|(unit, sums)| group(Some(unit), None, None, sums))
+                .collect(),
+            by_funding: result
+                .by_funding
+                .iter()
+                .map(|(funding, sums)| group(None, Some(*funding), None, sums))
+                .collect(),
+            by_status: result
+                .by_status
+                .iter()
+                .map(|(status, sums)| group(None, None, Some(*status), sums))
+                .collect(),
+            by_funding_status: result
+                .by_funding_status
+                .iter()
+                .map(|((funding, status), sums)| group(None, Some(*funding), Some(*status), sums))
+                .collect(),
+            totals: Some(sums_to_proto(&result.totals)),
+            exact: result.is_exact(),
+            inexact_spans: result
+                .inexact_spans
+                .iter()
+                .map(|s| pb::InexactInvestmentSpan {
+                    investment: investment_name(&s.investment),
+                    stored_span: Some(convert::span(s.stored_span)),
+                })
+                .collect(),
+        }))
+    }
+}

@@ -1,0 +1,692 @@
+//! StaffingService: profession groups, headcounts, worked hours, hired staff, sick leave and
+//! positions, with the derived figures (FTE, hired share, position deviations) served next to
+//! the stored ones.
+
+use super::convert;
+use super::error::ApiError;
+use super::paging;
+use super::request::{self, Checks};
+use crate::domain::codes::{OrgUnitCode, ProfessionCode, parse_resource_name};
+use crate::domain::decimal::ExactDecimal;
+use crate::domain::instant::Instant;
+use crate::domain::org::parse_date;
+use crate::domain::period::parse_fiscal_year;
+use crate::domain::provenance::Provenance;
+use crate::domain::staffing::{
+    Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender,
+    SickLeaveLength, WorkedHours, parse_employee_group,
+};
+use crate::domain::staffing_figures::{
+    HiredStaffFigures, PositionDeviations, format_exact, format_rounded, fte,
+};
+use crate::domain::validation::Violation;
+use crate::proto::v1 as pb;
+use crate::proto::v1::staffing_service_server::StaffingService;
+use crate::store::Store;
+use crate::store::org::tree_at;
+use crate::store::staffing::{
+    self as store, HeadcountFilter, HeadcountKey, PeriodFilter, PositionFilter, PositionKey,
+    ProfessionOrder, ProfessionPeriodKey, SickLeaveFilter, SickLeaveKey, Stored,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use tonic::{Request, Response, Status};
+
+/// The collection of profession groups: `professionGroups/{code}`.
+pub const PROFESSION_GROUPS: &str = "professionGroups";
+
+pub struct StaffingApi {
+    store: Store,
+}
+
+impl StaffingApi {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+fn profession_name(code: &ProfessionCode) -> String {
+    format!("{PROFESSION_GROUPS}/{code}")
+}
+
+/// A stored decimal as served: as imported, without trailing zeros; empty when absent.
+fn stored_decimal(value: Option<ExactDecimal>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn rounded(value: Option<Decimal>) -> String {
+    value.map(format_rounded).unwrap_or_default()
+}
+
+fn exact(value: Option<Decimal>) -> String {
+    value.map(format_exact).unwrap_or_default()
+}
+
+fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn group_to_proto((g, provenance): &(ProfessionGroup, Provenance)) -> pb::ProfessionGroup {
+    pb::ProfessionGroup {
+        name: profession_name(&g.code),
+        code: g.code.to_string(),
+        display_name: g.name.clone(),
+        parent: g.parent.as_ref().map(profession_name).unwrap_or_default(),
+        display_order: g.display_order,
+        provenance: Some(convert::provenance(provenance)),
+    }
+}
+
+fn headcount_to_proto(s: &Stored<Headcount>) -> pb::Headcount {
+    let h = &s.value;
+    pb::Headcount {
+        org_unit: convert::org_unit_name(&h.org_unit),
+        date: iso(h.date),
+        employee_group: h.employee_group.clone(),
+        total: h.total,
+        women: h.women,
+        men: h.men,
+        unknown: h.unknown,
+        provenance: Some(convert::provenance(&s.provenance)),
+    }
+}
+
+fn worked_hours_to_proto(s: &Stored<WorkedHours>) -> pb::WorkedHours {
+    let w = &s.value;
+    pb::WorkedHours {
+        org_unit: convert::org_unit_name(&w.org_unit),
+        span: Some(convert::span(w.span)),
+        profession: profession_name(&w.profession),
+        hours: w.hours.to_string(),
+        fte: format_rounded(fte(w.hours, w.span)),
+        provenance: Some(convert::provenance(&s.provenance)),
+    }
+}
+
+fn hired_staff_to_proto(s: &Stored<HiredStaff>) -> pb::HiredStaff {
+    let h = &s.value;
+    let figures = HiredStaffFigures::of(h);
+    pb::HiredStaff {
+        org_unit: convert::org_unit_name(&h.org_unit),
+        span: Some(convert::span(h.span)),
+        profession: profession_name(&h.profession),
+        cost_sek: h.cost_sek,
+        forecast_sek: h.forecast_sek,
+        personnel_cost_sek: h.personnel_cost_sek,
+        hours_requested: stored_decimal(h.hours_requested),
+        hours_filled: stored_decimal(h.hours_filled),
+        fte_requested: rounded(figures.fte_requested),
+        fte_filled: rounded(figures.fte_filled),
+        hired_share_percent: rounded(figures.hired_share_percent),
+        provenance: Some(convert::provenance(&s.provenance)),
+    }
+}
+
+fn gender_to_proto(g: SickLeaveGender) -> pb::SickLeaveGender {
+    match g {
+        SickLeaveGender::All => pb::SickLeaveGender::All,
+        SickLeaveGender::Women => pb::SickLeaveGender::Women,
+        SickLeaveGender::Men => pb::SickLeaveGender::Men,
+    }
+}
+
+fn age_band_to_proto(a: SickLeaveAgeBand) -> pb::SickLeaveAgeBand {
+    match a {
+        SickLeaveAgeBand::All => pb::SickLeaveAgeBand::All,
+        SickLeaveAgeBand::Under30 => pb::SickLeaveAgeBand::Under30,
+        SickLeaveAgeBand::From30To49 => pb::SickLeaveAgeBand::From30To49,
+        SickLeaveAgeBand::From50 => pb::SickLeaveAgeBand::From50,
+    }
+}
+
+fn length_to_proto(l: SickLeaveLength) -> pb::SickLeaveLength {
+    match l {
+        SickLeaveLength::All => pb::SickLeaveLength::All,
+        SickLeaveLength::Short => pb::SickLeaveLength::Short,
+        SickLeaveLength::Medium => pb::SickLeaveLength::Medium,
+        SickLeaveLength::Long => pb::SickLeaveLength::Long,
+    }
+}
+
+fn sick_leave_to_proto(s: &Stored<SickLeave>) -> pb::SickLeave {
+    let l = &s.value;
+    pb::SickLeave {
+        org_unit: convert::org_unit_name(&l.org_unit),
+        span: Some(convert::span(l.span)),
+        gender: gender_to_proto(l.gender) as i32,
+        age_band: age_band_to_proto(l.age_band) as i32,
+        length: length_to_proto(l.length) as i32,
+        rate_percent: l.rate_percent.to_string(),
+        provenance: Some(convert::provenance(&s.provenance)),
+    }
+}
+
+fn position_to_proto(s: &Stored<Position>) -> pb::Position {
+    let p = &s.value;
+    let deviations = PositionDeviations::of(p);
+    pb::Position {
+        org_unit: convert::org_unit_name(&p.org_unit),
+        date: iso(p.date),
+        profession: profession_name(&p.profession),
+        fte_budget: p.fte_budget.to_string(),
+        fte_needed: stored_decimal(p.fte_needed),
+        fte_available_now: stored_decimal(p.fte_available_now),
+        fte_available_in_3_months: stored_decimal(p.fte_available_in_3_months),
+        fte_hired: stored_decimal(p.fte_hired),
+        needed_minus_budget: exact(deviations.needed_minus_budget),
+        available_now_minus_needed: exact(deviations.available_now_minus_needed),
+        available_in_3_months_minus_needed: exact(deviations.available_in_3_months_minus_needed),
+        provenance: Some(convert::provenance(&s.provenance)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Request fields
+
+fn optional_profession(value: &str, field: &str) -> Result<Option<ProfessionCode>, Violation> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        parse_resource_name(value, PROFESSION_GROUPS, field, ProfessionCode::parse).map(Some)
+    }
+}
+
+fn optional_fiscal_year(value: i32, field: &str) -> Result<Option<i32>, Violation> {
+    match value {
+        0 => Ok(None),
+        y => parse_fiscal_year(y.into(), field).map(Some),
+    }
+}
+
+fn optional_date(value: &str, field: &str) -> Result<Option<NaiveDate>, Violation> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        parse_date(value, field).map(Some)
+    }
+}
+
+/// `from_date` and `to_date`, each optional; from after to is an error on `from_date`.
+fn date_range(
+    from: &str,
+    to: &str,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Vec<Violation>> {
+    let from = optional_date(from, "from_date");
+    let to = optional_date(to, "to_date");
+    match (from, to) {
+        (Ok(Some(f)), Ok(Some(t))) if f > t => Err(vec![Violation::new(
+            "from_date",
+            format!("from_date {f} is after to_date {t}"),
+        )]),
+        (Ok(f), Ok(t)) => Ok((f, t)),
+        (from, to) => Err([from.err(), to.err()].into_iter().flatten().collect()),
+    }
+}
+
+fn unknown_value(field: &str, value: i32) -> Violation {
+    Violation::new(field, format!("{value} is not a known value"))
+}
+
+fn gender_filter(value: i32, field: &str) -> Result<Option<SickLeaveGender>, Violation> {
+    Ok(
+        match pb::SickLeaveGender::try_from(value).map_err(|_| unknown_value(field, value))? {
+            pb::SickLeaveGender::Unspecified => None,
+            pb::SickLeaveGender::All => Some(SickLeaveGender::All),
+            pb::SickLeaveGender::Women => Some(SickLeaveGender::Women),
+            pb::SickLeaveGender::Men => Some(SickLeaveGender::Men),
+        },
+    )
+}
+
+fn age_band_filter(value: i32, field: &str) -> Result<Option<SickLeaveAgeBand>, Violation> {
+    Ok(
+        match pb::SickLeaveAgeBand::try_from(value).map_err(|_| unknown_value(field, value))? {
+            pb::SickLeaveAgeBand::Unspecified => None,
+            pb::SickLeaveAgeBand::All => Some(SickLeaveAgeBand::All),
+            pb::SickLeaveAgeBand::Under30 => Some(SickLeaveAgeBand::Under30),
+            pb::SickLeaveAgeBand::From30To49 => Some(SickLeaveAgeBand::From30To49),
+            pb::SickLeaveAgeBand::From50 => Some(SickLeaveAgeBand::From50),
+        },
+    )
+}
+
+fn length_filter(value: i32, field: &str) -> Result<Option<SickLeaveLength>, Violation> {
+    Ok(
+        match pb::SickLeaveLength::try_from(value).map_err(|_| unknown_value(field, value))? {
+            pb::SickLeaveLength::Unspecified => None,
+            pb::SickLeaveLength::All => Some(SickLeaveLength::All),
+            pb::SickLeaveLength::Short => Some(SickLeaveLength::Short),
+            pb::SickLeaveLength::Medium => Some(SickLeaveLength::Medium),
+            pb::SickLeaveLength::Long => Some(SickLeaveLength::Long),
+        },
+    )
+}
+
+/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for a unit the
+/// tree does not hold at that date.
+async fn units_in_scope(
+    store: &Store,
+    name: &str,
+    code: &Option<OrgUnitCode>,
+    include_descendants: bool,
+    date: NaiveDate,
+    as_of: Instant,
+) -> Result<Option<Vec<OrgUnitCode>>, ApiError> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    let (tree, _) = tree_at(store.db(), date, as_of).await?;
+    if tree.get(code).is_none() {
+        return Err(ApiError::not_found(name));
+    }
+    Ok(Some(if include_descendants {
+        tree.subtree(code)
+    } else {
+        vec![code.clone()]
+    }))
+}
+
+/// The profession groups at `as_of` as a sort order; NOT_FOUND when the profession filter
+/// names a group that does not exist then.
+async fn profession_order(
+    store: &Store,
+    filter: &Option<ProfessionCode>,
+    name: &str,
+    as_of: Instant,
+) -> Result<ProfessionOrder, ApiError> {
+    let groups = store::profession_groups(store.db(), as_of).await?;
+    let order = ProfessionOrder::new(groups.iter().map(|(g, _)| g));
+    if let Some(code) = filter
+        && !order.contains(code)
+    {
+        return Err(ApiError::not_found(name));
+    }
+    Ok(order)
+}
+
+#[tonic::async_trait]
+impl StaffingService for StaffingApi {
+    async fn list_profession_groups(
+        &self,
+        request: Request<pb::ListProfessionGroupsRequest>,
+    ) -> Result<Response<pb::ListProfessionGroupsResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+
+        let filters = paging::fingerprint(&("profession_groups", as_of));
+        let (as_of, after) = paging::start::<(i32, String)>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        // A handful of groups: sorted and paged in memory, like the categories.
+        let all = store::profession_groups(self.store.db(), as_of)
+            .await
+            .map_err(ApiError::from)?;
+        let sort_key =
+            |(g, _): &(ProfessionGroup, Provenance)| (g.display_order, g.code.to_string());
+        let rows: Vec<&(ProfessionGroup, Provenance)> = all
+            .iter()
+            .filter(|s| after.as_ref().is_none_or(|a| &sort_key(s) > a))
+            .take(size as usize + 1)
+            .collect();
+        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| sort_key(s));
+        Ok(Response::new(pb::ListProfessionGroupsResponse {
+            profession_groups: page.into_iter().map(group_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_headcounts(
+        &self,
+        request: Request<pb::ListHeadcountsRequest>,
+    ) -> Result<Response<pb::ListHeadcountsResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
+        let (from_date, to_date) =
+            checks.take_all(date_range(&request.from_date, &request.to_date));
+        let employee_group = if request.employee_group.is_empty() {
+            None
+        } else {
+            checks.take(parse_employee_group(&request.employee_group, "employee_group").map(Some))
+        };
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+
+        let filters = paging::fingerprint(&(
+            "headcounts",
+            &unit,
+            request.include_descendants,
+            from_date,
+            to_date,
+            &employee_group,
+            date,
+            as_of,
+        ));
+        let (as_of, after) = paging::start::<HeadcountKey>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        let org_units = units_in_scope(
+            &self.store,
+            &request.org_unit,
+            &unit,
+            request.include_descendants,
+            date,
+            as_of,
+        )
+        .await?;
+        let filter = HeadcountFilter {
+            org_units,
+            from_date,
+            to_date,
+            employee_group,
+            as_of,
+        };
+        let rows = store::list_headcounts(self.store.db(), &filter, after.as_ref(), size + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, size, filters, as_of, Stored::<Headcount>::key);
+        Ok(Response::new(pb::ListHeadcountsResponse {
+            headcounts: page.iter().map(headcount_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_worked_hours(
+        &self,
+        request: Request<pb::ListWorkedHoursRequest>,
+    ) -> Result<Response<pb::ListWorkedHoursResponse>, Status> {
+        let r = request.into_inner();
+        let query = PeriodQuery::check(
+            "worked_hours",
+            PeriodFields {
+                org_unit: &r.org_unit,
+                include_descendants: r.include_descendants,
+                fiscal_year: r.fiscal_year,
+                from_month: r.from_month,
+                to_month: r.to_month,
+                profession: &r.profession,
+                structure_date: &r.structure_date,
+                as_of: r.as_of.as_ref(),
+                page_size: r.page_size,
+                page_token: &r.page_token,
+            },
+        )?;
+        let (filter, order, after) = query.resolve(&self.store).await?;
+        let rows = store::list_worked_hours(
+            self.store.db(),
+            &filter,
+            &order,
+            after.as_ref(),
+            query.size + 1,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, query.size, query.filters, filter.as_of, |s| {
+                s.key(&order)
+            });
+        Ok(Response::new(pb::ListWorkedHoursResponse {
+            worked_hours: page.iter().map(worked_hours_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_hired_staff(
+        &self,
+        request: Request<pb::ListHiredStaffRequest>,
+    ) -> Result<Response<pb::ListHiredStaffResponse>, Status> {
+        let r = request.into_inner();
+        let query = PeriodQuery::check(
+            "hired_staff",
+            PeriodFields {
+                org_unit: &r.org_unit,
+                include_descendants: r.include_descendants,
+                fiscal_year: r.fiscal_year,
+                from_month: r.from_month,
+                to_month: r.to_month,
+                profession: &r.profession,
+                structure_date: &r.structure_date,
+                as_of: r.as_of.as_ref(),
+                page_size: r.page_size,
+                page_token: &r.page_token,
+            },
+        )?;
+        let (filter, order, after) = query.resolve(&self.store).await?;
+        let rows = store::list_hired_staff(
+            self.store.db(),
+            &filter,
+            &order,
+            after.as_ref(),
+            query.size + 1,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, query.size, query.filters, filter.as_of, |s| {
+                s.key(&order)
+            });
+        Ok(Response::new(pb::ListHiredStaffResponse {
+            hired_staff: page.iter().map(hired_staff_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_sick_leave(
+        &self,
+        request: Request<pb::ListSickLeaveRequest>,
+    ) -> Result<Response<pb::ListSickLeaveResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
+        let year = checks.take(optional_fiscal_year(request.fiscal_year, "fiscal_year"));
+        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
+        let gender = checks.take(gender_filter(request.gender, "gender"));
+        let age_band = checks.take(age_band_filter(request.age_band, "age_band"));
+        let length = checks.take(length_filter(request.length, "length"));
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+
+        let filters = paging::fingerprint(&(
+            "sick_leave",
+            &unit,
+            request.include_descendants,
+            year,
+            months,
+            gender,
+            age_band,
+            length,
+            date,
+            as_of,
+        ));
+        let (as_of, after) = paging::start::<SickLeaveKey>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        let org_units = units_in_scope(
+            &self.store,
+            &request.org_unit,
+            &unit,
+            request.include_descendants,
+            date,
+            as_of,
+        )
+        .await?;
+        let filter = SickLeaveFilter {
+            org_units,
+            fiscal_year: year,
+            months,
+            gender,
+            age_band,
+            length,
+            as_of,
+        };
+        let rows = store::list_sick_leave(self.store.db(), &filter, after.as_ref(), size + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) =
+            paging::finish(rows, size, filters, as_of, Stored::<SickLeave>::key);
+        Ok(Response::new(pb::ListSickLeaveResponse {
+            sick_leave: page.iter().map(sick_leave_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_positions(
+        &self,
+        request: Request<pb::ListPositionsRequest>,
+    ) -> Result<Response<pb::ListPositionsResponse>, Status> {
+        let request = request.into_inner();
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
+        let (from_date, to_date) =
+            checks.take_all(date_range(&request.from_date, &request.to_date));
+        let profession = checks.take(optional_profession(&request.profession, "profession"));
+        let date = checks
+            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let size = checks.take(paging::page_size(request.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+
+        let filters = paging::fingerprint(&(
+            "positions",
+            &unit,
+            request.include_descendants,
+            from_date,
+            to_date,
+            &profession,
+            date,
+            as_of,
+        ));
+        let (as_of, after) = paging::start::<PositionKey>(&request.page_token, filters, as_of)
+            .map_err(ApiError::from)?;
+        let org_units = units_in_scope(
+            &self.store,
+            &request.org_unit,
+            &unit,
+            request.include_descendants,
+            date,
+            as_of,
+        )
+        .await?;
+        let order = profession_order(&self.store, &profession, &request.profession, as_of).await?;
+        let filter = PositionFilter {
+            org_units,
+            from_date,
+            to_date,
+            profession,
+            as_of,
+        };
+        let rows =
+            store::list_positions(self.store.db(), &filter, &order, after.as_ref(), size + 1)
+                .await
+                .map_err(ApiError::from)?;
+        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| s.key(&order));
+        Ok(Response::new(pb::ListPositionsResponse {
+            positions: page.iter().map(position_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+}
+
+/// The request fields ListWorkedHours and ListHiredStaff share.
+struct PeriodFields<'a> {
+    org_unit: &'a str,
+    include_descendants: bool,
+    fiscal_year: i32,
+    from_month: i32,
+    to_month: i32,
+    profession: &'a str,
+    structure_date: &'a str,
+    as_of: Option<&'a prost_types::Timestamp>,
+    page_size: i32,
+    page_token: &'a str,
+}
+
+/// A validated period-figure request.
+struct PeriodQuery<'a> {
+    fields: PeriodFields<'a>,
+    unit: Option<OrgUnitCode>,
+    year: Option<i32>,
+    months: Option<(u8, u8)>,
+    profession: Option<ProfessionCode>,
+    date: NaiveDate,
+    as_of: Option<Instant>,
+    size: u64,
+    /// The fingerprint of the filters, for the page token.
+    filters: u64,
+}
+
+impl<'a> PeriodQuery<'a> {
+    fn check(kind: &'static str, fields: PeriodFields<'a>) -> Result<Self, ApiError> {
+        let mut checks = Checks::default();
+        let unit = checks.take(request::optional_org_unit(fields.org_unit, "org_unit"));
+        let year = checks.take(optional_fiscal_year(fields.fiscal_year, "fiscal_year"));
+        let months = checks.take_all(request::month_range(fields.from_month, fields.to_month));
+        let profession = checks.take(optional_profession(fields.profession, "profession"));
+        let date =
+            checks.take(request::structure_date(fields.structure_date, "structure_date").map(Some));
+        let as_of = checks.take(request::as_of(fields.as_of));
+        let size = checks.take(paging::page_size(fields.page_size));
+        checks.finish().map_err(ApiError::from)?;
+        let date = date.expect("checked");
+        let filters = paging::fingerprint(&(
+            kind,
+            &unit,
+            fields.include_descendants,
+            year,
+            months,
+            &profession,
+            date,
+            as_of,
+        ));
+        Ok(Self {
+            fields,
+            unit,
+            year,
+            months,
+            profession,
+            date,
+            as_of,
+            size,
+            filters,
+        })
+    }
+
+    /// The read instant (pinned by a token), the units in scope, the profession order and
+    /// the key to continue after.
+    async fn resolve(
+        &self,
+        store: &Store,
+    ) -> Result<(PeriodFilter, ProfessionOrder, Option<ProfessionPeriodKey>), ApiError> {
+        let (as_of, after) =
+            paging::start::<ProfessionPeriodKey>(self.fields.page_token, self.filters, self.as_of)?;
+        let org_units = units_in_scope(
+            store,
+            self.fields.org_unit,
+            &self.unit,
+            self.fields.include_descendants,
+            self.date,
+            as_of,
+        )
+        .await?;
+        let order =
+            profession_order(store, &self.profession, self.fields.profession, as_of).await?;
+        let filter = PeriodFilter {
+            org_units,
+            fiscal_year: self.year,
+            months: self.months,
+            profession: self.profession.clone(),
+            as_of,
+        };
+        Ok((filter, order, after))
+    }
+}

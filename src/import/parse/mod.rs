@@ -1,0 +1,94 @@
+//! Record parsers of the text format, one file per data area; here the dispatch and what
+//! every fact record shares (source, span).
+
+mod budget;
+mod investment;
+mod staffing;
+
+use super::fields::FieldReader;
+use super::record::Record;
+use crate::domain::period::MonthSpan;
+use crate::domain::provenance::Source;
+use crate::domain::validation::{MAX_SHORT_TEXT, Violation};
+
+/// Parses the fields of one record of `kind`; `source` is the current `source` line's.
+pub fn parse_record(
+    kind: &str,
+    pairs: Vec<(String, String)>,
+    source: Option<&Source>,
+) -> Result<Record, Vec<Violation>> {
+    let mut fields = FieldReader::new(pairs);
+    let record = match kind {
+        "org_unit" => budget::org_unit(&mut fields, source),
+        "category" => budget::category(&mut fields, source),
+        "budget_line" => budget::budget_line(&mut fields, source),
+        "investment" => investment::investment(&mut fields, source),
+        "investment_figure" => investment::figures(&mut fields, source),
+        "profession_group" => staffing::profession_group(&mut fields, source),
+        "headcount" => staffing::headcount(&mut fields, source),
+        "worked_hours" => staffing::worked_hours(&mut fields, source),
+        "hired_staff" => staffing::hired_staff(&mut fields, source),
+        "sick_leave" => staffing::sick_leave(&mut fields, source),
+        "position" => staffing::position(&mut fields, source),
+        other => {
+            return Err(vec![Violation::new(
+                "kind",
+                format!("{other:?} is not a record kind (see docs/data-format.md)"),
+            )]);
+        }
+    };
+    let violations = fields.finish();
+    match record {
+        Some(record) if violations.is_empty() => Ok(record),
+        _ if violations.is_empty() => Err(vec![Violation::new("kind", "invalid record")]),
+        _ => Err(violations.into_vec()),
+    }
+}
+
+pub fn fact_source(fields: &mut FieldReader, current: Option<&Source>) -> Option<Source> {
+    let document = fields
+        .optional_text("document", MAX_SHORT_TEXT)
+        .ok()
+        .flatten();
+    let table = fields.optional_text("table", MAX_SHORT_TEXT).ok().flatten();
+    match (document, current) {
+        (Some(document), _) if !document.is_empty() => Some(Source { document, table }),
+        (_, Some(current)) => Some(Source {
+            document: current.document.clone(),
+            table: table.or_else(|| current.table.clone()),
+        }),
+        _ => {
+            fields.violations.push(Violation::new(
+                "document",
+                "is required: give document= or a source line before the record",
+            ));
+            None
+        }
+    }
+}
+
+/// `fiscal_year`, `from_month`, `to_month` into a span.
+pub fn span(fields: &mut FieldReader) -> Option<MonthSpan> {
+    let year = fields.integer("fiscal_year");
+    let from = fields.integer("from_month");
+    let to = fields.integer("to_month");
+    match MonthSpan::parse(year?, from?, to?, ["fiscal_year", "from_month", "to_month"]) {
+        Ok(span) => Some(span),
+        Err(violations) => {
+            for v in violations {
+                fields.violations.push(v);
+            }
+            None
+        }
+    }
+}
+
+/// A display order: a whole number in i32.
+pub fn order(fields: &mut FieldReader) -> Option<i32> {
+    let order = fields.integer("order");
+    fields.violations.check(
+        order
+            .and_then(|o| i32::try_from(o).ok())
+            .ok_or_else(|| Violation::new("order", "must be a whole number within ±2 147 483 647")),
+    )
+}

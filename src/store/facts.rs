@@ -1,0 +1,63 @@
+//! Generic writes shared by every fact table: load the current rows an import batch can
+//! touch, insert new rows in chunks.
+
+use super::error::StoreError;
+use super::history::INSERT_CHUNK;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+
+/// The current (not superseded) rows whose `column` is one of `values`; chunked to stay
+/// under bind-parameter limits.
+pub async fn current_rows<E, V>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    superseded_at: E::Column,
+    values: &[V],
+) -> Result<Vec<E::Model>, StoreError>
+where
+    E: EntityTrait,
+    V: Into<Value> + Clone,
+{
+    let mut rows = Vec::new();
+    for chunk in values.chunks(500) {
+        rows.extend(
+            E::find()
+                .filter(superseded_at.is_null())
+                .filter(column.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Inserts rows in chunks (within the caller's transaction).
+pub async fn insert_rows<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), StoreError>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The distinct values of `column` over current rows (e.g. the codes that exist now).
+pub async fn current_values<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    superseded_at: E::Column,
+) -> Result<Vec<String>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .distinct()
+        .filter(superseded_at.is_null())
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,245 @@
+//! Read queries on investment objects and their figures. Rows are versioned: an object or
+//! figure is read as it stood at an instant (`current_at`), and objects are addressed by their
+//! stable `investment_id`, never by the row id.
+
+use super::entities::{investment, investment_figure};
+use super::error::StoreError;
+use super::history::current_at;
+use super::investment_rows::{figures_from_row, investment_from_row};
+use super::keyset;
+use crate::domain::codes::{InvestmentId, OrgUnitCode};
+use crate::domain::instant::Instant;
+use crate::domain::investment::{
+    FundingCategory, Investment, InvestmentFigures, InvestmentKind, InvestmentStatus,
+};
+use crate::domain::investment_summary::SummaryObject;
+use crate::domain::provenance::Provenance;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Value,
+};
+use std::collections::HashMap;
+
+/// Keeps IN lists under every backend's bind-parameter limit.
+const IN_CHUNK: usize = 500;
+
+/// A figure row with where it came from.
+#[derive(Debug, Clone)]
+pub struct StoredFigures {
+    pub figures: InvestmentFigures,
+    pub provenance: Provenance,
+}
+
+/// An object with where it came from and its figures, ordered by year, first and last month.
+#[derive(Debug, Clone)]
+pub struct StoredInvestment {
+    pub investment: Investment,
+    pub provenance: Provenance,
+    pub figures: Vec<StoredFigures>,
+}
+
+impl StoredInvestment {
+    /// The sort key of ListInvestments.
+    pub fn key(&self) -> String {
+        self.investment.id.to_string()
+    }
+}
+
+/// The filters of ListInvestments, already validated.
+#[derive(Debug, Clone)]
+pub struct InvestmentFilter {
+    /// `None`: every unit.
+    pub org_units: Option<Vec<OrgUnitCode>>,
+    /// Objects with a figure of this year (within `months` when given).
+    pub fiscal_year: Option<i32>,
+    /// Only with `fiscal_year`: figures whose span lies within these months.
+    pub months: Option<(u8, u8)>,
+    pub status: Option<InvestmentStatus>,
+    pub kind: Option<InvestmentKind>,
+    pub funding: Option<FundingCategory>,
+    pub as_of: Instant,
+}
+
+/// The figure condition of a filter: current at `as_of`, of the year, within the months.
+fn figure_condition(
+    fiscal_year: Option<i32>,
+    months: Option<(u8, u8)>,
+    as_of: Instant,
+) -> Condition {
+    use investment_figure::Column as F;
+    let mut condition = Condition::all().add(current_at(F::RecordedAt, F::SupersededAt, as_of));
+    if let Some(year) = fiscal_year {
+        condition = condition.add(F::FiscalYear.eq(year));
+        if let Some((from, to)) = months {
+            condition = condition
+                .add(F::FromMonth.gte(i16::from(from)))
+                .add(F::ToMonth.lte(i16::from(to)));
+        }
+    }
+    condition
+}
+
+/// One object as it stood at `as_of`, with all its figures; `None` when it did not exist.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: &InvestmentId,
+    as_of: Instant,
+) -> Result<Option<StoredInvestment>, StoreError> {
+    use investment::Column as C;
+    // Versions of one id never overlap in time; the order only makes a broken row set
+    // deterministic.
+    let row = investment::Entity::find()
+        .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
+        .filter(C::InvestmentId.eq(id.as_str()))
+        .order_by_desc(C::RecordedAt)
+        .one(db)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let (investment, provenance) = investment_from_row(row)?;
+    let mut figures = figures_of(
+        db,
+        std::slice::from_ref(&investment.id),
+        figure_condition(None, None, as_of),
+    )
+    .await?;
+    Ok(Some(StoredInvestment {
+        investment,
+        provenance,
+        figures: figures.remove(id).unwrap_or_default(),
+    }))
+}
+
+/// One page of objects ordered by id, after `after` when given. Each object carries the
+/// figures that match the year and month filters (all its figures without a year filter).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &InvestmentFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<StoredInvestment>, StoreError> {
+    use investment::Column as C;
+    let mut condition =
+        Condition::all().add(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
+    if let Some(units) = &filter.org_units {
+        condition =
+            condition.add(C::OrgUnitCode.is_in(units.iter().map(|u| u.as_str().to_owned())));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(C::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        condition = condition.add(C::Kind.eq(kind.as_str()));
+    }
+    if let Some(funding) = filter.funding {
+        condition = condition.add(C::Funding.eq(funding.as_str()));
+    }
+    let figures_match = figure_condition(filter.fiscal_year, filter.months, filter.as_of);
+    if filter.fiscal_year.is_some() {
+        condition = condition.add(
+            C::InvestmentId.in_subquery(
+                Query::select()
+                    .column(investment_figure::Column::InvestmentId)
+                    .from(investment_figure::Entity)
+                    .cond_where(figures_match.clone())
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(after) = after {
+        condition = condition.add(keyset::after(&[(
+            C::InvestmentId,
+            Value::from(after.to_owned()),
+        )]));
+    }
+    let rows = investment::Entity::find()
+        .filter(condition)
+        .order_by_asc(C::InvestmentId)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let objects = rows
+        .into_iter()
+        .map(investment_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<InvestmentId> = objects.iter().map(|(i, _)| i.id.clone()).collect();
+    let mut figures = figures_of(db, &ids, figures_match).await?;
+    Ok(objects
+        .into_iter()
+        .map(|(investment, provenance)| StoredInvestment {
+            figures: figures.remove(&investment.id).unwrap_or_default(),
+            investment,
+            provenance,
+        })
+        .collect())
+}
+
+/// What SummarizeInvestments sums: the objects of `units` current at `as_of`, each with its
+/// figures of `year`.
+pub async fn summary_objects(
+    db: &impl ConnectionTrait,
+    units: &[OrgUnitCode],
+    year: i32,
+    as_of: Instant,
+) -> Result<Vec<SummaryObject>, StoreError> {
+    use investment::Column as C;
+    let mut objects = Vec::new();
+    for chunk in units.chunks(IN_CHUNK) {
+        let rows = investment::Entity::find()
+            .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
+            .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
+            .order_by_asc(C::InvestmentId)
+            .all(db)
+            .await?;
+        for row in rows {
+            objects.push(investment_from_row(row)?.0);
+        }
+    }
+    let ids: Vec<InvestmentId> = objects.iter().map(|i| i.id.clone()).collect();
+    let mut figures = figures_of(db, &ids, figure_condition(Some(year), None, as_of)).await?;
+    Ok(objects
+        .into_iter()
+        .map(|investment| SummaryObject {
+            figures: figures
+                .remove(&investment.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.figures)
+                .collect(),
+            investment,
+        })
+        .collect())
+}
+
+/// The figures of `ids` matching `condition`, per object, ordered by year, first and last month.
+async fn figures_of(
+    db: &impl ConnectionTrait,
+    ids: &[InvestmentId],
+    condition: Condition,
+) -> Result<HashMap<InvestmentId, Vec<StoredFigures>>, StoreError> {
+    use investment_figure::Column as F;
+    let mut by_object: HashMap<InvestmentId, Vec<StoredFigures>> = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let rows = investment_figure::Entity::find()
+            .filter(condition.clone())
+            .filter(F::InvestmentId.is_in(chunk.iter().map(|i| i.as_str().to_owned())))
+            .order_by_asc(F::FiscalYear)
+            .order_by_asc(F::FromMonth)
+            .order_by_asc(F::ToMonth)
+            .all(db)
+            .await?;
+        for row in rows {
+            let (figures, provenance) = figures_from_row(row)?;
+            by_object
+                .entry(figures.investment.clone())
+                .or_default()
+                .push(StoredFigures {
+                    figures,
+                    provenance,
+                });
+        }
+    }
+    Ok(by_object)
+}
