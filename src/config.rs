@@ -62,4 +62,15 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write the data (as it stands now, or at --as-of) in the record format.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The instant to export as of, RFC 3339 (e.g. 2025-05-23T12:00:00Z); default now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// File to write; default standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }

@@ -6,7 +6,8 @@ use uppsikt::config::{Cli, Command};
 use uppsikt::import::files::file_entries;
 use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
-use uppsikt::{demo, server, telemetry};
+use uppsikt::domain::instant::Instant;
+use uppsikt::{demo, export, server, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -91,6 +92,30 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     return Ok(std::process::ExitCode::FAILURE);
                 }
                 Err(other) => return Err(other.into()),
+            }
+        }
+        Command::Export {
+            database,
+            as_of,
+            output,
+        } => {
+            let as_of = match as_of {
+                None => Instant::now(),
+                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+                    .map(|t| Instant(t.timestamp_micros()))
+                    .with_context(|| format!("--as-of {text:?} is not an RFC 3339 instant"))?,
+            };
+            let store = open(&database.database_url).await?;
+            let counts = match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    export::export(&store, as_of, std::io::BufWriter::new(file)).await?
+                }
+                None => export::export(&store, as_of, std::io::BufWriter::new(std::io::stdout().lock())).await?,
+            };
+            for (kind, count) in counts {
+                eprintln!("{kind:<20} {count:>8} exported");
             }
         }
     }

@@ -61,3 +61,23 @@ pub async fn current_values<E: EntityTrait>(
         .all(db)
         .await?)
 }
+
+/// One page of the rows current at `as_of`, in id order after `after_id`: lets an export
+/// walk a large table in bounded memory.
+pub async fn rows_at<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    columns: [E::Column; 3],
+    as_of: crate::domain::instant::Instant,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<E::Model>, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let [id, recorded_at, superseded_at] = columns;
+    Ok(E::find()
+        .filter(super::history::current_at(recorded_at, superseded_at, as_of))
+        .filter(id.gt(after_id))
+        .order_by_asc(id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
