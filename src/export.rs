@@ -43,14 +43,22 @@ impl<W: Write> Writer<W> {
             self.source = Some(source);
         }
         writeln!(self.out, "{}", format_record(record))?;
-        *self.counts.entry(crate::import::text::record_kind(record)).or_default() += 1;
+        *self
+            .counts
+            .entry(crate::import::text::record_kind(record))
+            .or_default() += 1;
         Ok(())
     }
 }
 
 /// Orders definitions so that every parent precedes its children.
-fn parents_first<T>(items: Vec<T>, code: impl Fn(&T) -> String, parent: impl Fn(&T) -> Option<String>) -> Vec<T> {
-    let parents: HashMap<String, Option<String>> = items.iter().map(|i| (code(i), parent(i))).collect();
+fn parents_first<T>(
+    items: Vec<T>,
+    code: impl Fn(&T) -> String,
+    parent: impl Fn(&T) -> Option<String>,
+) -> Vec<T> {
+    let parents: HashMap<String, Option<String>> =
+        items.iter().map(|i| (code(i), parent(i))).collect();
     let depth = |start: &str| {
         let mut depth = 0;
         let mut current = parents.get(start).cloned().flatten();
@@ -75,7 +83,11 @@ macro_rules! export_table {
         loop {
             let rows = rows_at::<$entity::Entity>(
                 $store.db(),
-                [$entity::Column::Id, $entity::Column::RecordedAt, $entity::Column::SupersededAt],
+                [
+                    $entity::Column::Id,
+                    $entity::Column::RecordedAt,
+                    $entity::Column::SupersededAt,
+                ],
                 $as_of,
                 after,
                 PAGE,
@@ -102,7 +114,10 @@ pub async fn export(
         source: None,
         counts: BTreeMap::new(),
     };
-    let no_source = || Source { document: String::new(), table: None };
+    let no_source = || Source {
+        document: String::new(),
+        table: None,
+    };
     writeln!(writer.out, "# Uppsikt export as of {}", as_of.to_rfc3339())?;
 
     let units = parents_first(
@@ -142,34 +157,51 @@ pub async fn export(
             groups.push(staffing_rows::profession_group_from_row(row)?);
         }
     }
-    let groups = parents_first(groups, |(g, _)| g.code.to_string(), |(g, _)| g.parent.as_ref().map(ToString::to_string));
+    let groups = parents_first(
+        groups,
+        |(g, _)| g.code.to_string(),
+        |(g, _)| g.parent.as_ref().map(ToString::to_string),
+    );
     for (g, provenance) in groups {
         writer.write(&Record::ProfessionGroup(g, no_source()), &provenance)?;
     }
-    export_table!(writer, store, as_of, investment, |row| investment_rows::investment_from_row(row)
-        .map(|(v, p)| (Record::Investment(v, no_source()), p)));
-    export_table!(writer, store, as_of, budget_line, |row| budget::line_to_domain(row).map(|l| {
-        let line = crate::domain::budget::BudgetLine {
-            org_unit: l.org_unit,
-            category: l.category,
-            span: l.span,
-            scenario: l.scenario,
-            amount_sek: l.amount_sek,
-        };
-        (Record::BudgetLine(line, no_source()), l.provenance)
-    }));
-    export_table!(writer, store, as_of, investment_figure, |row| investment_rows::figures_from_row(row)
-        .map(|(v, p)| (Record::InvestmentFigures(v, no_source()), p)));
-    export_table!(writer, store, as_of, headcount, |row| staffing_rows::headcount_from_row(row)
-        .map(|(v, p)| (Record::Headcount(v, no_source()), p)));
-    export_table!(writer, store, as_of, worked_hours, |row| staffing_rows::worked_hours_from_row(row)
-        .map(|(v, p)| (Record::WorkedHours(v, no_source()), p)));
-    export_table!(writer, store, as_of, hired_staff, |row| staffing_rows::hired_staff_from_row(row)
-        .map(|(v, p)| (Record::HiredStaff(v, no_source()), p)));
-    export_table!(writer, store, as_of, sick_leave, |row| staffing_rows::sick_leave_from_row(row)
-        .map(|(v, p)| (Record::SickLeave(v, no_source()), p)));
-    export_table!(writer, store, as_of, position, |row| staffing_rows::position_from_row(row)
-        .map(|(v, p)| (Record::Position(v, no_source()), p)));
+    export_table!(writer, store, as_of, investment, |row| {
+        investment_rows::investment_from_row(row)
+            .map(|(v, p)| (Record::Investment(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, budget_line, |row| {
+        budget::line_to_domain(row).map(|l| {
+            let line = crate::domain::budget::BudgetLine {
+                org_unit: l.org_unit,
+                category: l.category,
+                span: l.span,
+                scenario: l.scenario,
+                amount_sek: l.amount_sek,
+            };
+            (Record::BudgetLine(line, no_source()), l.provenance)
+        })
+    });
+    export_table!(writer, store, as_of, investment_figure, |row| {
+        investment_rows::figures_from_row(row)
+            .map(|(v, p)| (Record::InvestmentFigures(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, headcount, |row| {
+        staffing_rows::headcount_from_row(row).map(|(v, p)| (Record::Headcount(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, worked_hours, |row| {
+        staffing_rows::worked_hours_from_row(row)
+            .map(|(v, p)| (Record::WorkedHours(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, hired_staff, |row| {
+        staffing_rows::hired_staff_from_row(row)
+            .map(|(v, p)| (Record::HiredStaff(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, sick_leave, |row| {
+        staffing_rows::sick_leave_from_row(row).map(|(v, p)| (Record::SickLeave(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, position, |row| {
+        staffing_rows::position_from_row(row).map(|(v, p)| (Record::Position(v, no_source()), p))
+    });
     writer.out.flush()?;
     Ok(writer.counts)
 }

@@ -3,10 +3,10 @@
 use anyhow::Context;
 use clap::Parser;
 use uppsikt::config::{Cli, Command};
+use uppsikt::domain::instant::Instant;
 use uppsikt::import::files::file_entries;
 use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
-use uppsikt::domain::instant::Instant;
 use uppsikt::{demo, export, server, telemetry};
 
 #[tokio::main]
@@ -112,7 +112,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         .with_context(|| format!("cannot create {}", path.display()))?;
                     export::export(&store, as_of, std::io::BufWriter::new(file)).await?
                 }
-                None => export::export(&store, as_of, std::io::BufWriter::new(std::io::stdout().lock())).await?,
+                None => {
+                    export::export(
+                        &store,
+                        as_of,
+                        std::io::BufWriter::new(std::io::stdout().lock()),
+                    )
+                    .await?
+                }
             };
             for (kind, count) in counts {
                 eprintln!("{kind:<20} {count:>8} exported");

@@ -198,11 +198,15 @@ pub fn format_record(record: &Record) -> String {
                 .optional("decision", i.decision.clone())
                 .optional("decided_year", i.decided_year.map(|y| y.to_string()))
                 .field("status", i.status.as_str())
-                .optional("total_budget_sek", i.total_budget_sek.map(|v| v.to_string()))
+                .optional(
+                    "total_budget_sek",
+                    i.total_budget_sek.map(|v| v.to_string()),
+                )
                 .optional("planned_completion", i.planned_completion.clone())
                 .optional(
                     "procurement_contacted",
-                    i.procurement_contacted.map(|b| if b { "yes" } else { "no" }.to_owned()),
+                    i.procurement_contacted
+                        .map(|b| if b { "yes" } else { "no" }.to_owned()),
                 )
                 .optional("comment", i.comment.clone());
         }
@@ -254,7 +258,10 @@ pub fn format_record(record: &Record) -> String {
                 .field("profession", p.profession.as_str())
                 .field("fte_budget", &p.fte_budget.to_string())
                 .optional("fte_needed", p.fte_needed.map(|d| d.to_string()))
-                .optional("fte_available_now", p.fte_available_now.map(|d| d.to_string()))
+                .optional(
+                    "fte_available_now",
+                    p.fte_available_now.map(|d| d.to_string()),
+                )
                 .optional(
                     "fte_available_in_3_months",
                     p.fte_available_in_3_months.map(|d| d.to_string()),
@@ -342,7 +349,10 @@ mod tests {
         for line in lines {
             let entry = reader.line(1, line).unwrap().unwrap();
             let written = format_record(&entry.record);
-            let again = reader.line(2, &format!("{written} document=d")).unwrap().unwrap();
+            let again = reader
+                .line(2, &format!("{written} document=d"))
+                .unwrap()
+                .unwrap();
             assert_eq!(format_record(&again.record), written);
         }
     }

@@ -74,7 +74,11 @@ pub async fn rows_at<E: EntityTrait>(
     use sea_orm::{QueryOrder, QuerySelect};
     let [id, recorded_at, superseded_at] = columns;
     Ok(E::find()
-        .filter(super::history::current_at(recorded_at, superseded_at, as_of))
+        .filter(super::history::current_at(
+            recorded_at,
+            superseded_at,
+            as_of,
+        ))
         .filter(id.gt(after_id))
         .order_by_asc(id)
         .limit(limit)

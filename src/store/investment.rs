@@ -185,11 +185,22 @@ pub async fn summary_objects(
     as_of: Instant,
 ) -> Result<Vec<SummaryObject>, StoreError> {
     use investment::Column as C;
+    let of_year = figure_condition(Some(year), None, as_of);
     let mut objects = Vec::new();
     for chunk in units.chunks(IN_CHUNK) {
+        // Only objects with a figure of the year: the others cannot add to any sum.
         let rows = investment::Entity::find()
             .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
             .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
+            .filter(
+                C::InvestmentId.in_subquery(
+                    Query::select()
+                        .column(investment_figure::Column::InvestmentId)
+                        .from(investment_figure::Entity)
+                        .cond_where(of_year.clone())
+                        .to_owned(),
+                ),
+            )
             .order_by_asc(C::InvestmentId)
             .all(db)
             .await?;
@@ -198,7 +209,7 @@ pub async fn summary_objects(
         }
     }
     let ids: Vec<InvestmentId> = objects.iter().map(|i| i.id.clone()).collect();
-    let mut figures = figures_of(db, &ids, figure_condition(Some(year), None, as_of)).await?;
+    let mut figures = figures_of(db, &ids, of_year).await?;
     Ok(objects
         .into_iter()
         .map(|investment| SummaryObject {

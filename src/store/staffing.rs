@@ -99,26 +99,29 @@ impl ProfessionOrder {
         self.0.contains_key(code.as_str())
     }
 
-    /// `CASE WHEN column = 'LAKARE' THEN 20 … ELSE i32::MAX END`.
-    fn expr(&self, column: impl ColumnTrait) -> SimpleExpr {
-        rank_expr(
-            column,
-            self.0.iter().map(|(code, order)| (code.clone(), *order)),
-            UNKNOWN_PROFESSION_ORDER,
-        )
+    /// `CASE WHEN column = 'LAKARE' THEN 20 … ELSE i32::MAX END`; `None` without groups,
+    /// when every row ranks the same. (A bare constant cannot be sorted on: MariaDB reads an
+    /// integer in ORDER BY as a column position.)
+    fn expr(&self, column: impl ColumnTrait) -> Option<SimpleExpr> {
+        (!self.0.is_empty()).then(|| {
+            rank_expr(
+                column,
+                self.0.iter().map(|(code, order)| (code.clone(), *order)),
+                UNKNOWN_PROFESSION_ORDER,
+            )
+        })
     }
 }
 
-/// Maps a string column to an integer rank; `otherwise` for any other value.
+/// Maps a string column to an integer rank; `otherwise` for any other value. `ranks` must
+/// not be empty.
 fn rank_expr(
     column: impl ColumnTrait,
     ranks: impl IntoIterator<Item = (String, i32)>,
     otherwise: i32,
 ) -> SimpleExpr {
     let mut ranks = ranks.into_iter();
-    let Some((value, rank)) = ranks.next() else {
-        return Expr::val(otherwise).into();
-    };
+    let (value, rank) = ranks.next().expect("at least one rank");
     let mut case = Expr::case(column.eq(value), rank);
     for (value, rank) in ranks {
         case = case.case(column.eq(value), rank);
@@ -142,7 +145,7 @@ fn label_rank(
 
 /// Rows whose (e1, e2, …) sorts strictly after (v1, v2, …), all ascending: `keyset::after`
 /// for orders that include computed ranks.
-fn after_exprs(key: Vec<(SimpleExpr, Value)>) -> Condition {
+fn after_exprs(key: &[(SimpleExpr, Value)]) -> Condition {
     let mut any = Condition::any();
     for i in 0..key.len() {
         let mut branch = Condition::all();
@@ -154,6 +157,14 @@ fn after_exprs(key: Vec<(SimpleExpr, Value)>) -> Condition {
         any = any.add(branch);
     }
     any
+}
+
+/// The sort expressions with the page key's values, leaving out absent (constant) ones.
+fn sort_key(parts: Vec<(Option<SimpleExpr>, Value)>) -> Vec<(SimpleExpr, Value)> {
+    parts
+        .into_iter()
+        .filter_map(|(expr, value)| expr.map(|e| (e, value)))
+        .collect()
 }
 
 fn units_condition(column: impl ColumnTrait, units: &Option<Vec<OrgUnitCode>>) -> Condition {
@@ -274,7 +285,7 @@ pub struct PeriodFilter {
 }
 
 /// Sort key: unit, profession display order, profession code, year, from month, to month, id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfessionPeriodKey {
     pub org_unit: String,
     pub display_order: i32,
@@ -351,28 +362,23 @@ fn period_query<C: ColumnTrait>(
     if let Some(profession) = &filter.profession {
         condition = condition.add(c.profession.eq(profession.as_str()));
     }
-    let sort: Vec<SimpleExpr> = vec![
-        c.org_unit.into_expr().into(),
-        order.expr(c.profession),
-        c.profession.into_expr().into(),
-        c.fiscal_year.into_expr().into(),
-        c.from_month.into_expr().into(),
-        c.to_month.into_expr().into(),
-        c.id.into_expr().into(),
-    ];
-    if let Some(key) = after {
-        let values = [
-            Value::from(key.org_unit.clone()),
-            Value::from(key.display_order),
-            Value::from(key.profession.clone()),
+    let key = after.cloned().unwrap_or_default();
+    let sort = sort_key(vec![
+        (Some(c.org_unit.into_expr()), Value::from(key.org_unit)),
+        (order.expr(c.profession), Value::from(key.display_order)),
+        (Some(c.profession.into_expr()), Value::from(key.profession)),
+        (
+            Some(c.fiscal_year.into_expr()),
             Value::from(key.fiscal_year),
-            Value::from(key.from_month),
-            Value::from(key.to_month),
-            Value::from(key.id),
-        ];
-        condition = condition.add(after_exprs(sort.iter().cloned().zip(values).collect()));
+        ),
+        (Some(c.from_month.into_expr()), Value::from(key.from_month)),
+        (Some(c.to_month.into_expr()), Value::from(key.to_month)),
+        (Some(c.id.into_expr()), Value::from(key.id)),
+    ]);
+    if after.is_some() {
+        condition = condition.add(after_exprs(&sort));
     }
-    (condition, sort)
+    (condition, sort.into_iter().map(|(expr, _)| expr).collect())
 }
 
 pub async fn list_worked_hours(
@@ -450,7 +456,7 @@ pub struct SickLeaveFilter {
 
 /// Sort key: unit, year, from month, to month, gender, age band, length (ranks in enum
 /// order), id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SickLeaveKey {
     pub org_unit: String,
     pub fiscal_year: i32,
@@ -510,31 +516,31 @@ pub async fn list_sick_leave(
     if let Some(length) = filter.length {
         condition = condition.add(C::Length.eq(length.as_str()));
     }
-    let sort: Vec<SimpleExpr> = vec![
-        C::OrgUnitCode.into_expr().into(),
-        C::FiscalYear.into_expr().into(),
-        C::FromMonth.into_expr().into(),
-        C::ToMonth.into_expr().into(),
-        label_rank(C::Gender, SickLeaveGender::ALL.iter().map(|v| v.as_str())),
-        label_rank(C::AgeBand, SickLeaveAgeBand::ALL.iter().map(|v| v.as_str())),
-        label_rank(C::Length, SickLeaveLength::ALL.iter().map(|v| v.as_str())),
-        C::Id.into_expr().into(),
-    ];
-    if let Some(key) = after {
-        let values = [
-            Value::from(key.org_unit.clone()),
-            Value::from(key.fiscal_year),
-            Value::from(key.from_month),
-            Value::from(key.to_month),
+    let key = after.cloned().unwrap_or_default();
+    let sort = vec![
+        (C::OrgUnitCode.into_expr(), Value::from(key.org_unit)),
+        (C::FiscalYear.into_expr(), Value::from(key.fiscal_year)),
+        (C::FromMonth.into_expr(), Value::from(key.from_month)),
+        (C::ToMonth.into_expr(), Value::from(key.to_month)),
+        (
+            label_rank(C::Gender, SickLeaveGender::ALL.iter().map(|v| v.as_str())),
             Value::from(key.gender),
+        ),
+        (
+            label_rank(C::AgeBand, SickLeaveAgeBand::ALL.iter().map(|v| v.as_str())),
             Value::from(key.age_band),
+        ),
+        (
+            label_rank(C::Length, SickLeaveLength::ALL.iter().map(|v| v.as_str())),
             Value::from(key.length),
-            Value::from(key.id),
-        ];
-        condition = condition.add(after_exprs(sort.iter().cloned().zip(values).collect()));
+        ),
+        (C::Id.into_expr(), Value::from(key.id)),
+    ];
+    if after.is_some() {
+        condition = condition.add(after_exprs(&sort));
     }
     let mut query = sick_leave::Entity::find().filter(condition);
-    for expr in sort {
+    for (expr, _) in sort {
         query = query.order_by_asc(expr);
     }
     let rows = query.limit(limit).all(db).await?;
@@ -557,7 +563,7 @@ pub struct PositionFilter {
 }
 
 /// Sort key: unit, date, profession display order, profession code, id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PositionKey {
     pub org_unit: String,
     #[serde(with = "iso_date")]
@@ -600,25 +606,25 @@ pub async fn list_positions(
     if let Some(profession) = &filter.profession {
         condition = condition.add(C::ProfessionCode.eq(profession.as_str()));
     }
-    let sort: Vec<SimpleExpr> = vec![
-        C::OrgUnitCode.into_expr().into(),
-        C::SnapshotDate.into_expr().into(),
-        order.expr(C::ProfessionCode),
-        C::ProfessionCode.into_expr().into(),
-        C::Id.into_expr().into(),
-    ];
-    if let Some(key) = after {
-        let values = [
-            Value::from(key.org_unit.clone()),
-            Value::from(key.date),
+    let key = after.cloned().unwrap_or_default();
+    let sort = sort_key(vec![
+        (Some(C::OrgUnitCode.into_expr()), Value::from(key.org_unit)),
+        (Some(C::SnapshotDate.into_expr()), Value::from(key.date)),
+        (
+            order.expr(C::ProfessionCode),
             Value::from(key.display_order),
-            Value::from(key.profession.clone()),
-            Value::from(key.id),
-        ];
-        condition = condition.add(after_exprs(sort.iter().cloned().zip(values).collect()));
+        ),
+        (
+            Some(C::ProfessionCode.into_expr()),
+            Value::from(key.profession),
+        ),
+        (Some(C::Id.into_expr()), Value::from(key.id)),
+    ]);
+    if after.is_some() {
+        condition = condition.add(after_exprs(&sort));
     }
     let mut query = position::Entity::find().filter(condition);
-    for expr in sort {
+    for (expr, _) in sort {
         query = query.order_by_asc(expr);
     }
     let rows = query.limit(limit).all(db).await?;

@@ -60,6 +60,9 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     }
 }
 
+/// A current row of a series: its key, span and value.
+type Member<T> = (<T as StoredFact>::Key, Option<MonthSpan>, Current<T>);
+
 /// Applies one batch of one kind: references, duplicates, overlaps, classification, write.
 pub async fn apply<T: StoredFact>(
     ctx: &mut ImportContext,
@@ -67,8 +70,7 @@ pub async fn apply<T: StoredFact>(
     batch: Vec<(Place, T, Source)>,
 ) -> Result<(), StoreError> {
     let facts: Vec<&T> = batch.iter().map(|(_, f, _)| f).collect();
-    let mut series: HashMap<T::Series, Vec<(T::Key, Option<MonthSpan>, Current<T>)>> =
-        HashMap::new();
+    let mut series: HashMap<T::Series, Vec<Member<T>>> = HashMap::new();
     for (id, fact, recorded_at) in T::load_current(txn, &facts).await? {
         series.entry(fact.series()).or_default().push((
             fact.key(),
