@@ -1,11 +1,13 @@
 //! Startup: services, reflection, health, limits, and a shutdown bounded in time.
 
 use crate::api::budget::BudgetApi;
+use crate::api::import::{ImportApi, ImportServer};
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
+use crate::proto::v1::import_service_server::ImportServiceServer;
 use crate::proto::v1::investment_service_server::InvestmentServiceServer;
 use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
@@ -39,12 +41,15 @@ pub async fn serve(
     health
         .set_serving::<InvestmentServiceServer<InvestmentApi>>()
         .await;
+    health.set_serving::<ImportServiceServer<ImportApi>>().await;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
     let organization = OrganizationServiceServer::new(OrganizationApi::new(store.clone()))
@@ -59,6 +64,11 @@ pub async fn serve(
     let investment = InvestmentServiceServer::new(InvestmentApi::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let import = ImportServer::new(
+        ImportServiceServer::new(ImportApi::new(store.clone()))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES),
+    );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
@@ -72,7 +82,8 @@ pub async fn serve(
         .add_service(organization)
         .add_service(budget)
         .add_service(staffing)
-        .add_service(investment);
+        .add_service(investment)
+        .add_service(import);
     let incoming = TcpListenerStream::new(listener);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;

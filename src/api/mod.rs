@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod convert;
 pub mod error;
+pub mod import;
 pub mod investment;
 pub mod organization;
 pub mod paging;

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tonic::transport::Channel;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::import_service_client::ImportServiceClient;
 use uppsikt::proto::v1::investment_service_client::InvestmentServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
 use uppsikt::proto::v1::staffing_service_client::StaffingServiceClient;
@@ -175,6 +176,22 @@ impl TestApp {
 
     pub fn investments(&self) -> InvestmentServiceClient<Channel> {
         InvestmentServiceClient::new(self.channel.clone())
+    }
+
+    pub fn imports(&self) -> ImportServiceClient<Channel> {
+        ImportServiceClient::new(self.channel.clone())
+    }
+
+    /// Stops the server and starts a new one, with a new store, on the same database.
+    pub async fn restart(mut self) -> Self {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+        self.store.clone().close().await.ok();
+        Self::start(self._database).await
     }
 
     /// Stops the server and waits for it.

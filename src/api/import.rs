@@ -1,0 +1,587 @@
+//! ImportService: the Import RPC and the import log.
+//!
+//! The Import RPC goes through exactly the same implementation as `uppsikt import`: every
+//! record is turned into the text format's `key=value` pairs and validated by
+//! `import::parse::parse_record`, and the stream of entries is applied by `run_import`, in
+//! one transaction. The import runs in a task of its own, so that a client that goes away
+//! mid-stream ends it through a stream error and an explicit rollback, never by a future
+//! dropped in the middle of a database call.
+//!
+//! tonic ends a request stream whose client cancelled (RST_STREAM CANCEL) as if it had ended
+//! normally, which would commit the records received so far. `ImportServer` therefore watches
+//! the request body itself, and the handler turns a body that failed into a stream error.
+
+use super::error::ApiError;
+use super::paging;
+use crate::domain::category::Direction;
+use crate::domain::instant::Instant;
+use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
+use crate::domain::org::OrgUnitKind;
+use crate::domain::provenance::Source;
+use crate::domain::scenario::Scenario;
+use crate::domain::staffing::{SickLeaveAgeBand, SickLeaveGender, SickLeaveLength};
+use crate::domain::validation::Violation;
+use crate::import::parse::parse_record;
+use crate::import::record::{Entry, Place};
+use crate::import::{ImportError, ImportOutcome, ImportRequest, KindCounts, RecordViolation};
+use crate::proto::v1 as pb;
+use crate::proto::v1::import_record::Kind;
+use crate::proto::v1::import_request::Content;
+use crate::proto::v1::import_service_server::{ImportService, ImportServiceServer};
+use crate::store::imports::{self, StoredImport};
+use crate::store::{Store, StoreError};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::{Arc, OnceLock};
+use tonic::codegen::{Context, Poll, Service, http};
+use tonic::server::NamedService;
+use tonic::service::AxumBody;
+use tonic::{Request, Response, Status, Streaming};
+
+/// The field that names the header in errors.
+const HEADER: &str = "header";
+/// The reason of an invalid import request (as `ApiError` gives run_import's).
+const INVALID_IMPORT_REQUEST: &str = "INVALID_IMPORT_REQUEST";
+
+pub struct ImportApi {
+    store: Store,
+}
+
+impl ImportApi {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// Set when a request body failed (the client cancelled or the connection broke) before its
+/// end; carried to the handler in the request's extensions.
+#[derive(Clone, Default)]
+struct BodyFailure(Arc<OnceLock<String>>);
+
+impl BodyFailure {
+    fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
+}
+
+/// The ImportService server with watched request bodies (see the module comment). Add this
+/// to the router in place of the bare `ImportServiceServer`.
+#[derive(Clone)]
+pub struct ImportServer {
+    inner: ImportServiceServer<ImportApi>,
+}
+
+impl ImportServer {
+    pub fn new(inner: ImportServiceServer<ImportApi>) -> Self {
+        Self { inner }
+    }
+}
+
+impl NamedService for ImportServer {
+    const NAME: &'static str = <ImportServiceServer<ImportApi> as NamedService>::NAME;
+}
+
+type BodyOf = tonic::body::Body;
+
+impl Service<http::Request<BodyOf>> for ImportServer {
+    type Response = <ImportServiceServer<ImportApi> as Service<http::Request<BodyOf>>>::Response;
+    type Error = Infallible;
+    type Future = <ImportServiceServer<ImportApi> as Service<http::Request<BodyOf>>>::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Service::<http::Request<BodyOf>>::poll_ready(&mut self.inner, cx)
+    }
+
+    fn call(&mut self, request: http::Request<BodyOf>) -> Self::Future {
+        let (mut parts, body) = request.into_parts();
+        let failure = BodyFailure::default();
+        parts.extensions.insert(failure.clone());
+        let data = AxumBody::new(body)
+            .into_data_stream()
+            .inspect(move |chunk| {
+                if let Err(error) = chunk {
+                    let _ = failure.0.set(error.to_string());
+                }
+            });
+        let body = BodyOf::new(AxumBody::from_stream(data));
+        self.inner.call(http::Request::from_parts(parts, body))
+    }
+}
+
+#[tonic::async_trait]
+impl ImportService for ImportApi {
+    async fn import(
+        &self,
+        request: Request<Streaming<pb::ImportRequest>>,
+    ) -> Result<Response<pb::ImportResponse>, Status> {
+        let failure = request.extensions().get::<BodyFailure>().cloned();
+        let mut messages = request.into_inner();
+        let first = messages
+            .message()
+            .await
+            .map_err(|status| ApiError::from(stream_error(&status)))?;
+        let header = match first.and_then(|m| m.content) {
+            Some(Content::Header(header)) => header,
+            Some(Content::Record(_)) | None => {
+                return Err(invalid_header("is required: the first message must carry it").into());
+            }
+        };
+        let source = header.source.unwrap_or_default();
+        let request = ImportRequest {
+            document: source.document,
+            table: non_empty(source.table),
+            system: non_empty(source.system),
+            request_id: non_empty(header.request_id),
+            dry_run: header.dry_run,
+        };
+        let current = Source {
+            document: request.document.clone(),
+            table: request.table.clone(),
+        };
+        let entries = entries(messages, current, failure);
+
+        let store = self.store.clone();
+        let task = tokio::spawn(async move {
+            let result = crate::import::run_import(&store, request, entries, |read| {
+                tracing::debug!(read, "import progress");
+            })
+            .await;
+            if let Err(ImportError::Stream(reason)) = &result {
+                tracing::warn!(%reason, "import stream failed: rolled back, nothing written");
+            }
+            result
+        });
+        let outcome = task
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .map_err(import_error)?;
+        Ok(Response::new(response(&outcome)))
+    }
+
+    async fn list_imports(
+        &self,
+        request: Request<pb::ListImportsRequest>,
+    ) -> Result<Response<pb::ListImportsResponse>, Status> {
+        let request = request.into_inner();
+        let size = paging::page_size(request.page_size).map_err(ApiError::from)?;
+        let filters = paging::fingerprint(&"imports");
+        let (as_of, after) =
+            paging::start::<i64>(&request.page_token, filters, None).map_err(ApiError::from)?;
+        let rows = imports::list(self.store.db(), after, size + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |r| r.id);
+        let imports = page
+            .iter()
+            .map(import_to_proto)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::ListImportsResponse {
+            imports,
+            next_page_token,
+        }))
+    }
+}
+
+/// The records after the header as entries: each validated by `parse_record`, a bad one as
+/// `InvalidRecords` (collected, the import goes on), a stream failure as `Stream` (the
+/// import is rolled back), a repeated header as an invalid request. A stream that seems to
+/// end but whose body failed ends with a `Stream` error too.
+fn entries(
+    messages: Streaming<pb::ImportRequest>,
+    current: Source,
+    failure: Option<BodyFailure>,
+) -> BoxStream<'static, Result<Entry, ImportError>> {
+    let end = futures::stream::once(async move {
+        failure.and_then(|f| {
+            f.get().map(|reason| {
+                Err(ImportError::Stream(format!(
+                    "the request stream ended before its end: {reason}"
+                )))
+            })
+        })
+    })
+    .filter_map(futures::future::ready);
+    messages
+        .enumerate()
+        .map(move |(position, message)| match message {
+            Err(status) => Err(stream_error(&status)),
+            Ok(pb::ImportRequest {
+                content: Some(Content::Record(record)),
+            }) => entry(position, record, &current),
+            Ok(pb::ImportRequest {
+                content: Some(Content::Header(_)),
+            }) => Err(ImportError::InvalidRequest {
+                field: HEADER.to_owned(),
+                description: format!(
+                    "is repeated where records[{position}] should be: only the first message \
+                     carries the header"
+                ),
+            }),
+            Ok(pb::ImportRequest { content: None }) => {
+                Err(ImportError::InvalidRecords(vec![RecordViolation {
+                    position,
+                    location: None,
+                    field: "kind".to_owned(),
+                    description: "is required: the message carries neither a header nor a record"
+                        .to_owned(),
+                }]))
+            }
+        })
+        .chain(end)
+        .boxed()
+}
+
+fn entry(
+    position: usize,
+    record: pb::ImportRecord,
+    current: &Source,
+) -> Result<Entry, ImportError> {
+    let place = |violation: Violation| RecordViolation {
+        position,
+        location: None,
+        field: violation.field,
+        description: violation.description,
+    };
+    let Some((kind, pairs)) = record_pairs(record) else {
+        return Err(ImportError::InvalidRecords(vec![place(Violation::new(
+            "kind",
+            "is required: set one of the record kinds",
+        ))]));
+    };
+    parse_record(kind, pairs.0, Some(current))
+        .map(|record| Entry {
+            place: Place {
+                position,
+                location: None,
+            },
+            record,
+        })
+        .map_err(|violations| {
+            ImportError::InvalidRecords(violations.into_iter().map(place).collect())
+        })
+}
+
+/// A client stream that failed (cancelled, disconnected, an undecodable message).
+fn stream_error(status: &Status) -> ImportError {
+    ImportError::Stream(format!("{:?}: {}", status.code(), status.message()))
+}
+
+fn invalid_header(description: &str) -> ApiError {
+    ApiError::InvalidArgument {
+        reason: INVALID_IMPORT_REQUEST,
+        violations: vec![Violation::new(HEADER, description)],
+    }
+}
+
+/// run_import names the request's fields as the CLI knows them (`source.document`,
+/// `request_id`); over the API they are fields of the header.
+fn import_error(error: ImportError) -> ApiError {
+    match error {
+        ImportError::InvalidRequest { field, description } if field != HEADER => {
+            ImportError::InvalidRequest {
+                field: format!("{HEADER}.{field}"),
+                description,
+            }
+            .into()
+        }
+        other => other.into(),
+    }
+}
+
+fn non_empty(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+/// A record's fields as text-format `key=value` pairs. An empty string and an absent
+/// optional are left out (the field is not given); an enum's unspecified value too, and an
+/// unknown enum number is passed as its number, which the parser rejects naming the field.
+#[derive(Default)]
+struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    fn text(&mut self, key: &str, value: String) -> &mut Self {
+        if !value.is_empty() {
+            self.0.push((key.to_owned(), value));
+        }
+        self
+    }
+
+    fn number(&mut self, key: &str, value: impl ToString) -> &mut Self {
+        self.0.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    fn optional(&mut self, key: &str, value: Option<impl ToString>) -> &mut Self {
+        if let Some(value) = value {
+            self.number(key, value);
+        }
+        self
+    }
+
+    fn label(&mut self, key: &str, value: Result<Option<&'static str>, i32>) -> &mut Self {
+        match value {
+            Ok(Some(label)) => self.text(key, label.to_owned()),
+            Ok(None) => self,
+            Err(number) => self.number(key, number),
+        }
+    }
+
+    fn span(&mut self, fiscal_year: i32, from_month: i32, to_month: i32) -> &mut Self {
+        self.number("fiscal_year", fiscal_year)
+            .number("from_month", from_month)
+            .number("to_month", to_month)
+    }
+}
+
+/// The text-format kind and fields of a record; `None` when no kind is set.
+fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pairs)> {
+    let mut p = Pairs::default();
+    p.text("document", record.document)
+        .text("table", record.table);
+    let kind = match record.kind? {
+        Kind::OrgUnit(r) => {
+            p.text("code", r.code)
+                .text("name", r.name)
+                .label("kind", org_unit_kind(r.kind))
+                .text("parent", r.parent)
+                .text("valid_from", r.valid_from)
+                .text("valid_to", r.valid_to);
+            "org_unit"
+        }
+        Kind::Category(r) => {
+            p.text("code", r.code)
+                .text("name", r.name)
+                .label("direction", direction(r.direction))
+                .text("parent", r.parent)
+                .number("order", r.order);
+            "category"
+        }
+        Kind::ProfessionGroup(r) => {
+            p.text("code", r.code)
+                .text("name", r.name)
+                .text("parent", r.parent)
+                .number("order", r.order);
+            "profession_group"
+        }
+        Kind::BudgetLine(r) => {
+            p.text("org_unit", r.org_unit)
+                .text("category", r.category)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .label("scenario", scenario(r.scenario))
+                .number("amount_sek", r.amount_sek);
+            "budget_line"
+        }
+        Kind::Investment(r) => {
+            p.text("id", r.id)
+                .text("org_unit", r.org_unit)
+                .text("name", r.name)
+                .label("kind", investment_kind(r.kind))
+                .label("funding", funding(r.funding))
+                .text("decision", r.decision)
+                .optional("decided_year", r.decided_year)
+                .label("status", status(r.status))
+                .optional("total_budget_sek", r.total_budget_sek)
+                .text("planned_completion", r.planned_completion)
+                .optional(
+                    "procurement_contacted",
+                    r.procurement_contacted
+                        .map(|yes| if yes { "yes" } else { "no" }),
+                )
+                .text("comment", r.comment);
+            "investment"
+        }
+        Kind::InvestmentFigure(r) => {
+            p.text("investment", r.investment)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .optional("budget_sek", r.budget_sek)
+                .optional("outcome_sek", r.outcome_sek)
+                .optional("outcome_since_start_sek", r.outcome_since_start_sek)
+                .optional("forecast_sek", r.forecast_sek)
+                .optional("carry_over_requested_sek", r.carry_over_requested_sek);
+            "investment_figure"
+        }
+        Kind::Headcount(r) => {
+            p.text("org_unit", r.org_unit)
+                .text("date", r.date)
+                .text("employee_group", r.employee_group)
+                .number("total", r.total)
+                .optional("women", r.women)
+                .optional("men", r.men)
+                .optional("unknown", r.unknown);
+            "headcount"
+        }
+        Kind::WorkedHours(r) => {
+            p.text("org_unit", r.org_unit)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .text("profession", r.profession)
+                .text("hours", r.hours);
+            "worked_hours"
+        }
+        Kind::HiredStaff(r) => {
+            p.text("org_unit", r.org_unit)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .text("profession", r.profession)
+                .optional("cost_sek", r.cost_sek)
+                .optional("forecast_sek", r.forecast_sek)
+                .text("hours_requested", r.hours_requested)
+                .text("hours_filled", r.hours_filled)
+                .optional("personnel_cost_sek", r.personnel_cost_sek);
+            "hired_staff"
+        }
+        Kind::SickLeave(r) => {
+            p.text("org_unit", r.org_unit)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .label("gender", gender(r.gender))
+                .label("age_band", age_band(r.age_band))
+                .label("length", length(r.length))
+                .text("rate_percent", r.rate_percent);
+            "sick_leave"
+        }
+        Kind::Position(r) => {
+            p.text("org_unit", r.org_unit)
+                .text("date", r.date)
+                .text("profession", r.profession)
+                .text("fte_budget", r.fte_budget)
+                .text("fte_needed", r.fte_needed)
+                .text("fte_available_now", r.fte_available_now)
+                .text("fte_available_in_3_months", r.fte_available_in_3_months)
+                .text("fte_hired", r.fte_hired);
+            "position"
+        }
+    };
+    Some((kind, p))
+}
+
+/// A proto enum value as its text-format label: `Ok(None)` for unspecified, `Err(number)`
+/// for a number the proto does not define.
+macro_rules! labels {
+    ($(fn $name:ident($proto:ty) { $($variant:ident => $label:expr),+ $(,)? })+) => {
+        $(
+            fn $name(value: i32) -> Result<Option<&'static str>, i32> {
+                match <$proto>::try_from(value) {
+                    Ok(<$proto>::Unspecified) => Ok(None),
+                    $(Ok(<$proto>::$variant) => Ok(Some($label.as_str())),)+
+                    Err(_) => Err(value),
+                }
+            }
+        )+
+    };
+}
+
+labels! {
+    fn org_unit_kind(pb::OrgUnitKind) {
+        Region => OrgUnitKind::Region,
+        Committee => OrgUnitKind::Committee,
+        Division => OrgUnitKind::Division,
+        Area => OrgUnitKind::Area,
+        Department => OrgUnitKind::Department,
+        CostCentre => OrgUnitKind::CostCentre,
+    }
+    fn direction(pb::Direction) {
+        Income => Direction::Income,
+        Cost => Direction::Cost,
+        Net => Direction::Net,
+    }
+    fn scenario(pb::Scenario) {
+        Actual => Scenario::Actual,
+        Budget => Scenario::Budget,
+        Forecast => Scenario::Forecast,
+        Plan => Scenario::Plan,
+    }
+    fn investment_kind(pb::InvestmentKind) {
+        New => InvestmentKind::New,
+        Reinvestment => InvestmentKind::Reinvestment,
+    }
+    fn funding(pb::FundingCategory) {
+        Frame => FundingCategory::Frame,
+        Unforeseen => FundingCategory::Unforeseen,
+        Extra => FundingCategory::Extra,
+        CarriedOver => FundingCategory::CarriedOver,
+        OutsideFrame => FundingCategory::OutsideFrame,
+    }
+    fn status(pb::InvestmentStatus) {
+        Planned => InvestmentStatus::Planned,
+        Ongoing => InvestmentStatus::Ongoing,
+        Completed => InvestmentStatus::Completed,
+        Cancelled => InvestmentStatus::Cancelled,
+    }
+    fn gender(pb::SickLeaveGender) {
+        All => SickLeaveGender::All,
+        Women => SickLeaveGender::Women,
+        Men => SickLeaveGender::Men,
+    }
+    fn age_band(pb::SickLeaveAgeBand) {
+        All => SickLeaveAgeBand::All,
+        Under30 => SickLeaveAgeBand::Under30,
+        From30To49 => SickLeaveAgeBand::From30To49,
+        From50 => SickLeaveAgeBand::From50,
+    }
+    fn length(pb::SickLeaveLength) {
+        All => SickLeaveLength::All,
+        Short => SickLeaveLength::Short,
+        Medium => SickLeaveLength::Medium,
+        Long => SickLeaveLength::Long,
+    }
+}
+
+fn import_name(id: i64) -> String {
+    format!("imports/{id}")
+}
+
+fn counts(counts: &BTreeMap<String, KindCounts>) -> Vec<pb::ImportCounts> {
+    counts
+        .iter()
+        .map(|(kind, c)| pb::ImportCounts {
+            kind: kind.clone(),
+            inserted: to_i64(c.inserted),
+            superseded: to_i64(c.superseded),
+            unchanged: to_i64(c.unchanged),
+        })
+        .collect()
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn response(outcome: &ImportOutcome) -> pb::ImportResponse {
+    pb::ImportResponse {
+        r#import: outcome.import_id.map(import_name).unwrap_or_default(),
+        request_id: outcome.request_id.clone().unwrap_or_default(),
+        dry_run: outcome.dry_run,
+        replayed: outcome.replayed,
+        recorded_at: Instant(outcome.recorded_at).to_rfc3339(),
+        counts: counts(&outcome.counts),
+        warnings: outcome
+            .warnings
+            .iter()
+            .map(|w| pb::ImportWarning {
+                position: to_i64(w.position as u64),
+                location: w.location.clone().unwrap_or_default(),
+                field: w.field.clone(),
+                description: w.description.clone(),
+            })
+            .collect(),
+        warning_count: to_i64(outcome.warning_count),
+    }
+}
+
+fn import_to_proto(row: &StoredImport) -> Result<pb::Import, StoreError> {
+    let outcome: ImportOutcome = serde_json::from_str(&row.result)
+        .map_err(|e| StoreError::Corrupt(format!("import {} result: {e}", row.id)))?;
+    Ok(pb::Import {
+        name: import_name(row.id),
+        request_id: row.request_id.clone().unwrap_or_default(),
+        source: Some(pb::ImportSource {
+            document: row.source_document.clone(),
+            table: row.source_table.clone().unwrap_or_default(),
+            system: row.source_system.clone().unwrap_or_default(),
+        }),
+        recorded_at: Instant(row.recorded_at).to_rfc3339(),
+        counts: counts(&outcome.counts),
+        warning_count: to_i64(outcome.warning_count),
+    })
+}
