@@ -73,10 +73,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 request_id,
                 dry_run,
             };
-            let started = std::time::Instant::now();
+            // A line every two seconds on long runs; short imports stay quiet.
+            let last = std::cell::Cell::new(std::time::Instant::now());
             let progress = |records: u64| {
-                if started.elapsed().as_secs() >= 2 {
+                if last.get().elapsed() >= std::time::Duration::from_secs(2) {
                     eprintln!("… {records} records read");
+                    last.set(std::time::Instant::now());
                 }
             };
             match run_import(&store, request, Box::pin(file_entries(files)), progress).await {

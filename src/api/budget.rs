@@ -4,7 +4,8 @@ use super::convert;
 use super::error::ApiError;
 use super::paging;
 use super::request::{self, Checks};
-use crate::domain::codes::{CategoryCode, OrgUnitCode};
+use super::scope::units_in_scope;
+use crate::domain::codes::CategoryCode;
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
 use crate::domain::summary::{self, Figures, GroupKey, Grouping, StatementTotals, SummaryRequest};
@@ -77,26 +78,6 @@ fn totals_to_proto(t: &StatementTotals) -> pb::StatementTotals {
     }
 }
 
-/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for an unknown unit.
-async fn units_in_scope(
-    store: &Store,
-    name: &str,
-    code: &OrgUnitCode,
-    include_descendants: bool,
-    date: chrono::NaiveDate,
-    as_of: Instant,
-) -> Result<Vec<OrgUnitCode>, ApiError> {
-    let (tree, _) = tree_at(store.db(), date, as_of).await?;
-    if tree.get(code).is_none() {
-        return Err(ApiError::not_found(name));
-    }
-    Ok(if include_descendants {
-        tree.subtree(code)
-    } else {
-        vec![code.clone()]
-    })
-}
-
 #[tonic::async_trait]
 impl BudgetService for BudgetApi {
     async fn list_categories(
@@ -154,7 +135,7 @@ impl BudgetService for BudgetApi {
 
         let filters = paging::fingerprint(&(
             "budget_lines",
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             year,
             months,
@@ -165,20 +146,15 @@ impl BudgetService for BudgetApi {
         ));
         let (as_of, after) = paging::start::<LineKey>(&request.page_token, filters, as_of)
             .map_err(ApiError::from)?;
-        let org_units = match &unit {
-            None => None,
-            Some(code) => Some(
-                units_in_scope(
-                    &self.store,
-                    &request.org_unit,
-                    code,
-                    request.include_descendants,
-                    date,
-                    as_of,
-                )
-                .await?,
-            ),
-        };
+        let org_units = units_in_scope(
+            &self.store,
+            &request.org_unit,
+            unit.as_ref(),
+            request.include_descendants,
+            date,
+            as_of,
+        )
+        .await?;
         let filter = LineFilter {
             org_units,
             fiscal_year: year,

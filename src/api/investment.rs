@@ -4,6 +4,7 @@ use super::convert;
 use super::error::ApiError;
 use super::paging;
 use super::request::{self, Checks};
+use super::scope::units_in_scope;
 use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
@@ -138,27 +139,6 @@ fn sums_to_proto(s: &InvestmentSums) -> pb::InvestmentSums {
     }
 }
 
-/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for an unknown
-/// unit. (The same resolution as BudgetService's.)
-async fn units_in_scope(
-    store: &Store,
-    name: &str,
-    code: &OrgUnitCode,
-    include_descendants: bool,
-    date: chrono::NaiveDate,
-    as_of: Instant,
-) -> Result<Vec<OrgUnitCode>, ApiError> {
-    let (tree, _) = tree_at(store.db(), date, as_of).await?;
-    if tree.get(code).is_none() {
-        return Err(ApiError::not_found(name));
-    }
-    Ok(if include_descendants {
-        tree.subtree(code)
-    } else {
-        vec![code.clone()]
-    })
-}
-
 #[tonic::async_trait]
 impl InvestmentService for InvestmentApi {
     async fn get_investment(
@@ -215,7 +195,7 @@ impl InvestmentService for InvestmentApi {
 
         let filters = paging::fingerprint(&(
             "investments",
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             year,
             months,
@@ -227,20 +207,15 @@ impl InvestmentService for InvestmentApi {
         ));
         let (as_of, after) =
             paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
-        let org_units = match &unit {
-            None => None,
-            Some(code) => Some(
-                units_in_scope(
-                    &self.store,
-                    &request.org_unit,
-                    code,
-                    request.include_descendants,
-                    date,
-                    as_of,
-                )
-                .await?,
-            ),
-        };
+        let org_units = units_in_scope(
+            &self.store,
+            &request.org_unit,
+            unit.as_ref(),
+            request.include_descendants,
+            date,
+            as_of,
+        )
+        .await?;
         let filter = InvestmentFilter {
             org_units,
             fiscal_year: year,

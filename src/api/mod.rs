@@ -9,6 +9,7 @@ pub mod investment;
 pub mod organization;
 pub mod paging;
 pub mod request;
+pub mod scope;
 pub mod staffing;
 
 pub use error::ApiError;

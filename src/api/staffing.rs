@@ -6,6 +6,7 @@ use super::convert;
 use super::error::ApiError;
 use super::paging;
 use super::request::{self, Checks};
+use super::scope::units_in_scope;
 use crate::domain::codes::{OrgUnitCode, ProfessionCode, parse_resource_name};
 use crate::domain::decimal::ExactDecimal;
 use crate::domain::instant::Instant;
@@ -23,7 +24,6 @@ use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::staffing_service_server::StaffingService;
 use crate::store::Store;
-use crate::store::org::tree_at;
 use crate::store::staffing::{
     self as store, HeadcountFilter, HeadcountKey, PeriodFilter, PositionFilter, PositionKey,
     ProfessionOrder, ProfessionPeriodKey, SickLeaveFilter, SickLeaveKey, Stored,
@@ -262,30 +262,6 @@ fn length_filter(value: i32, field: &str) -> Result<Option<SickLeaveLength>, Vio
     )
 }
 
-/// Resolves an org-unit filter to the units it covers at `date`; NOT_FOUND for a unit the
-/// tree does not hold at that date.
-async fn units_in_scope(
-    store: &Store,
-    name: &str,
-    code: &Option<OrgUnitCode>,
-    include_descendants: bool,
-    date: NaiveDate,
-    as_of: Instant,
-) -> Result<Option<Vec<OrgUnitCode>>, ApiError> {
-    let Some(code) = code else {
-        return Ok(None);
-    };
-    let (tree, _) = tree_at(store.db(), date, as_of).await?;
-    if tree.get(code).is_none() {
-        return Err(ApiError::not_found(name));
-    }
-    Ok(Some(if include_descendants {
-        tree.subtree(code)
-    } else {
-        vec![code.clone()]
-    }))
-}
-
 /// The profession groups at `as_of` as a sort order; NOT_FOUND when the profession filter
 /// names a group that does not exist then.
 async fn profession_order(
@@ -360,7 +336,7 @@ impl StaffingService for StaffingApi {
 
         let filters = paging::fingerprint(&(
             "headcounts",
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             from_date,
             to_date,
@@ -373,7 +349,7 @@ impl StaffingService for StaffingApi {
         let org_units = units_in_scope(
             &self.store,
             &request.org_unit,
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             date,
             as_of,
@@ -498,7 +474,7 @@ impl StaffingService for StaffingApi {
 
         let filters = paging::fingerprint(&(
             "sick_leave",
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             year,
             months,
@@ -513,7 +489,7 @@ impl StaffingService for StaffingApi {
         let org_units = units_in_scope(
             &self.store,
             &request.org_unit,
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             date,
             as_of,
@@ -558,7 +534,7 @@ impl StaffingService for StaffingApi {
 
         let filters = paging::fingerprint(&(
             "positions",
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             from_date,
             to_date,
@@ -571,7 +547,7 @@ impl StaffingService for StaffingApi {
         let org_units = units_in_scope(
             &self.store,
             &request.org_unit,
-            &unit,
+            unit.as_ref(),
             request.include_descendants,
             date,
             as_of,
@@ -672,7 +648,7 @@ impl<'a> PeriodQuery<'a> {
         let org_units = units_in_scope(
             store,
             self.fields.org_unit,
-            &self.unit,
+            self.unit.as_ref(),
             self.fields.include_descendants,
             self.date,
             as_of,

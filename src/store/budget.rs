@@ -2,7 +2,8 @@
 
 use super::entities::{budget_line, category};
 use super::error::StoreError;
-use super::history::{INSERT_CHUNK, WriteMeta, current_at, provenance, supersede};
+use super::facts::insert_rows;
+use super::history::{WriteMeta, current_at, provenance, supersede};
 use super::keyset;
 use crate::domain::budget::BudgetLine;
 use crate::domain::category::{Category, Direction};
@@ -248,46 +249,35 @@ pub async fn current_category_rows(
         .await?)
 }
 
-pub async fn insert_categories(
+/// Marks `superseded` categories and inserts the new ones, in the caller's transaction.
+pub async fn write_categories(
     db: &impl ConnectionTrait,
-    categories: &[(Category, Source)],
+    inserts: &[(Category, Source)],
+    superseded: &[i64],
     meta: WriteMeta,
-) -> Result<(), StoreError> {
-    for chunk in categories.chunks(INSERT_CHUNK) {
-        let rows = chunk.iter().map(|(c, source)| category::ActiveModel {
-            code: Set(c.code.to_string()),
-            name: Set(c.name.clone()),
-            direction: Set(c.direction.as_str().to_owned()),
-            parent_code: Set(c.parent.as_ref().map(ToString::to_string)),
-            display_order: Set(c.display_order),
-            source_document: Set(source.document.clone()),
-            source_table: Set(source.table.clone()),
-            import_id: Set(meta.import_id),
-            recorded_at: Set(meta.recorded_at.micros()),
-            superseded_at: Set(None),
-            ..Default::default()
-        });
-        category::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
-pub async fn supersede_categories(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    at: Instant,
 ) -> Result<(), StoreError> {
     supersede::<category::Entity>(
         db,
         category::Column::Id,
         category::Column::SupersededAt,
-        ids,
-        at,
+        superseded,
+        meta.recorded_at,
     )
     .await?;
-    Ok(())
+    let rows = inserts.iter().map(|(c, source)| category::ActiveModel {
+        code: Set(c.code.to_string()),
+        name: Set(c.name.clone()),
+        direction: Set(c.direction.as_str().to_owned()),
+        parent_code: Set(c.parent.as_ref().map(ToString::to_string)),
+        display_order: Set(c.display_order),
+        source_document: Set(source.document.clone()),
+        source_table: Set(source.table.clone()),
+        import_id: Set(meta.import_id),
+        recorded_at: Set(meta.recorded_at.micros()),
+        superseded_at: Set(None),
+        ..Default::default()
+    });
+    insert_rows(db, rows.collect()).await
 }
 
 /// The current lines of the given units and years (a superset of what an import batch can
@@ -313,13 +303,24 @@ pub async fn current_lines_for(
     Ok(lines)
 }
 
-pub async fn insert_lines(
+/// Marks `superseded` lines and inserts the new ones, in the caller's transaction.
+pub async fn write_lines(
     db: &impl ConnectionTrait,
-    lines: &[(BudgetLine, Source)],
+    inserts: &[(BudgetLine, Source)],
+    superseded: &[i64],
     meta: WriteMeta,
 ) -> Result<(), StoreError> {
-    for chunk in lines.chunks(INSERT_CHUNK) {
-        let rows = chunk.iter().map(|(line, source)| budget_line::ActiveModel {
+    supersede::<budget_line::Entity>(
+        db,
+        budget_line::Column::Id,
+        budget_line::Column::SupersededAt,
+        superseded,
+        meta.recorded_at,
+    )
+    .await?;
+    let rows = inserts
+        .iter()
+        .map(|(line, source)| budget_line::ActiveModel {
             org_unit_code: Set(line.org_unit.to_string()),
             category_code: Set(line.category.to_string()),
             fiscal_year: Set(line.span.fiscal_year),
@@ -334,25 +335,5 @@ pub async fn insert_lines(
             superseded_at: Set(None),
             ..Default::default()
         });
-        budget_line::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
-pub async fn supersede_lines(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    at: Instant,
-) -> Result<(), StoreError> {
-    supersede::<budget_line::Entity>(
-        db,
-        budget_line::Column::Id,
-        budget_line::Column::SupersededAt,
-        ids,
-        at,
-    )
-    .await?;
-    Ok(())
+    insert_rows(db, rows.collect()).await
 }

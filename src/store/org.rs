@@ -2,13 +2,16 @@
 
 use super::entities::org_unit;
 use super::error::StoreError;
+use super::facts::insert_rows;
+use super::history::{WriteMeta, supersede};
 use super::history::{current_at, provenance};
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::org::{OrgTree, OrgUnit, OrgUnitKind};
 use crate::domain::provenance::Provenance;
+use crate::domain::provenance::Source;
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// A stored placement with where it came from.
 #[derive(Debug, Clone)]
@@ -81,47 +84,34 @@ pub async fn current_rows(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Mod
         .await?)
 }
 
-/// Inserts new placements.
-pub async fn insert(
+/// Marks `superseded` placements and inserts the new ones, in the caller's transaction.
+pub async fn write(
     db: &impl ConnectionTrait,
-    units: &[(OrgUnit, crate::domain::provenance::Source)],
-    meta: super::history::WriteMeta,
+    inserts: &[(OrgUnit, Source)],
+    superseded: &[i64],
+    meta: WriteMeta,
 ) -> Result<(), StoreError> {
-    use sea_orm::Set;
-    for chunk in units.chunks(super::history::INSERT_CHUNK) {
-        let rows = chunk.iter().map(|(unit, source)| org_unit::ActiveModel {
-            code: Set(unit.code.to_string()),
-            name: Set(unit.name.clone()),
-            kind: Set(unit.kind.as_str().to_owned()),
-            parent_code: Set(unit.parent.as_ref().map(ToString::to_string)),
-            valid_from: Set(unit.valid_from),
-            valid_to: Set(unit.valid_to),
-            source_document: Set(source.document.clone()),
-            source_table: Set(source.table.clone()),
-            import_id: Set(meta.import_id),
-            recorded_at: Set(meta.recorded_at.micros()),
-            superseded_at: Set(None),
-            ..Default::default()
-        });
-        org_unit::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
-pub async fn supersede(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    at: Instant,
-) -> Result<(), StoreError> {
-    super::history::supersede::<org_unit::Entity>(
+    supersede::<org_unit::Entity>(
         db,
         org_unit::Column::Id,
         org_unit::Column::SupersededAt,
-        ids,
-        at,
+        superseded,
+        meta.recorded_at,
     )
     .await?;
-    Ok(())
+    let rows = inserts.iter().map(|(unit, source)| org_unit::ActiveModel {
+        code: Set(unit.code.to_string()),
+        name: Set(unit.name.clone()),
+        kind: Set(unit.kind.as_str().to_owned()),
+        parent_code: Set(unit.parent.as_ref().map(ToString::to_string)),
+        valid_from: Set(unit.valid_from),
+        valid_to: Set(unit.valid_to),
+        source_document: Set(source.document.clone()),
+        source_table: Set(source.table.clone()),
+        import_id: Set(meta.import_id),
+        recorded_at: Set(meta.recorded_at.micros()),
+        superseded_at: Set(None),
+        ..Default::default()
+    });
+    insert_rows(db, rows.collect()).await
 }

@@ -106,7 +106,6 @@ impl StoredFact for BudgetLine {
         superseded: &[i64],
         meta: WriteMeta,
     ) -> Result<(), StoreError> {
-        store::supersede_lines(txn, superseded, meta.recorded_at).await?;
-        store::insert_lines(txn, inserts, meta).await
+        store::write_lines(txn, inserts, superseded, meta).await
     }
 }

@@ -86,8 +86,7 @@ pub async fn apply(
         }
     }
     if ctx.writing() {
-        store::supersede_categories(txn, &superseded, ctx.meta.recorded_at).await?;
-        store::insert_categories(txn, &inserts, ctx.meta).await?;
+        store::write_categories(txn, &inserts, &superseded, ctx.meta).await?;
     }
     Ok(())
 }

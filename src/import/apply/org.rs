@@ -116,8 +116,7 @@ pub async fn apply(
         }
     }
     if ctx.writing() {
-        store::supersede(txn, &superseded, ctx.meta.recorded_at).await?;
-        store::insert(txn, &inserts, ctx.meta).await?;
+        store::write(txn, &inserts, &superseded, ctx.meta).await?;
     }
     Ok(())
 }
