@@ -5,11 +5,13 @@ pub mod budget;
 pub mod convert;
 pub mod error;
 pub mod import;
+mod import_records;
 pub mod investment;
 pub mod organization;
 pub mod paging;
 pub mod request;
 pub mod scope;
 pub mod staffing;
+mod staffing_convert;
 
 pub use error::ApiError;

@@ -2,23 +2,22 @@
 //! positions, with the derived figures (FTE, hired share, position deviations) served next to
 //! the stored ones.
 
-use super::convert;
 use super::error::ApiError;
 use super::paging;
 use super::request::{self, Checks};
 use super::scope::units_in_scope;
+use super::staffing_convert::{
+    group_to_proto, headcount_to_proto, hired_staff_to_proto, position_to_proto,
+    sick_leave_to_proto, worked_hours_to_proto,
+};
 use crate::domain::codes::{OrgUnitCode, ProfessionCode, parse_resource_name};
-use crate::domain::decimal::ExactDecimal;
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
 use crate::domain::period::parse_fiscal_year;
 use crate::domain::provenance::Provenance;
 use crate::domain::staffing::{
-    Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender,
-    SickLeaveLength, WorkedHours, parse_employee_group,
-};
-use crate::domain::staffing_figures::{
-    HiredStaffFigures, PositionDeviations, format_exact, format_rounded, fte,
+    Headcount, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender, SickLeaveLength,
+    parse_employee_group,
 };
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
@@ -29,7 +28,6 @@ use crate::store::staffing::{
     ProfessionOrder, ProfessionPeriodKey, SickLeaveFilter, SickLeaveKey, Stored,
 };
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use tonic::{Request, Response, Status};
 
 /// The collection of profession groups: `professionGroups/{code}`.
@@ -44,144 +42,6 @@ impl StaffingApi {
         Self { store }
     }
 }
-
-fn profession_name(code: &ProfessionCode) -> String {
-    format!("{PROFESSION_GROUPS}/{code}")
-}
-
-/// A stored decimal as served: as imported, without trailing zeros; empty when absent.
-fn stored_decimal(value: Option<ExactDecimal>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn rounded(value: Option<Decimal>) -> String {
-    value.map(format_rounded).unwrap_or_default()
-}
-
-fn exact(value: Option<Decimal>) -> String {
-    value.map(format_exact).unwrap_or_default()
-}
-
-fn iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-fn group_to_proto((g, provenance): &(ProfessionGroup, Provenance)) -> pb::ProfessionGroup {
-    pb::ProfessionGroup {
-        name: profession_name(&g.code),
-        code: g.code.to_string(),
-        display_name: g.name.clone(),
-        parent: g.parent.as_ref().map(profession_name).unwrap_or_default(),
-        display_order: g.display_order,
-        provenance: Some(convert::provenance(provenance)),
-    }
-}
-
-fn headcount_to_proto(s: &Stored<Headcount>) -> pb::Headcount {
-    let h = &s.value;
-    pb::Headcount {
-        org_unit: convert::org_unit_name(&h.org_unit),
-        date: iso(h.date),
-        employee_group: h.employee_group.clone(),
-        total: h.total,
-        women: h.women,
-        men: h.men,
-        unknown: h.unknown,
-        provenance: Some(convert::provenance(&s.provenance)),
-    }
-}
-
-fn worked_hours_to_proto(s: &Stored<WorkedHours>) -> pb::WorkedHours {
-    let w = &s.value;
-    pb::WorkedHours {
-        org_unit: convert::org_unit_name(&w.org_unit),
-        span: Some(convert::span(w.span)),
-        profession: profession_name(&w.profession),
-        hours: w.hours.to_string(),
-        fte: format_rounded(fte(w.hours, w.span)),
-        provenance: Some(convert::provenance(&s.provenance)),
-    }
-}
-
-fn hired_staff_to_proto(s: &Stored<HiredStaff>) -> pb::HiredStaff {
-    let h = &s.value;
-    let figures = HiredStaffFigures::of(h);
-    pb::HiredStaff {
-        org_unit: convert::org_unit_name(&h.org_unit),
-        span: Some(convert::span(h.span)),
-        profession: profession_name(&h.profession),
-        cost_sek: h.cost_sek,
-        forecast_sek: h.forecast_sek,
-        personnel_cost_sek: h.personnel_cost_sek,
-        hours_requested: stored_decimal(h.hours_requested),
-        hours_filled: stored_decimal(h.hours_filled),
-        fte_requested: rounded(figures.fte_requested),
-        fte_filled: rounded(figures.fte_filled),
-        hired_share_percent: rounded(figures.hired_share_percent),
-        provenance: Some(convert::provenance(&s.provenance)),
-    }
-}
-
-fn gender_to_proto(g: SickLeaveGender) -> pb::SickLeaveGender {
-    match g {
-        SickLeaveGender::All => pb::SickLeaveGender::All,
-        SickLeaveGender::Women => pb::SickLeaveGender::Women,
-        SickLeaveGender::Men => pb::SickLeaveGender::Men,
-    }
-}
-
-fn age_band_to_proto(a: SickLeaveAgeBand) -> pb::SickLeaveAgeBand {
-    match a {
-        SickLeaveAgeBand::All => pb::SickLeaveAgeBand::All,
-        SickLeaveAgeBand::Under30 => pb::SickLeaveAgeBand::Under30,
-        SickLeaveAgeBand::From30To49 => pb::SickLeaveAgeBand::From30To49,
-        SickLeaveAgeBand::From50 => pb::SickLeaveAgeBand::From50,
-    }
-}
-
-fn length_to_proto(l: SickLeaveLength) -> pb::SickLeaveLength {
-    match l {
-        SickLeaveLength::All => pb::SickLeaveLength::All,
-        SickLeaveLength::Short => pb::SickLeaveLength::Short,
-        SickLeaveLength::Medium => pb::SickLeaveLength::Medium,
-        SickLeaveLength::Long => pb::SickLeaveLength::Long,
-    }
-}
-
-fn sick_leave_to_proto(s: &Stored<SickLeave>) -> pb::SickLeave {
-    let l = &s.value;
-    pb::SickLeave {
-        org_unit: convert::org_unit_name(&l.org_unit),
-        span: Some(convert::span(l.span)),
-        gender: gender_to_proto(l.gender) as i32,
-        age_band: age_band_to_proto(l.age_band) as i32,
-        length: length_to_proto(l.length) as i32,
-        rate_percent: l.rate_percent.to_string(),
-        provenance: Some(convert::provenance(&s.provenance)),
-    }
-}
-
-fn position_to_proto(s: &Stored<Position>) -> pb::Position {
-    let p = &s.value;
-    let deviations = PositionDeviations::of(p);
-    pb::Position {
-        org_unit: convert::org_unit_name(&p.org_unit),
-        date: iso(p.date),
-        profession: profession_name(&p.profession),
-        fte_budget: p.fte_budget.to_string(),
-        fte_needed: stored_decimal(p.fte_needed),
-        fte_available_now: stored_decimal(p.fte_available_now),
-        fte_available_in_3_months: stored_decimal(p.fte_available_in_3_months),
-        fte_hired: stored_decimal(p.fte_hired),
-        needed_minus_budget: exact(deviations.needed_minus_budget),
-        available_now_minus_needed: exact(deviations.available_now_minus_needed),
-        available_in_3_months_minus_needed: exact(deviations.available_in_3_months_minus_needed),
-        provenance: Some(convert::provenance(&s.provenance)),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Request fields
 
 fn optional_profession(value: &str, field: &str) -> Result<Option<ProfessionCode>, Violation> {
     if value.is_empty() {

@@ -13,6 +13,7 @@ pub mod investment_rows;
 pub mod keyset;
 pub mod org;
 pub mod staffing;
+pub mod staffing_order;
 pub mod staffing_rows;
 
 pub use connect::{Backend, Store};

@@ -13,6 +13,8 @@ use super::entities::{
 use super::error::StoreError;
 use super::history::current_at;
 use super::keyset;
+pub use super::staffing_order::{ProfessionOrder, UNKNOWN_PROFESSION_ORDER};
+use super::staffing_order::{label_rank, sort_key};
 use super::staffing_rows::{
     headcount_from_row, hired_staff_from_row, position_from_row, profession_group_from_row,
     sick_leave_from_row, worked_hours_from_row,
@@ -25,13 +27,12 @@ use crate::domain::staffing::{
     SickLeaveLength, WorkedHours,
 };
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Value,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A stored staffing fact with its row id (the last tie-breaker of every order) and where it
 /// came from.
@@ -68,103 +69,6 @@ pub async fn profession_groups(
         .all(db)
         .await?;
     rows.into_iter().map(profession_group_from_row).collect()
-}
-
-/// Rank of a profession code whose group is unknown at the read instant: last. The importer
-/// rejects such codes, so this only keeps the order total.
-pub const UNKNOWN_PROFESSION_ORDER: i32 = i32::MAX;
-
-/// The display order of each profession group, for sorting figures by profession.
-#[derive(Debug, Clone, Default)]
-pub struct ProfessionOrder(BTreeMap<String, i32>);
-
-impl ProfessionOrder {
-    pub fn new<'a>(groups: impl IntoIterator<Item = &'a ProfessionGroup>) -> Self {
-        Self(
-            groups
-                .into_iter()
-                .map(|g| (g.code.to_string(), g.display_order))
-                .collect(),
-        )
-    }
-
-    pub fn of(&self, code: &ProfessionCode) -> i32 {
-        self.0
-            .get(code.as_str())
-            .copied()
-            .unwrap_or(UNKNOWN_PROFESSION_ORDER)
-    }
-
-    pub fn contains(&self, code: &ProfessionCode) -> bool {
-        self.0.contains_key(code.as_str())
-    }
-
-    /// `CASE WHEN column = 'LAKARE' THEN 20 … ELSE i32::MAX END`; `None` without groups,
-    /// when every row ranks the same. (A bare constant cannot be sorted on: MariaDB reads an
-    /// integer in ORDER BY as a column position.)
-    fn expr(&self, column: impl ColumnTrait) -> Option<SimpleExpr> {
-        (!self.0.is_empty()).then(|| {
-            rank_expr(
-                column,
-                self.0.iter().map(|(code, order)| (code.clone(), *order)),
-                UNKNOWN_PROFESSION_ORDER,
-            )
-        })
-    }
-}
-
-/// Maps a string column to an integer rank; `otherwise` for any other value. `ranks` must
-/// not be empty.
-fn rank_expr(
-    column: impl ColumnTrait,
-    ranks: impl IntoIterator<Item = (String, i32)>,
-    otherwise: i32,
-) -> SimpleExpr {
-    let mut ranks = ranks.into_iter();
-    let (value, rank) = ranks.next().expect("at least one rank");
-    let mut case = Expr::case(column.eq(value), rank);
-    for (value, rank) in ranks {
-        case = case.case(column.eq(value), rank);
-    }
-    case.finally(otherwise).into()
-}
-
-/// The rank of each value of a closed set: its position in `labels` (enum order).
-fn label_rank(
-    column: impl ColumnTrait,
-    labels: impl IntoIterator<Item = &'static str>,
-) -> SimpleExpr {
-    let ranks: Vec<(String, i32)> = labels
-        .into_iter()
-        .zip(0..)
-        .map(|(label, rank)| (label.to_owned(), rank))
-        .collect();
-    let otherwise = ranks.len() as i32;
-    rank_expr(column, ranks, otherwise)
-}
-
-/// Rows whose (e1, e2, …) sorts strictly after (v1, v2, …), all ascending: `keyset::after`
-/// for orders that include computed ranks.
-fn after_exprs(key: &[(SimpleExpr, Value)]) -> Condition {
-    let mut any = Condition::any();
-    for i in 0..key.len() {
-        let mut branch = Condition::all();
-        for (expr, value) in &key[..i] {
-            branch = branch.add(expr.clone().eq(value.clone()));
-        }
-        let (expr, value) = &key[i];
-        branch = branch.add(expr.clone().gt(value.clone()));
-        any = any.add(branch);
-    }
-    any
-}
-
-/// The sort expressions with the page key's values, leaving out absent (constant) ones.
-fn sort_key(parts: Vec<(Option<SimpleExpr>, Value)>) -> Vec<(SimpleExpr, Value)> {
-    parts
-        .into_iter()
-        .filter_map(|(expr, value)| expr.map(|e| (e, value)))
-        .collect()
 }
 
 fn units_condition(column: impl ColumnTrait, units: &Option<Vec<OrgUnitCode>>) -> Condition {
@@ -376,7 +280,7 @@ fn period_query<C: ColumnTrait>(
         (Some(c.id.into_expr()), Value::from(key.id)),
     ]);
     if after.is_some() {
-        condition = condition.add(after_exprs(&sort));
+        condition = condition.add(keyset::after_exprs(&sort));
     }
     (condition, sort.into_iter().map(|(expr, _)| expr).collect())
 }
@@ -537,7 +441,7 @@ pub async fn list_sick_leave(
         (C::Id.into_expr(), Value::from(key.id)),
     ];
     if after.is_some() {
-        condition = condition.add(after_exprs(&sort));
+        condition = condition.add(keyset::after_exprs(&sort));
     }
     let mut query = sick_leave::Entity::find().filter(condition);
     for (expr, _) in sort {
@@ -621,7 +525,7 @@ pub async fn list_positions(
         (Some(C::Id.into_expr()), Value::from(key.id)),
     ]);
     if after.is_some() {
-        condition = condition.add(after_exprs(&sort));
+        condition = condition.add(keyset::after_exprs(&sort));
     }
     let mut query = position::Entity::find().filter(condition);
     for (expr, _) in sort {
