@@ -671,10 +671,11 @@ async fn history_spans_and_as_of() {
         );
         let mut earlier = summary_request("HSN-MED", 2025, 1, 6);
         earlier.as_of = Some(demo_time);
-        assert!(
-            summarize(app, earlier).await.exact,
-            "May–Aug was not stored then"
-        );
+        // May–Aug was not stored then: nothing straddles, but May and June are not covered.
+        let then = summarize(app, earlier).await;
+        assert!(then.inexact_spans.is_empty());
+        assert_eq!(then.uncovered_months, [5, 6]);
+        assert!(!then.exact);
         // May–Aug alone does not lie within Jan–Apr: the list by months sees the difference.
         let may_aug = list_all(
             app,

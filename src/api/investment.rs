@@ -316,6 +316,11 @@ impl InvestmentService for InvestmentApi {
                 .collect(),
             totals: Some(sums_to_proto(&result.totals)),
             exact: result.is_exact(),
+            uncovered_months: result
+                .uncovered_months
+                .iter()
+                .map(|m| i32::from(*m))
+                .collect(),
             inexact_spans: result
                 .inexact_spans
                 .iter()

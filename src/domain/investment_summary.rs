@@ -67,12 +67,16 @@ pub struct InvestmentSummary {
     pub totals: InvestmentSums,
     /// Ordered by object id, then span.
     pub inexact_spans: Vec<InexactInvestmentSpan>,
+    /// Months of the asked span that no summed figure covers (empty when nothing was summed).
+    pub uncovered_months: Vec<u8>,
 }
 
 impl InvestmentSummary {
-    /// True when no figure touching the asked span was left out.
+    /// True when the sums answer the asked span exactly: no figure touching it was left
+    /// out, and the summed figures cover every asked month (Jan–Apr figures do not answer a
+    /// question about the full year).
     pub fn is_exact(&self) -> bool {
-        self.inexact_spans.is_empty()
+        self.inexact_spans.is_empty() && self.uncovered_months.is_empty()
     }
 
     pub fn funding_status(
@@ -110,6 +114,7 @@ pub fn summarize(
         BTreeMap::new();
     let mut totals = Accumulator::default();
     let mut inexact = BTreeSet::new();
+    let mut covered = BTreeSet::new();
 
     for object in objects {
         let investment = &object.investment;
@@ -138,8 +143,16 @@ pub fn summarize(
                 .or_default()
                 .add(figures);
             totals.add(figures);
+            covered.extend(figures.span.from..=figures.span.to);
         }
     }
+    let uncovered_months = if covered.is_empty() {
+        Vec::new()
+    } else {
+        (span.from..=span.to)
+            .filter(|m| !covered.contains(m))
+            .collect()
+    };
 
     InvestmentSummary {
         by_child_unit: by_unit
@@ -154,6 +167,7 @@ pub fn summarize(
             .collect(),
         totals: totals.sums(),
         inexact_spans: inexact.into_iter().collect(),
+        uncovered_months,
     }
 }
 
@@ -366,6 +380,22 @@ mod tests {
         assert_eq!(summary.totals, InvestmentSums::default());
         assert!(summary.by_funding.is_empty());
         assert_eq!(summary.inexact_spans.len(), 1);
+    }
+
+    #[test]
+    fn figures_that_do_not_cover_the_asked_months_are_not_exact() {
+        let objects = [object(
+            "a",
+            "A",
+            FundingCategory::Frame,
+            InvestmentStatus::Ongoing,
+            vec![figures("a", span(2025, 1, 4), Some(100), Some(10))],
+        )];
+        let summary = summarize(span(2025, 1, 12), &groups(), &objects);
+        assert_eq!(summary.totals.budget_sek, Some(100));
+        assert_eq!(summary.uncovered_months, (5..=12).collect::<Vec<u8>>());
+        assert!(!summary.is_exact(), "Jan–Apr does not answer the full year");
+        assert!(summarize(span(2025, 1, 4), &groups(), &objects).is_exact());
     }
 
     #[test]
