@@ -90,3 +90,43 @@ fn dry_run_counts_and_writes_nothing_then_import_writes() {
         text(&again.stdout)
     );
 }
+
+#[test]
+fn categories_need_known_parents_and_corrections_supersede() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let first = write(dir.path(), "first.txt", UNITS);
+    assert!(uppsikt(&["import", &first], &database).status.success());
+
+    let orphan = write(
+        dir.path(),
+        "orphan.txt",
+        "source document=cli-test\ncategory code=D name=D direction=cost parent=NOPE order=2\n",
+    );
+    let out = uppsikt(&["import", &orphan], &database);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("orphan.txt:2: parent: unknown category NOPE"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let correction = write(
+        dir.path(),
+        "correction.txt",
+        "source document=cli-test\n\
+         category code=C name=\"C renamed\" direction=cost order=1\n\
+         category code=D name=D direction=cost parent=C order=2\n",
+    );
+    let out = uppsikt(&["import", &correction], &database);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "category             inserted        1  superseded        1  unchanged        0"
+        ),
+        "{stdout}"
+    );
+    let export = text(&uppsikt(&["export"], &database).stdout);
+    assert!(export.contains("name=\"C renamed\""), "{export}");
+}

@@ -239,14 +239,18 @@ pub(crate) fn line_to_domain(row: budget_line::Model) -> Result<StoredBudgetLine
     })
 }
 
-/// The current (not superseded) category rows, for the importer's comparisons.
+/// The current (not superseded) rows of the given category codes, for the importer.
 pub async fn current_category_rows(
     db: &impl ConnectionTrait,
+    codes: &[String],
 ) -> Result<Vec<category::Model>, StoreError> {
-    Ok(category::Entity::find()
-        .filter(category::Column::SupersededAt.is_null())
-        .all(db)
-        .await?)
+    super::facts::current_rows::<category::Entity, _>(
+        db,
+        category::Column::Code,
+        category::Column::SupersededAt,
+        codes,
+    )
+    .await
 }
 
 /// Marks `superseded` categories and inserts the new ones, in the caller's transaction.

@@ -1,92 +1,76 @@
-//! Categories: key code.
+//! Account categories: key code; a parent must be defined before its children.
 
-use super::{Change, Current, ImportContext, classify};
+use super::ImportContext;
+use super::fact::StoredFact;
 use crate::domain::category::Category;
 use crate::domain::codes::CategoryCode;
+use crate::domain::instant::Instant;
+use crate::domain::period::MonthSpan;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
-use crate::import::record::{Entry, Record};
-use crate::store::{StoreError, budget as store};
+use crate::store::StoreError;
+use crate::store::budget as store;
+use crate::store::history::WriteMeta;
 use sea_orm::DatabaseTransaction;
-use std::collections::HashMap;
 
-pub struct CategoryState {
-    by_code: HashMap<CategoryCode, Current<Category>>,
-}
+impl StoredFact for Category {
+    const KIND: &'static str = "category";
+    type Key = CategoryCode;
+    type Series = CategoryCode;
 
-impl CategoryState {
-    pub async fn load(txn: &DatabaseTransaction) -> Result<Self, StoreError> {
-        let mut by_code = HashMap::new();
-        for row in store::current_category_rows(txn).await? {
-            let id = row.id;
-            let stored = store::category_to_domain(row)?;
-            by_code.insert(
-                stored.category.code.clone(),
-                Current {
-                    id,
-                    value: stored.category,
-                    written_now: false,
-                },
-            );
-        }
-        Ok(Self { by_code })
+    fn key(&self) -> CategoryCode {
+        self.code.clone()
     }
 
-    pub fn get(&self, code: &CategoryCode) -> Option<&Category> {
-        self.by_code.get(code).map(|c| &c.value)
+    fn series(&self) -> CategoryCode {
+        self.code.clone()
     }
-}
 
-pub async fn apply(
-    ctx: &mut ImportContext,
-    txn: &DatabaseTransaction,
-    entries: Vec<Entry>,
-) -> Result<(), StoreError> {
-    let mut inserts: Vec<(Category, Source)> = Vec::new();
-    let mut superseded = Vec::new();
-    for entry in &entries {
-        let Record::Category(category, source) = &entry.record else {
-            continue;
-        };
-        match classify(ctx.categories.by_code.get(&category.code), category) {
-            Err(violation) => ctx.reject(&entry.place, violation.with_field("code")),
-            Ok(change) => {
-                let counts = ctx.outcome.count("category");
-                match change {
-                    Change::Unchanged => counts.unchanged += 1,
-                    Change::Insert => counts.inserted += 1,
-                    Change::Supersede(id) => {
-                        counts.superseded += 1;
-                        superseded.push(id);
-                    }
-                }
-                if change != Change::Unchanged {
-                    ctx.categories.by_code.insert(
-                        category.code.clone(),
-                        Current {
-                            id: 0,
-                            value: category.clone(),
-                            written_now: true,
-                        },
-                    );
-                    inserts.push((category.clone(), source.clone()));
-                }
+    fn span(&self) -> Option<MonthSpan> {
+        None
+    }
+
+    fn key_field() -> &'static str {
+        "code"
+    }
+
+    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
+        match &self.parent {
+            Some(parent) if ctx.category(parent).is_none() => {
+                vec![Violation::new(
+                    "parent",
+                    format!("unknown category {parent}"),
+                )]
             }
+            _ => Vec::new(),
         }
     }
-    for entry in &entries {
-        if let Record::Category(category, _) = &entry.record
-            && let Some(parent) = &category.parent
-            && ctx.categories.get(parent).is_none()
-        {
-            ctx.reject(
-                &entry.place,
-                Violation::new("parent", format!("unknown category {parent}")),
-            );
-        }
+
+    fn define(&self, ctx: &mut ImportContext) {
+        ctx.categories.insert(self.code.clone(), self.clone());
     }
-    if ctx.writing() {
-        store::write_categories(txn, &inserts, &superseded, ctx.meta).await?;
+
+    async fn load_current(
+        txn: &DatabaseTransaction,
+        batch: &[&Self],
+    ) -> Result<Vec<(i64, Self, Instant)>, StoreError> {
+        let codes: Vec<String> = batch.iter().map(|c| c.code.to_string()).collect();
+        store::current_category_rows(txn, &codes)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                store::category_to_domain(row).map(|s| (id, s.category, s.provenance.recorded_at))
+            })
+            .collect()
     }
-    Ok(())
+
+    async fn write(
+        txn: &DatabaseTransaction,
+        inserts: &[(Self, Source)],
+        superseded: &[i64],
+        meta: WriteMeta,
+    ) -> Result<(), StoreError> {
+        store::write_categories(txn, inserts, superseded, meta).await
+    }
 }

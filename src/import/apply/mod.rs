@@ -18,12 +18,13 @@ use crate::domain::codes::{CategoryCode, InvestmentId, OrgUnitCode, ProfessionCo
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
+use crate::store::budget as budget_store;
 use crate::store::entities::{investment as investment_entity, profession_group};
 use crate::store::facts::current_values;
 use crate::store::history::WriteMeta;
 use fact::StoredFact;
 use sea_orm::DatabaseTransaction;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// At most this many violations are reported; the import is rejected either way.
 pub const MAX_VIOLATIONS: usize = 1000;
@@ -34,7 +35,8 @@ pub struct ImportContext {
     pub outcome: ImportOutcome,
     pub violations: Vec<RecordViolation>,
     org: org::OrgState,
-    categories: categories::CategoryState,
+    /// Current categories by code, this import's included (budget lines need directions).
+    pub categories: HashMap<CategoryCode, Category>,
     /// Current profession group codes, this import's included.
     pub professions: HashSet<ProfessionCode>,
     /// Current investment ids, this import's included.
@@ -49,7 +51,11 @@ impl ImportContext {
             outcome: ImportOutcome::default(),
             violations: Vec::new(),
             org: org::OrgState::load(txn).await?,
-            categories: categories::CategoryState::load(txn).await?,
+            categories: budget_store::categories(txn, meta.recorded_at)
+                .await?
+                .into_iter()
+                .map(|s| (s.category.code.clone(), s.category))
+                .collect(),
             professions: current_values::<profession_group::Entity>(
                 txn,
                 profession_group::Column::Code,
@@ -102,9 +108,7 @@ impl ImportContext {
         if !kinds.units.is_empty() {
             org::apply(self, txn, kinds.units).await?;
         }
-        if !kinds.categories.is_empty() {
-            categories::apply(self, txn, kinds.categories).await?;
-        }
+        apply_kind(self, txn, kinds.categories).await?;
         apply_kind(self, txn, kinds.professions).await?;
         apply_kind(self, txn, kinds.investments).await?;
         apply_kind(self, txn, kinds.budget_lines).await?;
@@ -141,7 +145,7 @@ async fn apply_kind<T: StoredFact>(
 #[derive(Default)]
 struct Kinds {
     units: Vec<Entry>,
-    categories: Vec<Entry>,
+    categories: Vec<(Place, Category, Source)>,
     professions: Vec<(Place, crate::domain::staffing::ProfessionGroup, Source)>,
     investments: Vec<(Place, crate::domain::investment::Investment, Source)>,
     budget_lines: Vec<(Place, crate::domain::budget::BudgetLine, Source)>,
@@ -158,7 +162,7 @@ impl Kinds {
         let Entry { place, record } = entry;
         match record {
             Record::OrgUnit(..) => self.units.push(Entry { place, record }),
-            Record::Category(..) => self.categories.push(Entry { place, record }),
+            Record::Category(v, s) => self.categories.push((place, v, s)),
             Record::ProfessionGroup(v, s) => self.professions.push((place, v, s)),
             Record::Investment(v, s) => self.investments.push((place, v, s)),
             Record::BudgetLine(v, s) => self.budget_lines.push((place, v, s)),
