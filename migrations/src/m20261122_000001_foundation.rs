@@ -180,11 +180,19 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
+        // ListBudgetLines' order (and keyset pages): unit, category, year, scenario, month;
+        // its prefix serves the unit filter.
         create_index(
             manager,
-            "ix_budget_lines_unit",
+            "ix_budget_lines_list_order",
             BudgetLines::Table,
-            &[BudgetLines::OrgUnitCode, BudgetLines::FiscalYear],
+            &[
+                BudgetLines::OrgUnitCode,
+                BudgetLines::CategoryCode,
+                BudgetLines::FiscalYear,
+                BudgetLines::Scenario,
+                BudgetLines::FromMonth,
+            ],
         )
         .await?;
         Ok(())
