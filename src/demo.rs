@@ -13,13 +13,11 @@ pub const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/demo_file
 /// Loads the demo data as one import. Its request id includes a hash of the content, so a
 /// repeated load changes nothing and an edited data set loads as corrections.
 pub async fn load(store: &Store) -> Result<ImportOutcome, ImportError> {
-    let hash = FILES
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, (name, text)| {
-            name.bytes().chain(text.bytes()).fold(hash, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            })
-        });
+    let hash = crate::fingerprint::fnv1a(
+        FILES
+            .iter()
+            .flat_map(|(name, text)| name.bytes().chain(text.bytes())),
+    );
     let request = ImportRequest {
         document: "data/demo".to_owned(),
         table: None,

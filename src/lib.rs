@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod fingerprint;
 pub mod import;
 pub mod proto;
 pub mod server;

@@ -118,11 +118,10 @@ impl BudgetService for BudgetApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = match request.fiscal_year {
-            0 => None,
-            y => checks
-                .take(crate::domain::period::parse_fiscal_year(y.into(), "fiscal_year").map(Some)),
-        };
+        let year = checks.take(request::optional_fiscal_year(
+            request.fiscal_year,
+            "fiscal_year",
+        ));
         let months = checks.take_all(request::month_range(request.from_month, request.to_month));
         let category = checks.take(request::optional_category(&request.category, "category"));
         let scenario = checks.take(request::scenario(request.scenario, "scenario"));
@@ -203,9 +202,10 @@ impl BudgetService for BudgetApi {
                 }
                 Ok(pb::SummaryGrouping::ChildUnit) => Ok(Grouping::ChildUnit),
                 Ok(pb::SummaryGrouping::Month) => Ok(Grouping::Month),
-                Err(_) => Err(Violation::new(
+                Err(_) => Err(request::unknown_enum(
                     "group_by",
-                    format!("{} is not a known grouping", request.group_by),
+                    request.group_by,
+                    "grouping",
                 )),
             }
             .map(Some),

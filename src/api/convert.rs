@@ -64,14 +64,12 @@ pub fn org_unit_kind(k: OrgUnitKind) -> pb::OrgUnitKind {
     }
 }
 
-fn unknown(field: &str, value: i32) -> Violation {
-    Violation::new(field, format!("{value} is not a known value"))
-}
-
 /// The domain kind for a filter value; `Ok(None)` for unspecified.
 pub fn org_unit_kind_filter(value: i32, field: &str) -> Result<Option<OrgUnitKind>, Violation> {
     Ok(
-        match pb::OrgUnitKind::try_from(value).map_err(|_| unknown(field, value))? {
+        match pb::OrgUnitKind::try_from(value)
+            .map_err(|_| super::request::unknown_enum(field, value, "value"))?
+        {
             pb::OrgUnitKind::Unspecified => None,
             pb::OrgUnitKind::Region => Some(OrgUnitKind::Region),
             pb::OrgUnitKind::Committee => Some(OrgUnitKind::Committee),
@@ -85,7 +83,9 @@ pub fn org_unit_kind_filter(value: i32, field: &str) -> Result<Option<OrgUnitKin
 
 pub fn direction_filter(value: i32, field: &str) -> Result<Option<Direction>, Violation> {
     Ok(
-        match pb::Direction::try_from(value).map_err(|_| unknown(field, value))? {
+        match pb::Direction::try_from(value)
+            .map_err(|_| super::request::unknown_enum(field, value, "value"))?
+        {
             pb::Direction::Unspecified => None,
             pb::Direction::Income => Some(Direction::Income),
             pb::Direction::Cost => Some(Direction::Cost),

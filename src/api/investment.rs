@@ -9,7 +9,7 @@ use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
 use crate::domain::investment_summary::{self as summary, InvestmentSums};
-use crate::domain::period::{MonthSpan, parse_fiscal_year};
+use crate::domain::period::MonthSpan;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::investment_service_server::InvestmentService;
@@ -60,17 +60,13 @@ fn status_to_proto(s: InvestmentStatus) -> pb::InvestmentStatus {
     }
 }
 
-fn unknown(field: &str, value: i32, what: &str) -> Violation {
-    Violation::new(field, format!("{value} is not a known {what}"))
-}
-
 /// A filter value; `Ok(None)` for unspecified, an error for an unknown number.
 fn kind_filter(value: i32, field: &str) -> Result<Option<InvestmentKind>, Violation> {
     match pb::InvestmentKind::try_from(value) {
         Ok(pb::InvestmentKind::Unspecified) => Ok(None),
         Ok(pb::InvestmentKind::New) => Ok(Some(InvestmentKind::New)),
         Ok(pb::InvestmentKind::Reinvestment) => Ok(Some(InvestmentKind::Reinvestment)),
-        Err(_) => Err(unknown(field, value, "investment kind")),
+        Err(_) => Err(request::unknown_enum(field, value, "investment kind")),
     }
 }
 
@@ -82,7 +78,7 @@ fn funding_filter(value: i32, field: &str) -> Result<Option<FundingCategory>, Vi
         Ok(pb::FundingCategory::Extra) => Ok(Some(FundingCategory::Extra)),
         Ok(pb::FundingCategory::CarriedOver) => Ok(Some(FundingCategory::CarriedOver)),
         Ok(pb::FundingCategory::OutsideFrame) => Ok(Some(FundingCategory::OutsideFrame)),
-        Err(_) => Err(unknown(field, value, "funding category")),
+        Err(_) => Err(request::unknown_enum(field, value, "funding category")),
     }
 }
 
@@ -93,7 +89,7 @@ fn status_filter(value: i32, field: &str) -> Result<Option<InvestmentStatus>, Vi
         Ok(pb::InvestmentStatus::Ongoing) => Ok(Some(InvestmentStatus::Ongoing)),
         Ok(pb::InvestmentStatus::Completed) => Ok(Some(InvestmentStatus::Completed)),
         Ok(pb::InvestmentStatus::Cancelled) => Ok(Some(InvestmentStatus::Cancelled)),
-        Err(_) => Err(unknown(field, value, "investment status")),
+        Err(_) => Err(request::unknown_enum(field, value, "investment status")),
     }
 }
 
@@ -169,10 +165,10 @@ impl InvestmentService for InvestmentApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = match request.fiscal_year {
-            0 => None,
-            y => checks.take(parse_fiscal_year(y.into(), "fiscal_year").map(Some)),
-        };
+        let year = checks.take(request::optional_fiscal_year(
+            request.fiscal_year,
+            "fiscal_year",
+        ));
         let months = checks.take_all(request::month_range(request.from_month, request.to_month));
         if months.is_some() && request.fiscal_year == 0 {
             // A month bound means months of one year; which year is the caller's to say.

@@ -23,11 +23,7 @@ pub fn page_size(value: i32) -> Result<u64, Violation> {
 /// A stable fingerprint (FNV-1a) of the filter values a token is valid for; stable across
 /// restarts, unlike std's hasher.
 pub fn fingerprint(filters: &impl std::fmt::Debug) -> u64 {
-    format!("{filters:?}")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
+    crate::fingerprint::fnv1a(format!("{filters:?}").into_bytes())
 }
 
 #[derive(Serialize, serde::Deserialize)]

@@ -4,6 +4,7 @@
 use crate::domain::codes::{CategoryCode, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
+use crate::domain::period::parse_fiscal_year;
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
@@ -90,6 +91,19 @@ pub fn month_range(from: i32, to: i32) -> Result<Option<(u8, u8)>, Vec<Violation
     }
 }
 
+/// A number that is not a value of the field's enum (`what` names the enum in words).
+pub fn unknown_enum(field: &str, value: i32, what: &str) -> Violation {
+    Violation::new(field, format!("{value} is not a known {what}"))
+}
+
+/// An optional fiscal year filter: 0 means every year.
+pub fn optional_fiscal_year(value: i32, field: &str) -> Result<Option<i32>, Violation> {
+    match value {
+        0 => Ok(None),
+        year => parse_fiscal_year(year.into(), field).map(Some),
+    }
+}
+
 /// An optional scenario filter; an unknown enum number is an error.
 pub fn scenario(value: i32, field: &str) -> Result<Option<Scenario>, Violation> {
     match pb::Scenario::try_from(value) {
@@ -98,10 +112,7 @@ pub fn scenario(value: i32, field: &str) -> Result<Option<Scenario>, Violation> 
         Ok(pb::Scenario::Budget) => Ok(Some(Scenario::Budget)),
         Ok(pb::Scenario::Forecast) => Ok(Some(Scenario::Forecast)),
         Ok(pb::Scenario::Plan) => Ok(Some(Scenario::Plan)),
-        Err(_) => Err(Violation::new(
-            field,
-            format!("{value} is not a known scenario"),
-        )),
+        Err(_) => Err(unknown_enum(field, value, "scenario")),
     }
 }
 

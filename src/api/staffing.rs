@@ -13,7 +13,6 @@ use super::staffing_convert::{
 use crate::domain::codes::{OrgUnitCode, ProfessionCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
-use crate::domain::period::parse_fiscal_year;
 use crate::domain::provenance::Provenance;
 use crate::domain::staffing::{
     Headcount, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender, SickLeaveLength,
@@ -51,13 +50,6 @@ fn optional_profession(value: &str, field: &str) -> Result<Option<ProfessionCode
     }
 }
 
-fn optional_fiscal_year(value: i32, field: &str) -> Result<Option<i32>, Violation> {
-    match value {
-        0 => Ok(None),
-        y => parse_fiscal_year(y.into(), field).map(Some),
-    }
-}
-
 fn optional_date(value: &str, field: &str) -> Result<Option<NaiveDate>, Violation> {
     if value.is_empty() {
         Ok(None)
@@ -83,13 +75,11 @@ fn date_range(
     }
 }
 
-fn unknown_value(field: &str, value: i32) -> Violation {
-    Violation::new(field, format!("{value} is not a known value"))
-}
-
 fn gender_filter(value: i32, field: &str) -> Result<Option<SickLeaveGender>, Violation> {
     Ok(
-        match pb::SickLeaveGender::try_from(value).map_err(|_| unknown_value(field, value))? {
+        match pb::SickLeaveGender::try_from(value)
+            .map_err(|_| request::unknown_enum(field, value, "value"))?
+        {
             pb::SickLeaveGender::Unspecified => None,
             pb::SickLeaveGender::All => Some(SickLeaveGender::All),
             pb::SickLeaveGender::Women => Some(SickLeaveGender::Women),
@@ -100,7 +90,9 @@ fn gender_filter(value: i32, field: &str) -> Result<Option<SickLeaveGender>, Vio
 
 fn age_band_filter(value: i32, field: &str) -> Result<Option<SickLeaveAgeBand>, Violation> {
     Ok(
-        match pb::SickLeaveAgeBand::try_from(value).map_err(|_| unknown_value(field, value))? {
+        match pb::SickLeaveAgeBand::try_from(value)
+            .map_err(|_| request::unknown_enum(field, value, "value"))?
+        {
             pb::SickLeaveAgeBand::Unspecified => None,
             pb::SickLeaveAgeBand::All => Some(SickLeaveAgeBand::All),
             pb::SickLeaveAgeBand::Under30 => Some(SickLeaveAgeBand::Under30),
@@ -112,7 +104,9 @@ fn age_band_filter(value: i32, field: &str) -> Result<Option<SickLeaveAgeBand>, 
 
 fn length_filter(value: i32, field: &str) -> Result<Option<SickLeaveLength>, Violation> {
     Ok(
-        match pb::SickLeaveLength::try_from(value).map_err(|_| unknown_value(field, value))? {
+        match pb::SickLeaveLength::try_from(value)
+            .map_err(|_| request::unknown_enum(field, value, "value"))?
+        {
             pb::SickLeaveLength::Unspecified => None,
             pb::SickLeaveLength::All => Some(SickLeaveLength::All),
             pb::SickLeaveLength::Short => Some(SickLeaveLength::Short),
@@ -320,7 +314,10 @@ impl StaffingService for StaffingApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = checks.take(optional_fiscal_year(request.fiscal_year, "fiscal_year"));
+        let year = checks.take(request::optional_fiscal_year(
+            request.fiscal_year,
+            "fiscal_year",
+        ));
         let months = checks.take_all(request::month_range(request.from_month, request.to_month));
         let gender = checks.take(gender_filter(request.gender, "gender"));
         let age_band = checks.take(age_band_filter(request.age_band, "age_band"));
@@ -465,7 +462,10 @@ impl<'a> PeriodQuery<'a> {
     fn check(kind: &'static str, fields: PeriodFields<'a>) -> Result<Self, ApiError> {
         let mut checks = Checks::default();
         let unit = checks.take(request::optional_org_unit(fields.org_unit, "org_unit"));
-        let year = checks.take(optional_fiscal_year(fields.fiscal_year, "fiscal_year"));
+        let year = checks.take(request::optional_fiscal_year(
+            fields.fiscal_year,
+            "fiscal_year",
+        ));
         let months = checks.take_all(request::month_range(fields.from_month, fields.to_month));
         let profession = checks.take(optional_profession(fields.profession, "profession"));
         let date =

@@ -23,12 +23,6 @@ impl Violation {
         self.field = field.to_owned();
         self
     }
-
-    /// The same violation with its field placed under `prefix` (`prefix.field`).
-    pub fn under(mut self, prefix: &str) -> Self {
-        self.field = format!("{prefix}.{}", self.field);
-        self
-    }
 }
 
 /// Collects violations so that a caller learns every bad field at once, not one per call.
@@ -57,19 +51,6 @@ impl Violations {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// `Ok(value)` when nothing was recorded, all violations otherwise.
-    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<Violation>> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self.0)
-        }
     }
 
     pub fn into_vec(self) -> Vec<Violation> {

@@ -79,10 +79,6 @@ impl FieldReader {
         self.parsed(name, parse_integer)
     }
 
-    pub fn optional_integer(&mut self, name: &str) -> Result<Option<i64>, Recorded> {
-        self.parsed_optional(name, parse_integer)
-    }
-
     /// A money field `{stem}_sek`, `{stem}_tkr` or `{stem}_mkr`: exactly one, or none when
     /// not `required`.
     pub fn money(&mut self, stem: &str, required: bool) -> Result<Option<i64>, Recorded> {
