@@ -37,6 +37,10 @@ pub enum Command {
         /// Load the demo data set when the database holds no data yet.
         #[arg(long, env = "UPPSIKT_DEMO")]
         demo: bool,
+        /// Send the API's reads to this database (a streaming replica of the primary);
+        /// imports still write to --database-url.
+        #[arg(long, env = "UPPSIKT_READ_DATABASE_URL")]
+        read_database_url: Option<String>,
     },
     /// Create or update the schema, then exit.
     Migrate {

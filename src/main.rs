@@ -27,8 +27,16 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database,
             listen,
             demo: with_demo,
+            read_database_url,
         } => {
-            let store = open(&database.database_url).await?;
+            let mut store = open(&database.database_url).await?;
+            if let Some(read_url) = read_database_url {
+                store = store
+                    .with_reader(&read_url)
+                    .await
+                    .with_context(|| format!("cannot open the read database {read_url}"))?;
+                tracing::info!("reads go to the read database");
+            }
             if with_demo && demo::is_empty(&store).await? {
                 let outcome = demo::load(&store).await.context("loading the demo data")?;
                 tracing::info!(records = outcome.records(), "demo data loaded");

@@ -2,9 +2,9 @@
 
 use super::convert;
 use super::error::ApiError;
+use super::listing::{ListFields, ListScope, list};
 use super::paging;
 use super::request::{self, Checks};
-use super::scope::units_in_scope;
 use crate::domain::codes::CategoryCode;
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
@@ -13,7 +13,8 @@ use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::budget_service_server::BudgetService;
 use crate::store::Store;
-use crate::store::budget::{self as store, LineFilter, LineKey, StoredBudgetLine, StoredCategory};
+use crate::store::budget::{self as store, LineFilter, StoredBudgetLine, StoredCategory};
+use crate::store::entities::budget_line;
 use std::collections::HashMap;
 use tonic::{Request, Response, Status};
 
@@ -44,14 +45,16 @@ fn category_to_proto(stored: &StoredCategory) -> pb::Category {
     }
 }
 
-fn line_to_proto(line: &StoredBudgetLine) -> pb::BudgetLine {
-    pb::BudgetLine {
-        org_unit: convert::org_unit_name(&line.org_unit),
-        category: convert::category_name(&line.category),
-        span: Some(convert::span(line.span)),
-        scenario: convert::scenario(line.scenario) as i32,
-        amount_sek: line.amount_sek,
-        provenance: Some(convert::provenance(&line.provenance)),
+impl From<&StoredBudgetLine> for pb::BudgetLine {
+    fn from(line: &StoredBudgetLine) -> Self {
+        pb::BudgetLine {
+            org_unit: convert::org_unit_name(&line.org_unit),
+            category: convert::category_name(&line.category),
+            span: Some(convert::span(line.span)),
+            scenario: convert::scenario(line.scenario) as i32,
+            amount_sek: line.amount_sek,
+            provenance: Some(convert::provenance(&line.provenance)),
+        }
     }
 }
 
@@ -116,59 +119,40 @@ impl BudgetService for BudgetApi {
     ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
         let request = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = checks.take(request::optional_fiscal_year(
-            request.fiscal_year,
-            "fiscal_year",
-        ));
-        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
-        let category = checks.take(request::optional_category(&request.category, "category"));
-        let scenario = checks.take(request::scenario(request.scenario, "scenario"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
-        checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-
-        let filters = paging::fingerprint(&(
-            "budget_lines",
-            unit.as_ref(),
-            request.include_descendants,
-            year,
-            months,
-            &category,
-            scenario,
-            date,
-            as_of,
-        ));
-        let (as_of, after) = paging::start::<LineKey>(&request.page_token, filters, as_of)
-            .map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            date,
-            as_of,
-        )
-        .await?;
+        let scope = ListScope::parse(
+            &mut checks,
+            ListFields {
+                org_unit: &request.org_unit,
+                include_descendants: request.include_descendants,
+                structure_date: &request.structure_date,
+                as_of: request.as_of.as_ref(),
+                page_size: request.page_size,
+                page_token: &request.page_token,
+            },
+        );
         let filter = LineFilter {
-            org_units,
-            fiscal_year: year,
-            months,
-            category,
-            scenario,
-            as_of,
+            fiscal_year: checks.take(request::optional_fiscal_year(
+                request.fiscal_year,
+                "fiscal_year",
+            )),
+            months: checks.take_all(request::month_range(request.from_month, request.to_month)),
+            category: checks.take(request::optional_category(&request.category, "category")),
+            scenario: checks.take(request::scenario(request.scenario, "scenario")),
         };
-        let rows = store::list_lines(self.store.reader(), &filter, after.as_ref(), size + 1)
-            .await
-            .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, size, filters, as_of, StoredBudgetLine::key);
+        checks.finish().map_err(ApiError::from)?;
+
+        let page = list::<budget_line::Entity>(&self.store, "budget_lines", scope, &filter, |_| {
+            filter.condition()
+        })
+        .await?;
         Ok(Response::new(pb::ListBudgetLinesResponse {
-            budget_lines: page.iter().map(line_to_proto).collect(),
-            next_page_token,
+            budget_lines: page
+                .rows
+                .into_iter()
+                .map(|row| StoredBudgetLine::try_from(row).map(|line| pb::BudgetLine::from(&line)))
+                .collect::<Result<_, _>>()
+                .map_err(ApiError::from)?,
+            next_page_token: page.next_page_token,
         }))
     }
 
@@ -209,17 +193,19 @@ impl BudgetService for BudgetApi {
             }
             .map(Some),
         );
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         checks.finish().map_err(ApiError::from)?;
-        let (code, span, grouping, date) = (
+        let (code, span, grouping) = (
             code.expect("checked"),
             span.expect("checked"),
             grouping.expect("checked"),
-            date.expect("checked"),
         );
         let as_of = as_of.unwrap_or_else(Instant::now);
+        let date = request::tree_date(date, as_of);
 
         let (tree, _) = self
             .store

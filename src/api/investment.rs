@@ -2,9 +2,8 @@
 
 use super::convert;
 use super::error::ApiError;
-use super::paging;
+use super::listing::{ListFields, ListScope, list};
 use super::request::{self, Checks};
-use super::scope::units_in_scope;
 use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
@@ -14,6 +13,7 @@ use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::investment_service_server::InvestmentService;
 use crate::store::Store;
+use crate::store::entities::investment;
 use crate::store::investment::{self as store, InvestmentFilter, StoredFigures, StoredInvestment};
 use tonic::{Request, Response, Status};
 
@@ -163,11 +163,17 @@ impl InvestmentService for InvestmentApi {
     ) -> Result<Response<pb::ListInvestmentsResponse>, Status> {
         let request = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = checks.take(request::optional_fiscal_year(
-            request.fiscal_year,
-            "fiscal_year",
-        ));
+        let scope = ListScope::parse(
+            &mut checks,
+            ListFields {
+                org_unit: &request.org_unit,
+                include_descendants: request.include_descendants,
+                structure_date: &request.structure_date,
+                as_of: request.as_of.as_ref(),
+                page_size: request.page_size,
+                page_token: &request.page_token,
+            },
+        );
         let months = checks.take_all(request::month_range(request.from_month, request.to_month));
         if months.is_some() && request.fiscal_year == 0 {
             // A month bound means months of one year; which year is the caller's to say.
@@ -178,56 +184,29 @@ impl InvestmentService for InvestmentApi {
             };
             checks.take(Err::<(), _>(Violation::new(field, "requires fiscal_year")));
         }
-        let status = checks.take(status_filter(request.status, "status"));
-        let kind = checks.take(kind_filter(request.kind, "kind"));
-        let funding = checks.take(funding_filter(request.funding, "funding"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
-        checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-
-        let filters = paging::fingerprint(&(
-            "investments",
-            unit.as_ref(),
-            request.include_descendants,
-            year,
-            months,
-            status.map(|s| s.as_str()),
-            kind.map(|k| k.as_str()),
-            funding.map(|f| f.as_str()),
-            date,
-            as_of,
-        ));
-        let (as_of, after) =
-            paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            date,
-            as_of,
-        )
-        .await?;
         let filter = InvestmentFilter {
-            org_units,
-            fiscal_year: year,
+            fiscal_year: checks.take(request::optional_fiscal_year(
+                request.fiscal_year,
+                "fiscal_year",
+            )),
             months,
-            status,
-            kind,
-            funding,
-            as_of,
+            status: checks.take(status_filter(request.status, "status")),
+            kind: checks.take(kind_filter(request.kind, "kind")),
+            funding: checks.take(funding_filter(request.funding, "funding")),
         };
-        let rows = store::list(self.store.reader(), &filter, after.as_deref(), size + 1)
+        checks.finish().map_err(ApiError::from)?;
+
+        let page =
+            list::<investment::Entity>(&self.store, "investments", scope, &filter, |as_of| {
+                filter.condition(as_of)
+            })
+            .await?;
+        let objects = store::with_figures(self.store.reader(), page.rows, &filter, page.as_of)
             .await
             .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, size, filters, as_of, StoredInvestment::key);
         Ok(Response::new(pb::ListInvestmentsResponse {
-            investments: page.iter().map(investment_to_proto).collect(),
-            next_page_token,
+            investments: objects.iter().map(investment_to_proto).collect(),
+            next_page_token: page.next_page_token,
         }))
     }
 
@@ -253,16 +232,15 @@ impl InvestmentService for InvestmentApi {
                 .map(Some),
             )
         };
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         checks.finish().map_err(ApiError::from)?;
-        let (code, span, date) = (
-            code.expect("checked"),
-            span.expect("checked"),
-            date.expect("checked"),
-        );
+        let (code, span) = (code.expect("checked"), span.expect("checked"));
         let as_of = as_of.unwrap_or_else(Instant::now);
+        let date = request::tree_date(date, as_of);
 
         let (tree, _) = self
             .store

@@ -7,6 +7,7 @@ pub mod error;
 pub mod import;
 mod import_records;
 pub mod investment;
+mod listing;
 pub mod organization;
 pub mod paging;
 pub mod request;

@@ -48,12 +48,15 @@ impl OrganizationService for OrganizationApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let code = checks.take(request::org_unit(&request.name, "name").map(Some));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         checks.finish().map_err(ApiError::from)?;
-        let (code, date) = (code.expect("checked"), date.expect("checked"));
+        let code = code.expect("checked");
         let as_of = as_of.unwrap_or_else(crate::domain::instant::Instant::now);
+        let date = request::tree_date(date, as_of);
 
         store::placement(self.store.reader(), &code, date, as_of)
             .await
@@ -70,12 +73,13 @@ impl OrganizationService for OrganizationApi {
         let mut checks = Checks::default();
         let parent = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
         let kind = checks.take(convert::org_unit_kind_filter(request.kind, "kind"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         let size = checks.take(paging::page_size(request.page_size));
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
 
         let filters = paging::fingerprint(&(
             "org_units",
@@ -87,6 +91,7 @@ impl OrganizationService for OrganizationApi {
         ));
         let (as_of, after) =
             paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
+        let date = request::tree_date(date, as_of);
         let (tree, stored) = self
             .store
             .org_tree(date, as_of)

@@ -8,7 +8,7 @@ use crate::domain::period::parse_fiscal_year;
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 pub const ORG_UNITS: &str = "orgUnits";
 pub const CATEGORIES: &str = "categories";
@@ -48,13 +48,20 @@ pub fn as_of(value: Option<&prost_types::Timestamp>) -> Result<Option<Instant>, 
         .transpose()
 }
 
-/// The structure date of the tree; empty means today.
-pub fn structure_date(value: &str, field: &str) -> Result<NaiveDate, Violation> {
+/// The structure date of the tree; empty means the date of the read instant.
+pub fn structure_date(value: &str, field: &str) -> Result<Option<NaiveDate>, Violation> {
     if value.is_empty() {
-        Ok(Utc::now().date_naive())
+        Ok(None)
     } else {
-        parse_date(value, field)
+        parse_date(value, field).map(Some)
     }
+}
+
+/// The tree a read asks about: the given structure date, else the (UTC) date of its read
+/// instant. Tied to the instant, not to the clock, so every page of a paged read, which
+/// pins its instant, sees one tree, also across midnight.
+pub fn tree_date(structure_date: Option<NaiveDate>, as_of: Instant) -> NaiveDate {
+    structure_date.unwrap_or_else(|| as_of.date())
 }
 
 /// An optional month filter: 0 means unbounded on that side.

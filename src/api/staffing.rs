@@ -3,28 +3,25 @@
 //! the stored ones.
 
 use super::error::ApiError;
+use super::listing::{ListFields, ListScope, list, list_fields};
 use super::paging;
 use super::request::{self, Checks};
-use super::scope::units_in_scope;
-use super::staffing_convert::{
-    group_to_proto, headcount_to_proto, hired_staff_to_proto, position_to_proto,
-    sick_leave_to_proto, worked_hours_to_proto,
-};
-use crate::domain::codes::{OrgUnitCode, ProfessionCode, parse_resource_name};
+use super::staffing_convert::group_to_proto;
+use crate::domain::codes::{ProfessionCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
 use crate::domain::provenance::Provenance;
 use crate::domain::staffing::{
-    Headcount, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender, SickLeaveLength,
-    parse_employee_group,
+    Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender,
+    SickLeaveLength, WorkedHours, parse_employee_group,
 };
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::staffing_service_server::StaffingService;
 use crate::store::Store;
+use crate::store::entities::{headcount, hired_staff, position, sick_leave, worked_hours};
 use crate::store::staffing::{
-    self as store, HeadcountFilter, HeadcountKey, PeriodFilter, PositionFilter, PositionKey,
-    ProfessionOrder, ProfessionPeriodKey, SickLeaveFilter, SickLeaveKey, Stored,
+    self as store, HeadcountFilter, PeriodFilter, PositionFilter, SickLeaveFilter, Stored,
 };
 use chrono::NaiveDate;
 use tonic::{Request, Response, Status};
@@ -116,24 +113,6 @@ fn length_filter(value: i32, field: &str) -> Result<Option<SickLeaveLength>, Vio
     )
 }
 
-/// The profession groups at `as_of` as a sort order; NOT_FOUND when the profession filter
-/// names a group that does not exist then.
-async fn profession_order(
-    store: &Store,
-    filter: &Option<ProfessionCode>,
-    name: &str,
-    as_of: Instant,
-) -> Result<ProfessionOrder, ApiError> {
-    let groups = store::profession_groups(store.reader(), as_of).await?;
-    let order = ProfessionOrder::new(groups.iter().map(|(g, _)| g));
-    if let Some(code) = filter
-        && !order.contains(code)
-    {
-        return Err(ApiError::not_found(name));
-    }
-    Ok(order)
-}
-
 #[tonic::async_trait]
 impl StaffingService for StaffingApi {
     async fn list_profession_groups(
@@ -171,58 +150,28 @@ impl StaffingService for StaffingApi {
         &self,
         request: Request<pb::ListHeadcountsRequest>,
     ) -> Result<Response<pb::ListHeadcountsResponse>, Status> {
-        let request = request.into_inner();
+        let r = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let (from_date, to_date) =
-            checks.take_all(date_range(&request.from_date, &request.to_date));
-        let employee_group = if request.employee_group.is_empty() {
+        let scope = ListScope::parse(&mut checks, list_fields!(r));
+        let (from_date, to_date) = checks.take_all(date_range(&r.from_date, &r.to_date));
+        let employee_group = if r.employee_group.is_empty() {
             None
         } else {
-            checks.take(parse_employee_group(&request.employee_group, "employee_group").map(Some))
+            checks.take(parse_employee_group(&r.employee_group, "employee_group").map(Some))
         };
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-
-        let filters = paging::fingerprint(&(
-            "headcounts",
-            unit.as_ref(),
-            request.include_descendants,
-            from_date,
-            to_date,
-            &employee_group,
-            date,
-            as_of,
-        ));
-        let (as_of, after) = paging::start::<HeadcountKey>(&request.page_token, filters, as_of)
-            .map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            date,
-            as_of,
-        )
-        .await?;
         let filter = HeadcountFilter {
-            org_units,
             from_date,
             to_date,
             employee_group,
-            as_of,
         };
-        let rows = store::list_headcounts(self.store.reader(), &filter, after.as_ref(), size + 1)
-            .await
-            .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, size, filters, as_of, Stored::<Headcount>::key);
+        let page = list::<headcount::Entity>(&self.store, "headcounts", scope, &filter, |_| {
+            filter.condition()
+        })
+        .await?;
+        let (headcounts, next_page_token) = page.convert::<Stored<Headcount>, _>()?;
         Ok(Response::new(pb::ListHeadcountsResponse {
-            headcounts: page.iter().map(headcount_to_proto).collect(),
+            headcounts,
             next_page_token,
         }))
     }
@@ -232,37 +181,24 @@ impl StaffingService for StaffingApi {
         request: Request<pb::ListWorkedHoursRequest>,
     ) -> Result<Response<pb::ListWorkedHoursResponse>, Status> {
         let r = request.into_inner();
-        let query = PeriodQuery::check(
-            "worked_hours",
-            PeriodFields {
-                org_unit: &r.org_unit,
-                include_descendants: r.include_descendants,
-                fiscal_year: r.fiscal_year,
-                from_month: r.from_month,
-                to_month: r.to_month,
-                profession: &r.profession,
-                structure_date: &r.structure_date,
-                as_of: r.as_of.as_ref(),
-                page_size: r.page_size,
-                page_token: &r.page_token,
-            },
-        )?;
-        let (filter, order, after) = query.resolve(&self.store).await?;
-        let rows = store::list_worked_hours(
-            self.store.reader(),
-            &filter,
-            &order,
-            after.as_ref(),
-            query.size + 1,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, query.size, query.filters, filter.as_of, |s| {
-                s.key(&order)
-            });
+        let (scope, filter) = self
+            .period_request(
+                list_fields!(r),
+                r.fiscal_year,
+                r.from_month,
+                r.to_month,
+                &r.profession,
+            )
+            .await?;
+        use worked_hours::Column as C;
+        let page =
+            list::<worked_hours::Entity>(&self.store, "worked_hours", scope, &filter, |_| {
+                filter.condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
+            })
+            .await?;
+        let (worked_hours, next_page_token) = page.convert::<Stored<WorkedHours>, _>()?;
         Ok(Response::new(pb::ListWorkedHoursResponse {
-            worked_hours: page.iter().map(worked_hours_to_proto).collect(),
+            worked_hours,
             next_page_token,
         }))
     }
@@ -272,37 +208,23 @@ impl StaffingService for StaffingApi {
         request: Request<pb::ListHiredStaffRequest>,
     ) -> Result<Response<pb::ListHiredStaffResponse>, Status> {
         let r = request.into_inner();
-        let query = PeriodQuery::check(
-            "hired_staff",
-            PeriodFields {
-                org_unit: &r.org_unit,
-                include_descendants: r.include_descendants,
-                fiscal_year: r.fiscal_year,
-                from_month: r.from_month,
-                to_month: r.to_month,
-                profession: &r.profession,
-                structure_date: &r.structure_date,
-                as_of: r.as_of.as_ref(),
-                page_size: r.page_size,
-                page_token: &r.page_token,
-            },
-        )?;
-        let (filter, order, after) = query.resolve(&self.store).await?;
-        let rows = store::list_hired_staff(
-            self.store.reader(),
-            &filter,
-            &order,
-            after.as_ref(),
-            query.size + 1,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, query.size, query.filters, filter.as_of, |s| {
-                s.key(&order)
-            });
+        let (scope, filter) = self
+            .period_request(
+                list_fields!(r),
+                r.fiscal_year,
+                r.from_month,
+                r.to_month,
+                &r.profession,
+            )
+            .await?;
+        use hired_staff::Column as C;
+        let page = list::<hired_staff::Entity>(&self.store, "hired_staff", scope, &filter, |_| {
+            filter.condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
+        })
+        .await?;
+        let (hired_staff, next_page_token) = page.convert::<Stored<HiredStaff>, _>()?;
         Ok(Response::new(pb::ListHiredStaffResponse {
-            hired_staff: page.iter().map(hired_staff_to_proto).collect(),
+            hired_staff,
             next_page_token,
         }))
     }
@@ -311,63 +233,24 @@ impl StaffingService for StaffingApi {
         &self,
         request: Request<pb::ListSickLeaveRequest>,
     ) -> Result<Response<pb::ListSickLeaveResponse>, Status> {
-        let request = request.into_inner();
+        let r = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let year = checks.take(request::optional_fiscal_year(
-            request.fiscal_year,
-            "fiscal_year",
-        ));
-        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
-        let gender = checks.take(gender_filter(request.gender, "gender"));
-        let age_band = checks.take(age_band_filter(request.age_band, "age_band"));
-        let length = checks.take(length_filter(request.length, "length"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
-        checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-
-        let filters = paging::fingerprint(&(
-            "sick_leave",
-            unit.as_ref(),
-            request.include_descendants,
-            year,
-            months,
-            gender,
-            age_band,
-            length,
-            date,
-            as_of,
-        ));
-        let (as_of, after) = paging::start::<SickLeaveKey>(&request.page_token, filters, as_of)
-            .map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            date,
-            as_of,
-        )
-        .await?;
+        let scope = ListScope::parse(&mut checks, list_fields!(r));
         let filter = SickLeaveFilter {
-            org_units,
-            fiscal_year: year,
-            months,
-            gender,
-            age_band,
-            length,
-            as_of,
+            fiscal_year: checks.take(request::optional_fiscal_year(r.fiscal_year, "fiscal_year")),
+            months: checks.take_all(request::month_range(r.from_month, r.to_month)),
+            gender: checks.take(gender_filter(r.gender, "gender")),
+            age_band: checks.take(age_band_filter(r.age_band, "age_band")),
+            length: checks.take(length_filter(r.length, "length")),
         };
-        let rows = store::list_sick_leave(self.store.reader(), &filter, after.as_ref(), size + 1)
-            .await
-            .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, size, filters, as_of, Stored::<SickLeave>::key);
+        checks.finish().map_err(ApiError::from)?;
+        let page = list::<sick_leave::Entity>(&self.store, "sick_leave", scope, &filter, |_| {
+            filter.condition()
+        })
+        .await?;
+        let (sick_leave, next_page_token) = page.convert::<Stored<SickLeave>, _>()?;
         Ok(Response::new(pb::ListSickLeaveResponse {
-            sick_leave: page.iter().map(sick_leave_to_proto).collect(),
+            sick_leave,
             next_page_token,
         }))
     }
@@ -376,158 +259,72 @@ impl StaffingService for StaffingApi {
         &self,
         request: Request<pb::ListPositionsRequest>,
     ) -> Result<Response<pb::ListPositionsResponse>, Status> {
-        let request = request.into_inner();
+        let r = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let (from_date, to_date) =
-            checks.take_all(date_range(&request.from_date, &request.to_date));
-        let profession = checks.take(optional_profession(&request.profession, "profession"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
+        let scope = ListScope::parse(&mut checks, list_fields!(r));
+        let (from_date, to_date) = checks.take_all(date_range(&r.from_date, &r.to_date));
+        let profession = checks.take(optional_profession(&r.profession, "profession"));
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-
-        let filters = paging::fingerprint(&(
-            "positions",
-            unit.as_ref(),
-            request.include_descendants,
-            from_date,
-            to_date,
-            &profession,
-            date,
-            as_of,
-        ));
-        let (as_of, after) = paging::start::<PositionKey>(&request.page_token, filters, as_of)
-            .map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            date,
-            as_of,
-        )
-        .await?;
-        let order = profession_order(&self.store, &profession, &request.profession, as_of).await?;
+        self.check_profession(&profession, &r.profession, r.as_of.as_ref())
+            .await?;
         let filter = PositionFilter {
-            org_units,
             from_date,
             to_date,
             profession,
-            as_of,
         };
-        let rows = store::list_positions(
-            self.store.reader(),
-            &filter,
-            &order,
-            after.as_ref(),
-            size + 1,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| s.key(&order));
+        let page = list::<position::Entity>(&self.store, "positions", scope, &filter, |_| {
+            filter.condition()
+        })
+        .await?;
+        let (positions, next_page_token) = page.convert::<Stored<Position>, _>()?;
         Ok(Response::new(pb::ListPositionsResponse {
-            positions: page.iter().map(position_to_proto).collect(),
+            positions,
             next_page_token,
         }))
     }
 }
 
-/// The request fields ListWorkedHours and ListHiredStaff share.
-struct PeriodFields<'a> {
-    org_unit: &'a str,
-    include_descendants: bool,
-    fiscal_year: i32,
-    from_month: i32,
-    to_month: i32,
-    profession: &'a str,
-    structure_date: &'a str,
-    as_of: Option<&'a prost_types::Timestamp>,
-    page_size: i32,
-    page_token: &'a str,
-}
-
-/// A validated period-figure request.
-struct PeriodQuery<'a> {
-    fields: PeriodFields<'a>,
-    unit: Option<OrgUnitCode>,
-    year: Option<i32>,
-    months: Option<(u8, u8)>,
-    profession: Option<ProfessionCode>,
-    date: NaiveDate,
-    as_of: Option<Instant>,
-    size: u64,
-    /// The fingerprint of the filters, for the page token.
-    filters: u64,
-}
-
-impl<'a> PeriodQuery<'a> {
-    fn check(kind: &'static str, fields: PeriodFields<'a>) -> Result<Self, ApiError> {
+impl StaffingApi {
+    /// The request of ListWorkedHours and ListHiredStaff: shared fields, year, months and
+    /// profession (which must name a group that exists).
+    async fn period_request(
+        &self,
+        fields: ListFields<'_>,
+        fiscal_year: i32,
+        from_month: i32,
+        to_month: i32,
+        profession: &str,
+    ) -> Result<(ListScope, PeriodFilter), ApiError> {
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(fields.org_unit, "org_unit"));
-        let year = checks.take(request::optional_fiscal_year(
-            fields.fiscal_year,
-            "fiscal_year",
-        ));
-        let months = checks.take_all(request::month_range(fields.from_month, fields.to_month));
-        let profession = checks.take(optional_profession(fields.profession, "profession"));
-        let date =
-            checks.take(request::structure_date(fields.structure_date, "structure_date").map(Some));
-        let as_of = checks.take(request::as_of(fields.as_of));
-        let size = checks.take(paging::page_size(fields.page_size));
+        let as_of = fields.as_of;
+        let scope = ListScope::parse(&mut checks, fields);
+        let filter = PeriodFilter {
+            fiscal_year: checks.take(request::optional_fiscal_year(fiscal_year, "fiscal_year")),
+            months: checks.take_all(request::month_range(from_month, to_month)),
+            profession: checks.take(optional_profession(profession, "profession")),
+        };
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
-        let filters = paging::fingerprint(&(
-            kind,
-            &unit,
-            fields.include_descendants,
-            year,
-            months,
-            &profession,
-            date,
-            as_of,
-        ));
-        Ok(Self {
-            fields,
-            unit,
-            year,
-            months,
-            profession,
-            date,
-            as_of,
-            size,
-            filters,
-        })
+        self.check_profession(&filter.profession, profession, as_of)
+            .await?;
+        Ok((scope, filter))
     }
 
-    /// The read instant (pinned by a token), the units in scope, the profession order and
-    /// the key to continue after.
-    async fn resolve(
+    /// NOT_FOUND when the profession filter names a group that does not exist (at `as_of`).
+    async fn check_profession(
         &self,
-        store: &Store,
-    ) -> Result<(PeriodFilter, ProfessionOrder, Option<ProfessionPeriodKey>), ApiError> {
-        let (as_of, after) =
-            paging::start::<ProfessionPeriodKey>(self.fields.page_token, self.filters, self.as_of)?;
-        let org_units = units_in_scope(
-            store,
-            self.fields.org_unit,
-            self.unit.as_ref(),
-            self.fields.include_descendants,
-            self.date,
-            as_of,
-        )
-        .await?;
-        let order =
-            profession_order(store, &self.profession, self.fields.profession, as_of).await?;
-        let filter = PeriodFilter {
-            org_units,
-            fiscal_year: self.year,
-            months: self.months,
-            profession: self.profession.clone(),
-            as_of,
+        code: &Option<ProfessionCode>,
+        name: &str,
+        as_of: Option<&prost_types::Timestamp>,
+    ) -> Result<(), ApiError> {
+        let Some(code) = code else {
+            return Ok(());
         };
-        Ok((filter, order, after))
+        let as_of = request::as_of(as_of)?.unwrap_or_else(Instant::now);
+        let groups = store::profession_groups(self.store.reader(), as_of).await?;
+        if groups.iter().any(|(g, _)| &g.code == code) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(name))
+        }
     }
 }

@@ -53,48 +53,54 @@ pub(super) fn group_to_proto(
     }
 }
 
-pub(super) fn headcount_to_proto(s: &Stored<Headcount>) -> pb::Headcount {
-    let h = &s.value;
-    pb::Headcount {
-        org_unit: convert::org_unit_name(&h.org_unit),
-        date: iso(h.date),
-        employee_group: h.employee_group.clone(),
-        total: h.total,
-        women: h.women,
-        men: h.men,
-        unknown: h.unknown,
-        provenance: Some(convert::provenance(&s.provenance)),
+impl From<&Stored<Headcount>> for pb::Headcount {
+    fn from(s: &Stored<Headcount>) -> Self {
+        let h = &s.value;
+        pb::Headcount {
+            org_unit: convert::org_unit_name(&h.org_unit),
+            date: iso(h.date),
+            employee_group: h.employee_group.clone(),
+            total: h.total,
+            women: h.women,
+            men: h.men,
+            unknown: h.unknown,
+            provenance: Some(convert::provenance(&s.provenance)),
+        }
     }
 }
 
-pub(super) fn worked_hours_to_proto(s: &Stored<WorkedHours>) -> pb::WorkedHours {
-    let w = &s.value;
-    pb::WorkedHours {
-        org_unit: convert::org_unit_name(&w.org_unit),
-        span: Some(convert::span(w.span)),
-        profession: profession_name(&w.profession),
-        hours: w.hours.to_string(),
-        fte: format_rounded(fte(w.hours, w.span)),
-        provenance: Some(convert::provenance(&s.provenance)),
+impl From<&Stored<WorkedHours>> for pb::WorkedHours {
+    fn from(s: &Stored<WorkedHours>) -> Self {
+        let w = &s.value;
+        pb::WorkedHours {
+            org_unit: convert::org_unit_name(&w.org_unit),
+            span: Some(convert::span(w.span)),
+            profession: profession_name(&w.profession),
+            hours: w.hours.to_string(),
+            fte: format_rounded(fte(w.hours, w.span)),
+            provenance: Some(convert::provenance(&s.provenance)),
+        }
     }
 }
 
-pub(super) fn hired_staff_to_proto(s: &Stored<HiredStaff>) -> pb::HiredStaff {
-    let h = &s.value;
-    let figures = HiredStaffFigures::of(h);
-    pb::HiredStaff {
-        org_unit: convert::org_unit_name(&h.org_unit),
-        span: Some(convert::span(h.span)),
-        profession: profession_name(&h.profession),
-        cost_sek: h.cost_sek,
-        forecast_sek: h.forecast_sek,
-        personnel_cost_sek: h.personnel_cost_sek,
-        hours_requested: stored_decimal(h.hours_requested),
-        hours_filled: stored_decimal(h.hours_filled),
-        fte_requested: rounded(figures.fte_requested),
-        fte_filled: rounded(figures.fte_filled),
-        hired_share_percent: rounded(figures.hired_share_percent),
-        provenance: Some(convert::provenance(&s.provenance)),
+impl From<&Stored<HiredStaff>> for pb::HiredStaff {
+    fn from(s: &Stored<HiredStaff>) -> Self {
+        let h = &s.value;
+        let figures = HiredStaffFigures::of(h);
+        pb::HiredStaff {
+            org_unit: convert::org_unit_name(&h.org_unit),
+            span: Some(convert::span(h.span)),
+            profession: profession_name(&h.profession),
+            cost_sek: h.cost_sek,
+            forecast_sek: h.forecast_sek,
+            personnel_cost_sek: h.personnel_cost_sek,
+            hours_requested: stored_decimal(h.hours_requested),
+            hours_filled: stored_decimal(h.hours_filled),
+            fte_requested: rounded(figures.fte_requested),
+            fte_filled: rounded(figures.fte_filled),
+            hired_share_percent: rounded(figures.hired_share_percent),
+            provenance: Some(convert::provenance(&s.provenance)),
+        }
     }
 }
 
@@ -124,35 +130,41 @@ pub(super) fn length_to_proto(l: SickLeaveLength) -> pb::SickLeaveLength {
     }
 }
 
-pub(super) fn sick_leave_to_proto(s: &Stored<SickLeave>) -> pb::SickLeave {
-    let l = &s.value;
-    pb::SickLeave {
-        org_unit: convert::org_unit_name(&l.org_unit),
-        span: Some(convert::span(l.span)),
-        gender: gender_to_proto(l.gender) as i32,
-        age_band: age_band_to_proto(l.age_band) as i32,
-        length: length_to_proto(l.length) as i32,
-        rate_percent: l.rate_percent.to_string(),
-        provenance: Some(convert::provenance(&s.provenance)),
+impl From<&Stored<SickLeave>> for pb::SickLeave {
+    fn from(s: &Stored<SickLeave>) -> Self {
+        let l = &s.value;
+        pb::SickLeave {
+            org_unit: convert::org_unit_name(&l.org_unit),
+            span: Some(convert::span(l.span)),
+            gender: gender_to_proto(l.gender) as i32,
+            age_band: age_band_to_proto(l.age_band) as i32,
+            length: length_to_proto(l.length) as i32,
+            rate_percent: l.rate_percent.to_string(),
+            provenance: Some(convert::provenance(&s.provenance)),
+        }
     }
 }
 
-pub(super) fn position_to_proto(s: &Stored<Position>) -> pb::Position {
-    let p = &s.value;
-    let deviations = PositionDeviations::of(p);
-    pb::Position {
-        org_unit: convert::org_unit_name(&p.org_unit),
-        date: iso(p.date),
-        profession: profession_name(&p.profession),
-        fte_budget: p.fte_budget.to_string(),
-        fte_needed: stored_decimal(p.fte_needed),
-        fte_available_now: stored_decimal(p.fte_available_now),
-        fte_available_in_3_months: stored_decimal(p.fte_available_in_3_months),
-        fte_hired: stored_decimal(p.fte_hired),
-        needed_minus_budget: exact(deviations.needed_minus_budget),
-        available_now_minus_needed: exact(deviations.available_now_minus_needed),
-        available_in_3_months_minus_needed: exact(deviations.available_in_3_months_minus_needed),
-        provenance: Some(convert::provenance(&s.provenance)),
+impl From<&Stored<Position>> for pb::Position {
+    fn from(s: &Stored<Position>) -> Self {
+        let p = &s.value;
+        let deviations = PositionDeviations::of(p);
+        pb::Position {
+            org_unit: convert::org_unit_name(&p.org_unit),
+            date: iso(p.date),
+            profession: profession_name(&p.profession),
+            fte_budget: p.fte_budget.to_string(),
+            fte_needed: stored_decimal(p.fte_needed),
+            fte_available_now: stored_decimal(p.fte_available_now),
+            fte_available_in_3_months: stored_decimal(p.fte_available_in_3_months),
+            fte_hired: stored_decimal(p.fte_hired),
+            needed_minus_budget: exact(deviations.needed_minus_budget),
+            available_now_minus_needed: exact(deviations.available_now_minus_needed),
+            available_in_3_months_minus_needed: exact(
+                deviations.available_in_3_months_minus_needed,
+            ),
+            provenance: Some(convert::provenance(&s.provenance)),
+        }
     }
 }
 

@@ -21,6 +21,13 @@ impl Instant {
         self.0
     }
 
+    /// The calendar date (UTC) of this instant.
+    pub fn date(self) -> chrono::NaiveDate {
+        DateTime::<Utc>::from_timestamp_micros(self.0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    }
+
     /// RFC 3339 with microseconds, for display.
     pub fn to_rfc3339(self) -> String {
         DateTime::<Utc>::from_timestamp_micros(self.0)

@@ -5,7 +5,7 @@ use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::facts::insert_rows;
 use super::history::{WriteMeta, current_at, provenance, supersede};
-use super::keyset;
+use super::listing::Listed;
 use crate::domain::budget::BudgetLine;
 use crate::domain::category::{Category, Direction};
 use crate::domain::codes::{CategoryCode, OrgUnitCode};
@@ -15,10 +15,7 @@ use crate::domain::provenance::{Provenance, Source};
 use crate::domain::scenario::Scenario;
 use crate::domain::summary::SummaryLine;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, Value,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// A stored category with where it came from.
 #[derive(Debug, Clone)]
@@ -78,93 +75,61 @@ pub struct StoredBudgetLine {
     pub provenance: Provenance,
 }
 
-/// The filters of ListBudgetLines, already validated.
+/// The filters of ListBudgetLines (beyond unit scope and paging), already validated.
 #[derive(Debug, Clone)]
 pub struct LineFilter {
-    /// `None`: every unit.
-    pub org_units: Option<Vec<OrgUnitCode>>,
     pub fiscal_year: Option<i32>,
     /// Lines whose span lies within these months.
     pub months: Option<(u8, u8)>,
     pub category: Option<CategoryCode>,
     pub scenario: Option<Scenario>,
-    pub as_of: Instant,
 }
 
-/// The sort key of the line list: unit, category, year, scenario, from month, id.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LineKey {
-    pub org_unit: String,
-    pub category: String,
-    pub fiscal_year: i32,
-    pub scenario: String,
-    pub from_month: i16,
-    pub id: i64,
-}
-
-impl StoredBudgetLine {
-    pub fn key(&self) -> LineKey {
-        LineKey {
-            org_unit: self.org_unit.to_string(),
-            category: self.category.to_string(),
-            fiscal_year: self.span.fiscal_year,
-            scenario: self.scenario.as_str().to_owned(),
-            from_month: i16::from(self.span.from),
-            id: self.id,
+impl LineFilter {
+    pub fn condition(&self) -> Condition {
+        use budget_line::Column as C;
+        let mut condition = Condition::all();
+        if let Some(year) = self.fiscal_year {
+            condition = condition.add(C::FiscalYear.eq(year));
         }
+        if let Some((from, to)) = self.months {
+            condition = condition
+                .add(C::FromMonth.gte(i16::from(from)))
+                .add(C::ToMonth.lte(i16::from(to)));
+        }
+        if let Some(category) = &self.category {
+            condition = condition.add(C::CategoryCode.eq(category.as_str()));
+        }
+        if let Some(scenario) = self.scenario {
+            condition = condition.add(C::Scenario.eq(scenario.as_str()));
+        }
+        condition
     }
 }
 
-/// One page of lines in the documented order, after `after` when given.
-pub async fn list_lines(
-    db: &impl ConnectionTrait,
-    filter: &LineFilter,
-    after: Option<&LineKey>,
-    limit: u64,
-) -> Result<Vec<StoredBudgetLine>, StoreError> {
-    use budget_line::Column as C;
-    let mut condition =
-        Condition::all().add(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
-    if let Some(units) = &filter.org_units {
-        condition =
-            condition.add(C::OrgUnitCode.is_in(units.iter().map(|u| u.as_str().to_owned())));
+/// ListBudgetLines' order: unit, category, year, scenario, from month, id (the index
+/// `ix_budget_lines_list_order`).
+impl Listed for budget_line::Entity {
+    fn order() -> Vec<budget_line::Column> {
+        use budget_line::Column as C;
+        vec![
+            C::OrgUnitCode,
+            C::CategoryCode,
+            C::FiscalYear,
+            C::Scenario,
+            C::FromMonth,
+            C::Id,
+        ]
     }
-    if let Some(year) = filter.fiscal_year {
-        condition = condition.add(C::FiscalYear.eq(year));
+    fn unit_column() -> budget_line::Column {
+        budget_line::Column::OrgUnitCode
     }
-    if let Some((from, to)) = filter.months {
-        condition = condition
-            .add(C::FromMonth.gte(i16::from(from)))
-            .add(C::ToMonth.lte(i16::from(to)));
+    fn history_columns() -> (budget_line::Column, budget_line::Column) {
+        (
+            budget_line::Column::RecordedAt,
+            budget_line::Column::SupersededAt,
+        )
     }
-    if let Some(category) = &filter.category {
-        condition = condition.add(C::CategoryCode.eq(category.as_str()));
-    }
-    if let Some(scenario) = filter.scenario {
-        condition = condition.add(C::Scenario.eq(scenario.as_str()));
-    }
-    if let Some(key) = after {
-        condition = condition.add(keyset::after(&[
-            (C::OrgUnitCode, Value::from(key.org_unit.clone())),
-            (C::CategoryCode, Value::from(key.category.clone())),
-            (C::FiscalYear, Value::from(key.fiscal_year)),
-            (C::Scenario, Value::from(key.scenario.clone())),
-            (C::FromMonth, Value::from(key.from_month)),
-            (C::Id, Value::from(key.id)),
-        ]));
-    }
-    let rows = budget_line::Entity::find()
-        .filter(condition)
-        .order_by_asc(C::OrgUnitCode)
-        .order_by_asc(C::CategoryCode)
-        .order_by_asc(C::FiscalYear)
-        .order_by_asc(C::Scenario)
-        .order_by_asc(C::FromMonth)
-        .order_by_asc(C::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
-    rows.into_iter().map(line_to_domain).collect()
 }
 
 /// The scenarios and years a summary of `span` reads: actual and budget of the year, actual
@@ -274,6 +239,14 @@ pub async fn summary_lines(
 
 fn parse_scenario(value: &str) -> Result<Scenario, StoreError> {
     Scenario::parse(value, "scenario").map_err(|v| StoreError::Corrupt(v.to_string()))
+}
+
+impl TryFrom<budget_line::Model> for StoredBudgetLine {
+    type Error = StoreError;
+
+    fn try_from(row: budget_line::Model) -> Result<Self, StoreError> {
+        line_to_domain(row)
+    }
 }
 
 pub(crate) fn line_to_domain(row: budget_line::Model) -> Result<StoredBudgetLine, StoreError> {

@@ -7,7 +7,7 @@ use super::entities::{investment, investment_figure};
 use super::error::StoreError;
 use super::history::current_at;
 use super::investment_rows::{figures_from_row, investment_from_row};
-use super::keyset;
+use super::listing::Listed;
 use crate::domain::codes::{InvestmentId, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::investment::{
@@ -18,10 +18,7 @@ use crate::domain::period::MonthSpan;
 use crate::domain::provenance::Provenance;
 use crate::domain::validation::Violation;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Value,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
 
 /// Keeps IN lists under every backend's bind-parameter limit.
@@ -49,11 +46,9 @@ impl StoredInvestment {
     }
 }
 
-/// The filters of ListInvestments, already validated.
+/// The filters of ListInvestments (beyond unit scope and paging), already validated.
 #[derive(Debug, Clone)]
 pub struct InvestmentFilter {
-    /// `None`: every unit.
-    pub org_units: Option<Vec<OrgUnitCode>>,
     /// Objects with a figure of this year (within `months` when given).
     pub fiscal_year: Option<i32>,
     /// Only with `fiscal_year`: figures whose span lies within these months.
@@ -61,7 +56,51 @@ pub struct InvestmentFilter {
     pub status: Option<InvestmentStatus>,
     pub kind: Option<InvestmentKind>,
     pub funding: Option<FundingCategory>,
-    pub as_of: Instant,
+}
+
+impl InvestmentFilter {
+    /// The objects matching the filter as they stood at `as_of`.
+    pub fn condition(&self, as_of: Instant) -> Condition {
+        use investment::Column as C;
+        let mut condition = Condition::all();
+        if let Some(status) = self.status {
+            condition = condition.add(C::Status.eq(status.as_str()));
+        }
+        if let Some(kind) = self.kind {
+            condition = condition.add(C::Kind.eq(kind.as_str()));
+        }
+        if let Some(funding) = self.funding {
+            condition = condition.add(C::Funding.eq(funding.as_str()));
+        }
+        if self.fiscal_year.is_some() {
+            condition = condition.add(
+                C::InvestmentId.in_subquery(
+                    Query::select()
+                        .column(investment_figure::Column::InvestmentId)
+                        .from(investment_figure::Entity)
+                        .cond_where(figure_condition(self.fiscal_year, self.months, as_of))
+                        .to_owned(),
+                ),
+            );
+        }
+        condition
+    }
+}
+
+/// ListInvestments' order: object id (one current row per id at any instant), then row id.
+impl Listed for investment::Entity {
+    fn order() -> Vec<investment::Column> {
+        vec![investment::Column::InvestmentId, investment::Column::Id]
+    }
+    fn unit_column() -> investment::Column {
+        investment::Column::OrgUnitCode
+    }
+    fn history_columns() -> (investment::Column, investment::Column) {
+        (
+            investment::Column::RecordedAt,
+            investment::Column::SupersededAt,
+        )
+    }
 }
 
 /// The figure condition of a filter: current at `as_of`, of the year, within the months.
@@ -115,60 +154,21 @@ pub async fn get(
     }))
 }
 
-/// One page of objects ordered by id, after `after` when given. Each object carries the
-/// figures that match the year and month filters (all its figures without a year filter).
-pub async fn list(
+/// The listed objects with the figures that match the filter's year and months (all their
+/// figures without a year filter), as they stood at `as_of`.
+pub async fn with_figures(
     db: &impl ConnectionTrait,
+    rows: Vec<investment::Model>,
     filter: &InvestmentFilter,
-    after: Option<&str>,
-    limit: u64,
+    as_of: Instant,
 ) -> Result<Vec<StoredInvestment>, StoreError> {
-    use investment::Column as C;
-    let mut condition =
-        Condition::all().add(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
-    if let Some(units) = &filter.org_units {
-        condition =
-            condition.add(C::OrgUnitCode.is_in(units.iter().map(|u| u.as_str().to_owned())));
-    }
-    if let Some(status) = filter.status {
-        condition = condition.add(C::Status.eq(status.as_str()));
-    }
-    if let Some(kind) = filter.kind {
-        condition = condition.add(C::Kind.eq(kind.as_str()));
-    }
-    if let Some(funding) = filter.funding {
-        condition = condition.add(C::Funding.eq(funding.as_str()));
-    }
-    let figures_match = figure_condition(filter.fiscal_year, filter.months, filter.as_of);
-    if filter.fiscal_year.is_some() {
-        condition = condition.add(
-            C::InvestmentId.in_subquery(
-                Query::select()
-                    .column(investment_figure::Column::InvestmentId)
-                    .from(investment_figure::Entity)
-                    .cond_where(figures_match.clone())
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(after) = after {
-        condition = condition.add(keyset::after(&[(
-            C::InvestmentId,
-            Value::from(after.to_owned()),
-        )]));
-    }
-    let rows = investment::Entity::find()
-        .filter(condition)
-        .order_by_asc(C::InvestmentId)
-        .limit(limit)
-        .all(db)
-        .await?;
     let objects = rows
         .into_iter()
         .map(investment_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<InvestmentId> = objects.iter().map(|(i, _)| i.id.clone()).collect();
-    let mut figures = figures_of(db, &ids, figures_match).await?;
+    let condition = figure_condition(filter.fiscal_year, filter.months, as_of);
+    let mut figures = figures_of(db, &ids, condition).await?;
     Ok(objects
         .into_iter()
         .map(|(investment, provenance)| StoredInvestment {

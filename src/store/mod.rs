@@ -12,10 +12,10 @@ pub mod imports;
 pub mod investment;
 pub mod investment_rows;
 pub mod keyset;
+pub mod listing;
 pub mod org;
 pub mod org_cache;
 pub mod staffing;
-pub mod staffing_order;
 pub mod staffing_rows;
 pub mod write_lock;
 

@@ -1,0 +1,111 @@
+//! The one list query every data area uses: the rows current at an instant, inside a unit
+//! scope, matching the area's filter, one keyset page at a time in the table's order. The
+//! order is plain stored columns ending with the row id, so an index serves it, and the page
+//! key is read off the last row whatever the table.
+
+use super::error::StoreError;
+use super::history::current_at;
+use super::keyset;
+use crate::domain::codes::OrgUnitCode;
+use crate::domain::instant::Instant;
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Value,
+};
+use serde::{Deserialize, Serialize};
+
+/// One value of a page key, as it travels inside a page token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyPart {
+    #[serde(rename = "i")]
+    Int(i64),
+    #[serde(rename = "s")]
+    Text(String),
+    #[serde(rename = "d")]
+    Date(NaiveDate),
+}
+
+/// The sort key of a row: one part per order column.
+pub type RowKey = Vec<KeyPart>;
+
+impl KeyPart {
+    fn of(value: Value) -> Result<Self, StoreError> {
+        Ok(match value {
+            Value::BigInt(Some(v)) => Self::Int(v),
+            Value::Int(Some(v)) => Self::Int(v.into()),
+            Value::SmallInt(Some(v)) => Self::Int(v.into()),
+            Value::String(Some(v)) => Self::Text(v),
+            Value::ChronoDate(Some(v)) => Self::Date(v),
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "a sort column holds {other:?}, which cannot be a page key"
+                )));
+            }
+        })
+    }
+
+    fn value(&self) -> Value {
+        match self {
+            Self::Int(v) => Value::from(*v),
+            Self::Text(v) => Value::from(v.clone()),
+            Self::Date(v) => Value::from(*v),
+        }
+    }
+}
+
+/// A fact table that lists: which columns hold the unit and the transaction times, and the
+/// documented order.
+pub trait Listed: EntityTrait {
+    /// The order of the list, ascending, ending with the row id (a total order).
+    fn order() -> Vec<Self::Column>;
+    fn unit_column() -> Self::Column;
+    /// `recorded_at` and `superseded_at`.
+    fn history_columns() -> (Self::Column, Self::Column);
+}
+
+/// One page of `E`'s rows current at `as_of`, in `scope` (`None`: every unit), matching
+/// `filter`, after `after`; each row with its key.
+pub async fn page<E: Listed>(
+    db: &impl ConnectionTrait,
+    scope: Option<&[OrgUnitCode]>,
+    filter: Condition,
+    as_of: Instant,
+    after: Option<&RowKey>,
+    limit: u64,
+) -> Result<Vec<(RowKey, E::Model)>, StoreError> {
+    let order = E::order();
+    let (recorded_at, superseded_at) = E::history_columns();
+    let mut condition = Condition::all()
+        .add(current_at(recorded_at, superseded_at, as_of))
+        .add(filter);
+    if let Some(units) = scope {
+        condition =
+            condition.add(E::unit_column().is_in(units.iter().map(|u| u.as_str().to_owned())));
+    }
+    if let Some(after) = after {
+        if after.len() != order.len() {
+            return Err(StoreError::Corrupt("a page key of the wrong length".into()));
+        }
+        let key: Vec<(E::Column, Value)> = order
+            .iter()
+            .zip(after)
+            .map(|(column, part)| (*column, part.value()))
+            .collect();
+        condition = condition.add(keyset::after(&key));
+    }
+    let mut query = E::find().filter(condition);
+    for column in &order {
+        query = query.order_by_asc(*column);
+    }
+    let rows = query.limit(limit).all(db).await?;
+    rows.into_iter()
+        .map(|row| {
+            let key = order
+                .iter()
+                .map(|column| KeyPart::of(row.get(*column)))
+                .collect::<Result<RowKey, _>>()?;
+            Ok((key, row))
+        })
+        .collect()
+}
