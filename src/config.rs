@@ -37,6 +37,14 @@ pub enum Command {
         /// Load the demo data set when the database holds no data yet.
         #[arg(long, env = "UPPSIKT_DEMO")]
         demo: bool,
+        /// A browser origin allowed to call the API (CORS), e.g. https://portal.example.se;
+        /// repeatable; `*` allows any. Default: same-origin only.
+        #[arg(
+            long = "cors-origin",
+            env = "UPPSIKT_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
     },
     /// Create or update the schema, then exit.
     Migrate {

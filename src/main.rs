@@ -27,6 +27,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database,
             listen,
             demo: with_demo,
+            cors_origins,
         } => {
             let store = open(&database.database_url).await?;
             if with_demo && demo::is_empty(&store).await? {
@@ -37,7 +38,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
-            server::serve(store.clone(), listener, server::shutdown_signal()).await?;
+            let web = uppsikt::http::WebOptions { cors_origins };
+            server::serve_with_web(store.clone(), listener, server::shutdown_signal(), &web)
+                .await?;
             store.close().await?;
             tracing::info!("stopped");
         }
