@@ -430,7 +430,14 @@ where
     };
     let pages_field = request.descriptor().get_field_by_name("page_size");
     if let Some(page_size) = &pages_field {
-        request.set_field(page_size, Value::I32(PAGE_SIZE));
+        // A negative size stays, so that it gets the same error as over gRPC.
+        if request
+            .get_field(page_size)
+            .as_i32()
+            .is_none_or(|size| size >= 0)
+        {
+            request.set_field(page_size, Value::I32(PAGE_SIZE));
+        }
     }
     let token_field = request.descriptor().get_field_by_name("page_token");
     let mut header = Cells::new();
