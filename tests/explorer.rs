@@ -32,7 +32,7 @@ fn tkr(sek: i64) -> String {
     let digits = rounded.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('\u{2009}');
         }
         grouped.push(c);
