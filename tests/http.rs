@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::http_client::{connect_violations, get, grpc_json, grpc_violations, post_json, send};
+use common::http_client::{
+    connect_violations, get, grpc_json, grpc_violations, post_json, send, send_with,
+};
 use common::{TestApp, for_each_backend};
 use http::StatusCode;
 use prost::Message;
@@ -485,7 +487,7 @@ async fn bad_requests_get_the_grpc_code_and_field() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grpc_web_and_connect_binary_answer_as_grpc_does() {
+async fn grpc_web_connect_binary_and_get_and_h2c_answer_as_grpc_does() {
     for_each_backend(true, async |app| {
         let request = pb::GetOrgUnitRequest {
             name: "orgUnits/HSN".into(),
@@ -537,6 +539,43 @@ async fn grpc_web_and_connect_binary_answer_as_grpc_does() {
         assert_eq!(answer.status, StatusCode::OK);
         assert_eq!(answer.content_type(), "application/proto");
         assert_eq!(pb::OrgUnit::decode(answer.body).expect("OrgUnit"), expected);
+
+        // Connect's GET form (Connect-Web's useHttpGet), JSON and base64url binary.
+        let expected_json = grpc_json(&expected, "uppsikt.v1.OrgUnit");
+        let message_json: String =
+            form_urlencoded::byte_serialize(br#"{"name":"orgUnits/HSN"}"#).collect();
+        let answer = get(
+            app.address,
+            &format!("/uppsikt.v1.OrganizationService/GetOrgUnit?connect=v1&encoding=json&message={message_json}"),
+            &[],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(answer.json(), expected_json);
+        let message_proto = {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(request.encode_to_vec())
+        };
+        let answer = get(
+            app.address,
+            &format!("/uppsikt.v1.OrganizationService/GetOrgUnit?connect=v1&encoding=proto&base64=1&message={message_proto}"),
+            &[],
+        )
+        .await;
+        assert_eq!(pb::OrgUnit::decode(answer.body).expect("OrgUnit"), expected);
+
+        // The JSON form over HTTP/2 without TLS (h2c), as over HTTP/1.1.
+        let answer = send_with(
+            true,
+            app.address,
+            http::Method::POST,
+            "/uppsikt.v1.OrganizationService/GetOrgUnit",
+            &[("content-type", "application/json")],
+            r#"{"name":"orgUnits/HSN"}"#,
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.json(), expected_json);
     })
     .await;
 }

@@ -218,6 +218,12 @@ where
         form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .into_owned()
             .collect();
+    if let Some(codec) = connect_get(method, &pairs)? {
+        let message = connect_get_message(method, &pairs, codec)?;
+        let context = CallContext::from_parts(&mut parts)?;
+        let answer = grpc_call::unary(service, &method.path, message, context).await?;
+        return Ok(encode_answer(method, &answer, codec));
+    }
     let format = format(&parts, &pairs)?;
     let json = query::to_json(
         &method.input,
@@ -239,4 +245,68 @@ where
             csv::single(method, &answer)
         }
     }
+}
+
+/// The codec of a Connect GET (`?encoding=json|proto&message=…[&base64=1]`, as Connect-Web
+/// sends with `useHttpGet`), or `None` for a read by fields.
+fn connect_get(method: &Method, pairs: &[(String, String)]) -> Result<Option<Codec>, Status> {
+    let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
+    // A request message with fields of these names is read by fields.
+    let own_field = ["encoding", "message"]
+        .iter()
+        .any(|n| method.input.get_field_by_name(n).is_some());
+    if own_field || !(has("encoding") && has("message")) {
+        return Ok(None);
+    }
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if value("compression").is_some_and(|c| c != "identity") {
+        return Err(gateway_status(
+            Code::Unimplemented,
+            "UNSUPPORTED_ENCODING",
+            "compressed messages are not supported",
+        ));
+    }
+    match value("encoding") {
+        Some("json") => Ok(Some(Codec::Json)),
+        Some("proto") => Ok(Some(Codec::Proto)),
+        other => Err(invalid_field(
+            "encoding",
+            format!("{other:?} is not an encoding: json or proto"),
+        )),
+    }
+}
+
+/// The encoded request of a Connect GET.
+fn connect_get_message(
+    method: &Method,
+    pairs: &[(String, String)],
+    codec: Codec,
+) -> Result<Vec<u8>, Status> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let text = value("message").unwrap_or("");
+    let raw = if value("base64") == Some("1") || codec == Codec::Proto {
+        let trimmed = text.trim_end_matches('=');
+        URL_SAFE_NO_PAD
+            .decode(trimmed)
+            .or_else(|_| URL_SAFE.decode(text))
+            .map_err(|_| invalid_field("message", "is not unpadded base64url"))?
+    } else {
+        text.as_bytes().to_vec()
+    };
+    Ok(match codec {
+        Codec::Proto => raw,
+        Codec::Json => from_json_bytes(&method.input, &raw)?.encode_to_vec(),
+    })
 }

@@ -42,7 +42,21 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: impl Into<Bytes>,
 ) -> Answer {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    send_with(false, address, method, path_and_query, headers, body).await
+}
+
+/// `send` over HTTP/2 without TLS (h2c, prior knowledge) when `http2`.
+pub async fn send_with(
+    http2: bool,
+    address: SocketAddr,
+    method: http::Method,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Answer {
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(http2)
+        .build_http::<Full<Bytes>>();
     let mut request = Request::builder()
         .method(method)
         .uri(format!("http://{address}{path_and_query}"));
