@@ -467,12 +467,16 @@ where
         element,
         next: Some(Ok(Bytes::from(start))),
         token,
+        failed: false,
     };
+    // Each page is sent before the next is asked for: at most one page is held in memory.
     let stream = futures::stream::unfold(state, |mut pager| async move {
-        let chunk = pager.next.take()?;
-        if chunk.is_ok() {
-            pager.next = pager.fetch().await;
-        }
+        let chunk = match pager.next.take() {
+            Some(first) => first,
+            None if pager.failed => return None,
+            None => pager.fetch().await?,
+        };
+        pager.failed = chunk.is_err();
         Some((chunk.map(Frame::data), pager))
     });
     Ok(csv_response(
@@ -481,7 +485,7 @@ where
     ))
 }
 
-/// The state of a streamed List: the chunk to send next and the token of the page after.
+/// The state of a streamed List: the first chunk and the token of the next page.
 struct Pager<S> {
     service: S,
     method: &'static Method,
@@ -491,8 +495,11 @@ struct Pager<S> {
     table: Table,
     field: FieldDescriptor,
     element: MessageDescriptor,
+    /// The first page's chunk, read before answering.
     next: Option<Result<Bytes, Status>>,
     token: String,
+    /// A page failed: the body ended with its error.
+    failed: bool,
 }
 
 impl<S, E> Pager<S>

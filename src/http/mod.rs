@@ -184,3 +184,105 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The HTTP forms reach whatever stands below this layer as a gRPC call, so that a layer
+    //! there (authentication, limits, metrics) sees the JSON caller as it sees a gRPC one.
+
+    use super::*;
+    use bytes::{BufMut, Bytes, BytesMut};
+    use http_body::Frame;
+    use http_body_util::{BodyExt, Full, StreamBody};
+    use prost::Message;
+    use std::convert::Infallible;
+    use tower::ServiceExt;
+
+    /// Answers GetOrgUnit like the real stack does behind an authentication layer: without
+    /// `authorization: Bearer good` a trailers-only UNAUTHENTICATED.
+    async fn stand_in(request: Request<Body>) -> Result<Response<Body>, Infallible> {
+        let headers = request.headers();
+        assert_eq!(
+            request.uri().path(),
+            "/uppsikt.v1.OrganizationService/GetOrgUnit"
+        );
+        assert_eq!(headers["content-type"], "application/grpc");
+        assert_eq!(headers["grpc-timeout"], "1500m");
+        if headers.get("authorization").map(|v| v.as_bytes()) != Some(b"Bearer good") {
+            let mut response = Response::new(Body::empty());
+            response
+                .headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/grpc"));
+            response
+                .headers_mut()
+                .insert("grpc-status", HeaderValue::from_static("16"));
+            response
+                .headers_mut()
+                .insert("grpc-message", HeaderValue::from_static("no%20token"));
+            return Ok(response);
+        }
+        let body = request
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let asked = crate::proto::v1::GetOrgUnitRequest::decode(&body[5..]).expect("request");
+        let unit = crate::proto::v1::OrgUnit {
+            name: asked.name,
+            code: "HSN".into(),
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let mut frame = BytesMut::new();
+        frame.put_u8(0);
+        frame.put_u32(unit.len() as u32);
+        frame.put_slice(&unit);
+        let mut trailers = http::HeaderMap::new();
+        trailers.insert("grpc-status", HeaderValue::from_static("0"));
+        let frames: Vec<Result<Frame<Bytes>, Infallible>> = vec![
+            Ok(Frame::data(frame.freeze())),
+            Ok(Frame::trailers(trailers)),
+        ];
+        Ok(Response::new(Body::new(StreamBody::new(
+            futures::stream::iter(frames),
+        ))))
+    }
+
+    async fn post(authorization: Option<&str>) -> (http::StatusCode, serde_json::Value) {
+        let service = HttpLayer.layer(tower::service_fn(stand_in));
+        let mut request = Request::post("/uppsikt.v1.OrganizationService/GetOrgUnit")
+            .header("content-type", "application/json")
+            .header("connect-timeout-ms", "1500");
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let request = request
+            .body(Body::new(Full::new(Bytes::from_static(
+                br#"{"name":"orgUnits/HSN"}"#,
+            ))))
+            .expect("request");
+        let response = service.oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, serde_json::from_slice(&body).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn json_calls_pass_the_stack_below_with_their_credentials() {
+        let (status, error) = post(None).await;
+        assert_eq!(status, http::StatusCode::UNAUTHORIZED);
+        assert_eq!(error["code"], "unauthenticated");
+        assert_eq!(error["message"], "no token");
+
+        let (status, unit) = post(Some("Bearer good")).await;
+        assert_eq!(status, http::StatusCode::OK);
+        assert_eq!(unit["name"], "orgUnits/HSN");
+        assert_eq!(unit["code"], "HSN");
+    }
+}
