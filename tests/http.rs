@@ -482,6 +482,9 @@ async fn bad_requests_get_the_grpc_code_and_field() {
         let import = post_json(app.address, "/uppsikt.v1.ImportService/Import", &json!({})).await;
         assert_eq!(import.status, StatusCode::NOT_IMPLEMENTED);
         assert_eq!(import.json()["code"], "unimplemented");
+        let missing = get(app.address, "/uppsikt.v1.BudgetService/ListNothing", &[]).await;
+        assert_eq!(missing.status, StatusCode::NOT_IMPLEMENTED);
+        assert_eq!(missing.json()["code"], "unimplemented");
     })
     .await;
 }

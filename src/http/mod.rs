@@ -102,39 +102,54 @@ enum Route {
     Explorer(explorer::Asset),
     Unary(&'static Method),
     Get(&'static Method),
-    /// A method of ours in a form this layer does not answer (e.g. a PUT, or streaming).
-    Refuse(&'static Method, Code, &'static str),
+    /// A request in an HTTP form this layer does not answer: a streaming RPC, GET of a
+    /// write, or an RPC the API does not have. The code, the ErrorInfo reason and a message.
+    Refuse(Code, &'static str, String),
 }
 
 fn route<B>(request: &Request<B>) -> Route {
     let path = request.uri().path();
-    if request.method() == http::Method::GET
-        && let Some(asset) = explorer::asset(path)
-    {
+    let get = request.method() == http::Method::GET;
+    if get && let Some(asset) = explorer::asset(path) {
         return Route::Explorer(asset);
     }
-    let Some(method) = methods::find(path) else {
-        return Route::Pass;
-    };
     let content_type = request
         .headers()
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if request.method() == http::Method::GET {
+    let unary_post =
+        request.method() == http::Method::POST && transcode::Codec::of(content_type).is_some();
+    let Some(method) = methods::find(path) else {
+        if (get || unary_post) && path.starts_with("/uppsikt.") {
+            let message = format!("{path} is not an RPC of this API");
+            return Route::Refuse(Code::Unimplemented, "NO_SUCH_RPC", message);
+        }
+        return Route::Pass;
+    };
+    let streaming = || {
+        let message = format!(
+            "{} is a streaming RPC; call it over gRPC or gRPC-Web",
+            method.path
+        );
+        Route::Refuse(Code::Unimplemented, "STREAMING_NOT_SUPPORTED", message)
+    };
+    if get {
         return match method.kind {
             MethodKind::Read => Route::Get(method),
-            MethodKind::Unary => Route::Refuse(method, Code::Unimplemented, "GET_NOT_ALLOWED"),
-            MethodKind::Streaming => {
-                Route::Refuse(method, Code::Unimplemented, "STREAMING_NOT_SUPPORTED")
+            MethodKind::Unary => {
+                let message = format!(
+                    "{} is not a read; call it with POST and a JSON body",
+                    method.path
+                );
+                Route::Refuse(Code::Unimplemented, "GET_NOT_ALLOWED", message)
             }
+            MethodKind::Streaming => streaming(),
         };
     }
-    if request.method() == http::Method::POST && transcode::Codec::of(content_type).is_some() {
+    if unary_post {
         return match method.kind {
-            MethodKind::Streaming => {
-                Route::Refuse(method, Code::Unimplemented, "STREAMING_NOT_SUPPORTED")
-            }
+            MethodKind::Streaming => streaming(),
             _ => Route::Unary(method),
         };
     }
@@ -159,17 +174,7 @@ where
         match route(&request) {
             Route::Pass => Box::pin(self.inner.call(request)),
             Route::Explorer(asset) => Box::pin(async move { Ok(explorer::response(asset)) }),
-            Route::Refuse(method, code, reason) => {
-                let message = match reason {
-                    "GET_NOT_ALLOWED" => format!(
-                        "{} is not a read; call it with POST and a JSON body",
-                        method.path
-                    ),
-                    _ => format!(
-                        "{} is a streaming RPC; call it over gRPC or gRPC-Web",
-                        method.path
-                    ),
-                };
+            Route::Refuse(code, reason, message) => {
                 let status = gateway_status(code, reason, message);
                 Box::pin(async move { Ok(connect_error::response(&status)) })
             }
