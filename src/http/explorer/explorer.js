@@ -89,7 +89,7 @@ function showChart(summary) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("width", width);
-  svg.setAttribute("height", rows.length * rowHeight + 10);
+  svg.setAttribute("height", rows.length * rowHeight + 30);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", "Utfall mot budget per kategori");
   const add = (name, attributes, text) => {
@@ -111,7 +111,13 @@ function showChart(summary) {
       bar.appendChild(document.createElementNS(ns, "title")).textContent = `${name === "actualSek" ? "Utfall" : "Budget"} ${tkr(value)} tkr`;
     });
   });
-  add("line", { x1: zero, x2: zero, y1: 0, y2: rows.length * rowHeight + 10, stroke: "#1d2530" });
+  const bottom = rows.length * rowHeight + 10;
+  add("line", { x1: zero, x2: zero, y1: 0, y2: bottom, stroke: "#1d2530" });
+  // The scale: zero and the largest amount at the ends of the bars' reach, in tkr.
+  const end = (value, x, anchor) => add("text", { x, y: bottom + 14, "text-anchor": anchor }, `${tkr(value)} tkr`);
+  add("text", { x: zero, y: bottom + 14, "text-anchor": "middle" }, "0");
+  if (hasNegative) end(-max, zero - max * scale, "start");
+  if (hasPositive) end(max, zero + max * scale, "end");
   $("chart").replaceChildren(svg);
 }
 
