@@ -41,6 +41,14 @@ pub enum Command {
         /// imports still write to --database-url.
         #[arg(long, env = "UPPSIKT_READ_DATABASE_URL")]
         read_database_url: Option<String>,
+        /// A browser origin allowed to call the API (CORS), e.g. https://portal.example.se;
+        /// repeatable; `*` allows any. Default: same-origin only.
+        #[arg(
+            long = "cors-origin",
+            env = "UPPSIKT_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
     },
     /// Create or update the schema, then exit.
     Migrate {

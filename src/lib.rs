@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod fingerprint;
+pub mod http;
 pub mod import;
 pub mod proto;
 pub mod server;

@@ -28,6 +28,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             listen,
             demo: with_demo,
             read_database_url,
+            cors_origins,
         } => {
             let mut store = open(&database.database_url).await?;
             if let Some(read_url) = read_database_url {
@@ -45,7 +46,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
-            server::serve(store.clone(), listener, server::shutdown_signal()).await?;
+            let web = uppsikt::http::WebOptions { cors_origins };
+            server::serve_with_web(store.clone(), listener, server::shutdown_signal(), &web)
+                .await?;
             store.close().await?;
             tracing::info!("stopped");
         }

@@ -5,6 +5,7 @@ use crate::api::import::{ImportApi, ImportServer};
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
+use crate::http::{HttpLayer, WebOptions};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::import_service_server::ImportServiceServer;
@@ -20,7 +21,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 
 /// Largest request or response message, so no client can make the server buffer without
 /// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
-const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// How long in-flight calls may run on after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -30,6 +31,16 @@ pub async fn serve(
     store: Store,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_with_web(store, listener, shutdown, &WebOptions::default()).await
+}
+
+/// `serve` with the browser-facing settings (CORS origins) given.
+pub async fn serve_with_web(
+    store: Store,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    web: &WebOptions,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -76,6 +87,13 @@ pub async fn serve(
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect JSON, GET reads and the explorer
+        // page share the address. Outermost first: CORS, then the HTTP/JSON forms, which call
+        // the gRPC stack below them in-process, then gRPC-Web.
+        .accept_http1(true)
+        .layer(tower::util::option_layer(web.cors_layer()?))
+        .layer(HttpLayer)
+        .layer(tonic_web::GrpcWebLayer::new())
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod http_client;
+
 use sea_orm::{ConnectionTrait, Database};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};

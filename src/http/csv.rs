@@ -1,0 +1,537 @@
+//! Answers as CSV, derived from the message descriptors:
+//! - a List: one row per element of the response's repeated message field, every page in one
+//!   streamed body;
+//! - a Summarize: the rows of its sections (see `walk`), with a `section` column;
+//! - a Get: the resource as one row.
+//!
+//! A row's columns are its fields by proto name, nested message fields flattened with dotted
+//! names (`figures.actual_sek`). Money (int64 kronor) is a plain integer, enums their name,
+//! Timestamps RFC 3339, repeated scalars joined by `;`, repeated messages inside a row their
+//! JSON. A field with presence that is absent is an empty cell.
+
+use super::connect_error::gateway_status;
+use super::grpc_call::{self, CallContext};
+use super::methods::Method;
+use super::query::is_scalar_message;
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response};
+use http_body::Frame;
+use http_body_util::{Full, StreamBody};
+use prost::Message;
+use prost_reflect::{
+    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, SerializeOptions,
+    Value,
+};
+use std::collections::HashMap;
+use tonic::body::Body;
+use tonic::{Code, Status};
+use tower::Service;
+
+/// Rows requested per page when a List is written as CSV.
+const PAGE_SIZE: i32 = 1000;
+/// Nesting deeper than this is written as JSON in one cell (guards recursive types).
+const MAX_DEPTH: usize = 8;
+
+/// One row's cells by column name.
+type Cells = Vec<(String, String)>;
+
+/// The repeated message field holding a List's rows.
+fn rows_field(output: &MessageDescriptor) -> Option<FieldDescriptor> {
+    output
+        .fields()
+        .find(|f| f.is_list() && matches!(f.kind(), Kind::Message(_)))
+}
+
+/// The cells of a record: scalars, and nested messages flattened with dotted names. With no
+/// message, the empty cells (the header of the record).
+fn record(
+    descriptor: &MessageDescriptor,
+    message: Option<&DynamicMessage>,
+    prefix: &str,
+    depth: usize,
+    cells: &mut Cells,
+) {
+    for field in descriptor.fields() {
+        let name = format!("{prefix}{}", field.name());
+        let present = message.is_some_and(|m| m.has_field(&field));
+        match field.kind() {
+            Kind::Message(nested)
+                if !field.is_list()
+                    && !field.is_map()
+                    && !is_scalar_message(&nested)
+                    && depth < MAX_DEPTH =>
+            {
+                let value = message.filter(|_| present).map(|m| m.get_field(&field));
+                let inner = value.as_deref().and_then(Value::as_message);
+                record(&nested, inner, &format!("{name}."), depth + 1, cells);
+            }
+            _ => {
+                let text = match message {
+                    Some(m) if present || !field.supports_presence() => {
+                        render(&field, &m.get_field(&field))
+                    }
+                    _ => String::new(),
+                };
+                cells.push((name, text));
+            }
+        }
+    }
+}
+
+/// One cell's text.
+fn render(field: &FieldDescriptor, value: &Value) -> String {
+    match value {
+        Value::Bool(b) => b.to_string(),
+        Value::I32(n) => n.to_string(),
+        Value::I64(n) => n.to_string(),
+        Value::U32(n) => n.to_string(),
+        Value::U64(n) => n.to_string(),
+        Value::F32(n) => n.to_string(),
+        Value::F64(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Bytes(b) => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(b)
+        }
+        Value::EnumNumber(number) => field
+            .kind()
+            .as_enum()
+            .and_then(|e| e.get_value(*number))
+            .map_or_else(|| number.to_string(), |v| v.name().to_owned()),
+        Value::Message(message) => match json(message) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        },
+        Value::List(items) => {
+            if items.iter().any(|v| v.as_message().is_some()) {
+                let array: Vec<serde_json::Value> = items
+                    .iter()
+                    .filter_map(Value::as_message)
+                    .map(json)
+                    .collect();
+                serde_json::Value::Array(array).to_string()
+            } else {
+                items
+                    .iter()
+                    .map(|v| render(field, v))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }
+        }
+        Value::Map(map) => {
+            let mut entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}={}", map_key(k), render(field, v)))
+                .collect();
+            entries.sort();
+            entries.join(";")
+        }
+    }
+}
+
+fn map_key(key: &prost_reflect::MapKey) -> String {
+    use prost_reflect::MapKey;
+    match key {
+        MapKey::Bool(b) => b.to_string(),
+        MapKey::I32(n) => n.to_string(),
+        MapKey::I64(n) => n.to_string(),
+        MapKey::U32(n) => n.to_string(),
+        MapKey::U64(n) => n.to_string(),
+        MapKey::String(s) => s.clone(),
+    }
+}
+
+fn json(message: &DynamicMessage) -> serde_json::Value {
+    message
+        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A message that holds rows rather than being one: it has a repeated message field, or
+/// only message fields (like a set of named totals).
+fn is_container(descriptor: &MessageDescriptor) -> bool {
+    let mut fields = descriptor.fields().peekable();
+    if fields.peek().is_none() {
+        return false;
+    }
+    let is_row_source = |f: &FieldDescriptor| matches!(f.kind(), Kind::Message(m) if !is_scalar_message(&m) && !f.is_map());
+    descriptor
+        .fields()
+        .any(|f| f.is_list() && is_row_source(&f))
+        || descriptor
+            .fields()
+            .all(|f| !f.is_list() && is_row_source(&f))
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// The rows of a Summarize answer (with no message: one row per section, for the header).
+///
+/// The rule: every element of a repeated message field is a row, its section the field's
+/// dotted path (`groups.categories`); in a message of only message fields (`totals`), each
+/// field is a row (`totals.net_cost`). A row that itself holds rows (a group with its
+/// categories) is not written; its other fields go onto its rows' cells, prefixed with its
+/// section (`groups.org_unit`). The response's own fields echo the request and are left out.
+fn walk(
+    descriptor: &MessageDescriptor,
+    message: Option<&DynamicMessage>,
+    section: &str,
+    context: &Cells,
+    depth: usize,
+    rows: &mut Vec<(String, Cells)>,
+) {
+    let only_messages = descriptor
+        .fields()
+        .all(|f| !f.is_list() && matches!(f.kind(), Kind::Message(_)));
+    let mut context = context.clone();
+    if !section.is_empty() && !only_messages {
+        for field in descriptor.fields() {
+            let holds_rows = matches!(field.kind(), Kind::Message(m)
+                if !is_scalar_message(&m) && (field.is_list() || is_container(&m)));
+            if !holds_rows {
+                record_field(
+                    descriptor,
+                    &field,
+                    message,
+                    &format!("{section}."),
+                    &mut context,
+                );
+            }
+        }
+    }
+    for field in descriptor.fields() {
+        let Kind::Message(nested) = field.kind() else {
+            continue;
+        };
+        if is_scalar_message(&nested) || field.is_map() || depth >= MAX_DEPTH {
+            continue;
+        }
+        let path = join(section, field.name());
+        let value = message
+            .filter(|m| m.has_field(&field))
+            .map(|m| m.get_field(&field));
+        if field.is_list() {
+            let elements: Vec<Option<&DynamicMessage>> = match (&message, value.as_deref()) {
+                (None, _) => vec![None],
+                (Some(_), Some(Value::List(items))) => {
+                    items.iter().map(|v| v.as_message()).collect()
+                }
+                (Some(_), _) => Vec::new(),
+            };
+            for element in elements {
+                if is_container(&nested) {
+                    walk(&nested, element, &path, &context, depth + 1, rows);
+                } else {
+                    let mut cells = context.clone();
+                    record(&nested, element, "", depth + 1, &mut cells);
+                    rows.push((path.clone(), cells));
+                }
+            }
+        } else if is_container(&nested) {
+            let inner = value.as_deref().and_then(Value::as_message);
+            if message.is_none() || inner.is_some() {
+                walk(&nested, inner, &path, &context, depth + 1, rows);
+            }
+        } else if only_messages {
+            let inner = value.as_deref().and_then(Value::as_message);
+            if message.is_none() || inner.is_some() {
+                let mut cells = context.clone();
+                record(&nested, inner, "", depth + 1, &mut cells);
+                rows.push((path, cells));
+            }
+        }
+    }
+}
+
+/// The cells of one field of a record, as `record` writes them.
+fn record_field(
+    descriptor: &MessageDescriptor,
+    field: &FieldDescriptor,
+    message: Option<&DynamicMessage>,
+    prefix: &str,
+    cells: &mut Cells,
+) {
+    // Reuse `record` on a one-field view by filtering its output by the field's prefix.
+    let mut all = Cells::new();
+    record(descriptor, message, prefix, 0, &mut all);
+    let own = format!("{prefix}{}", field.name());
+    cells.extend(
+        all.into_iter()
+            .filter(|(name, _)| name == &own || name.starts_with(&format!("{own}."))),
+    );
+}
+
+/// Writes rows under a header, columns in order of first appearance.
+struct Table {
+    columns: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Table {
+    fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let mut table = Self {
+            columns: Vec::new(),
+            index: HashMap::new(),
+        };
+        for name in names {
+            if !table.index.contains_key(&name) {
+                table.index.insert(name.clone(), table.columns.len());
+                table.columns.push(name);
+            }
+        }
+        table
+    }
+
+    fn header(&self) -> Vec<u8> {
+        write_records(std::iter::once(self.columns.clone()))
+    }
+
+    fn rows(&self, rows: impl IntoIterator<Item = Cells>) -> Vec<u8> {
+        write_records(rows.into_iter().map(|cells| {
+            let mut record = vec![String::new(); self.columns.len()];
+            for (name, value) in cells {
+                if let Some(&i) = self.index.get(&name) {
+                    record[i] = value;
+                }
+            }
+            record
+        }))
+    }
+}
+
+fn write_records(records: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for record in records {
+        // Writing into memory cannot fail.
+        let _ = writer.write_record(&record);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+fn csv_response(body: Body, file: &str) -> Response<Body> {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{file}.csv\"")) {
+        headers.insert(http::header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+fn decode(descriptor: &MessageDescriptor, answer: &[u8]) -> Result<DynamicMessage, Status> {
+    DynamicMessage::decode(descriptor.clone(), answer)
+        .map_err(|e| Status::internal(format!("decoding the answer: {e}")))
+}
+
+/// A Summarize as its section rows, a Get as one row.
+pub fn single(method: &Method, answer: &[u8]) -> Result<Response<Body>, Status> {
+    let message = decode(&method.output, answer)?;
+    let (table, rows) = if is_container(&method.output) {
+        let mut header = Vec::new();
+        walk(&method.output, None, "", &Cells::new(), 0, &mut header);
+        let mut rows = Vec::new();
+        walk(
+            &method.output,
+            Some(&message),
+            "",
+            &Cells::new(),
+            0,
+            &mut rows,
+        );
+        let names = std::iter::once("section".to_owned()).chain(
+            header
+                .into_iter()
+                .flat_map(|(_, cells)| cells.into_iter().map(|(n, _)| n)),
+        );
+        let rows: Vec<Cells> = rows
+            .into_iter()
+            .map(|(section, mut cells)| {
+                cells.insert(0, ("section".to_owned(), section));
+                cells
+            })
+            .collect();
+        (Table::new(names), rows)
+    } else {
+        let mut header = Cells::new();
+        record(&method.output, None, "", 0, &mut header);
+        let mut cells = Cells::new();
+        record(&method.output, Some(&message), "", 0, &mut cells);
+        (Table::new(header.into_iter().map(|(n, _)| n)), vec![cells])
+    };
+    let mut bytes = table.header();
+    bytes.extend(table.rows(rows));
+    Ok(csv_response(
+        Body::new(Full::new(Bytes::from(bytes))),
+        &method.name,
+    ))
+}
+
+/// The rows of one List page and its next page token.
+fn page_rows(
+    table: &Table,
+    field: &FieldDescriptor,
+    element: &MessageDescriptor,
+    page: &DynamicMessage,
+) -> (Vec<u8>, String) {
+    let value = page.get_field(field);
+    let rows = value
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_message)
+        .map(|m| {
+            let mut cells = Cells::new();
+            record(element, Some(m), "", 0, &mut cells);
+            cells
+        });
+    let bytes = table.rows(rows);
+    let token = page
+        .get_field_by_name("next_page_token")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    (bytes, token)
+}
+
+/// Every row of a List, following `next_page_token` through every page, as one CSV body.
+/// The first page is read before answering, so that a bad request gets its error; a later
+/// page that fails ends the body with an error (the client sees a broken transfer, not a
+/// silently short table).
+pub async fn list<S, E>(
+    service: S,
+    method: &'static Method,
+    mut request: DynamicMessage,
+    context: CallContext,
+) -> Result<Response<Body>, Status>
+where
+    S: Service<Request<Body>, Response = Response<Body>, Error = E> + Clone + Send + 'static,
+    S::Future: Send,
+    E: Into<tower::BoxError> + 'static,
+{
+    let (Some(field), true) = (rows_field(&method.output), method.is_list()) else {
+        return Err(gateway_status(
+            Code::Unimplemented,
+            "NO_ROWS",
+            format!("{} has no rows to write as CSV", method.path),
+        ));
+    };
+    let Kind::Message(element) = field.kind() else {
+        unreachable!("rows_field returns message fields")
+    };
+    let pages_field = request.descriptor().get_field_by_name("page_size");
+    if let Some(page_size) = &pages_field {
+        // A negative size stays, so that it gets the same error as over gRPC.
+        if request
+            .get_field(page_size)
+            .as_i32()
+            .is_none_or(|size| size >= 0)
+        {
+            request.set_field(page_size, Value::I32(PAGE_SIZE));
+        }
+    }
+    let token_field = request.descriptor().get_field_by_name("page_token");
+    let mut header = Cells::new();
+    record(&element, None, "", 0, &mut header);
+    let table = Table::new(header.into_iter().map(|(n, _)| n));
+
+    let first = grpc_call::unary(
+        service.clone(),
+        &method.path,
+        request.encode_to_vec(),
+        context.duplicate(),
+    )
+    .await?;
+    let first = decode(&method.output, &first)?;
+    let (rows, token) = page_rows(&table, &field, &element, &first);
+    let mut start = table.header();
+    start.extend(rows);
+
+    let state = Pager {
+        service,
+        method,
+        request,
+        token_field,
+        context,
+        table,
+        field,
+        element,
+        next: Some(Ok(Bytes::from(start))),
+        token,
+        failed: false,
+    };
+    // Each page is sent before the next is asked for: at most one page is held in memory.
+    let stream = futures::stream::unfold(state, |mut pager| async move {
+        let chunk = match pager.next.take() {
+            Some(first) => first,
+            None if pager.failed => return None,
+            None => pager.fetch().await?,
+        };
+        pager.failed = chunk.is_err();
+        Some((chunk.map(Frame::data), pager))
+    });
+    Ok(csv_response(
+        Body::new(StreamBody::new(stream)),
+        &method.name,
+    ))
+}
+
+/// The state of a streamed List: the first chunk and the token of the next page.
+struct Pager<S> {
+    service: S,
+    method: &'static Method,
+    request: DynamicMessage,
+    token_field: Option<FieldDescriptor>,
+    context: CallContext,
+    table: Table,
+    field: FieldDescriptor,
+    element: MessageDescriptor,
+    /// The first page's chunk, read before answering.
+    next: Option<Result<Bytes, Status>>,
+    token: String,
+    /// A page failed: the body ended with its error.
+    failed: bool,
+}
+
+impl<S, E> Pager<S>
+where
+    S: Service<Request<Body>, Response = Response<Body>, Error = E> + Clone + Send + 'static,
+    S::Future: Send,
+    E: Into<tower::BoxError> + 'static,
+{
+    /// The next page's rows; `None` after the last page.
+    async fn fetch(&mut self) -> Option<Result<Bytes, Status>> {
+        let token_field = self.token_field.as_ref()?;
+        if self.token.is_empty() {
+            return None;
+        }
+        self.request
+            .set_field(token_field, Value::String(std::mem::take(&mut self.token)));
+        let answer = grpc_call::unary(
+            self.service.clone(),
+            &self.method.path,
+            self.request.encode_to_vec(),
+            self.context.duplicate(),
+        )
+        .await;
+        let page = match answer.and_then(|a| decode(&self.method.output, &a)) {
+            Ok(page) => page,
+            Err(status) => {
+                tracing::warn!(path = %self.method.path, %status, "a later CSV page failed; the body ends with an error");
+                return Some(Err(status));
+            }
+        };
+        let (rows, token) = page_rows(&self.table, &self.field, &self.element, &page);
+        self.token = token;
+        Some(Ok(Bytes::from(rows)))
+    }
+}
