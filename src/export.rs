@@ -9,7 +9,9 @@ use crate::import::record::Record;
 use crate::import::text::{format_record, format_source};
 use crate::store::entities::*;
 use crate::store::facts::rows_at;
-use crate::store::{Store, StoreError, budget, investment_rows, org, staffing_rows};
+use crate::store::{
+    Store, StoreError, budget, indicator_rows, investment_rows, org, staffing_rows,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -201,6 +203,21 @@ pub async fn export(
     });
     export_table!(writer, store, as_of, position, |row| {
         staffing_rows::position_from_row(row).map(|(v, p)| (Record::Position(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, indicator, |row| {
+        indicator_rows::indicator_from_row(row).map(|(v, p)| (Record::Indicator(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, indicator_target, |row| {
+        indicator_rows::target_from_row(row)
+            .map(|(v, p)| (Record::IndicatorTarget(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, indicator_outcome, |row| {
+        indicator_rows::outcome_from_row(row)
+            .map(|(v, p)| (Record::IndicatorOutcome(v, no_source()), p))
+    });
+    export_table!(writer, store, as_of, assignment, |row| {
+        indicator_rows::assignment_from_row(row)
+            .map(|(v, p)| (Record::Assignment(v, no_source()), p))
     });
     writer.out.flush()?;
     Ok(writer.counts)

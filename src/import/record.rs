@@ -2,6 +2,7 @@
 
 use crate::domain::budget::BudgetLine;
 use crate::domain::category::Category;
+use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
 use crate::domain::investment::{Investment, InvestmentFigures};
 use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
@@ -23,6 +24,10 @@ pub enum Record {
     HiredStaff(HiredStaff, Source),
     SickLeave(SickLeave, Source),
     Position(Position, Source),
+    Indicator(Indicator, Source),
+    IndicatorTarget(IndicatorTarget, Source),
+    IndicatorOutcome(IndicatorOutcome, Source),
+    Assignment(Assignment, Source),
 }
 
 /// Where a record stands: `position` counts records of the stream from 0; `location` is

@@ -6,6 +6,7 @@
 mod budget;
 mod categories;
 pub mod fact;
+mod indicator;
 mod investment;
 mod org;
 mod staffing;
@@ -14,12 +15,16 @@ use super::error::RecordViolation;
 use super::outcome::ImportOutcome;
 use super::record::{Entry, Place, Record};
 use crate::domain::category::Category;
-use crate::domain::codes::{CategoryCode, InvestmentId, OrgUnitCode, ProfessionCode};
+use crate::domain::codes::{
+    CategoryCode, IndicatorCode, InvestmentId, OrgUnitCode, ProfessionCode,
+};
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
 use crate::store::budget as budget_store;
-use crate::store::entities::{investment as investment_entity, profession_group};
+use crate::store::entities::{
+    indicator as indicator_entity, investment as investment_entity, profession_group,
+};
 use crate::store::facts::current_values;
 use crate::store::history::WriteMeta;
 use fact::StoredFact;
@@ -41,6 +46,8 @@ pub struct ImportContext {
     pub professions: HashSet<ProfessionCode>,
     /// Current investment ids, this import's included.
     pub investments: HashSet<InvestmentId>,
+    /// Current indicator codes, this import's included.
+    pub indicators: HashSet<IndicatorCode>,
 }
 
 impl ImportContext {
@@ -74,6 +81,15 @@ impl ImportContext {
             .into_iter()
             .map(InvestmentId::from_stored)
             .collect(),
+            indicators: current_values::<indicator_entity::Entity>(
+                txn,
+                indicator_entity::Column::IndicatorCode,
+                indicator_entity::Column::SupersededAt,
+            )
+            .await?
+            .into_iter()
+            .map(IndicatorCode::from_stored)
+            .collect(),
         })
     }
 
@@ -94,7 +110,7 @@ impl ImportContext {
     }
 
     /// Applies one batch: definitions first (units, categories, profession groups,
-    /// investment objects), then facts, so that facts may refer to definitions earlier in
+    /// investment objects, indicators), then facts, so that facts may refer to definitions earlier in
     /// the stream.
     pub async fn apply_batch(
         &mut self,
@@ -111,6 +127,7 @@ impl ImportContext {
         apply_kind(self, txn, kinds.categories).await?;
         apply_kind(self, txn, kinds.professions).await?;
         apply_kind(self, txn, kinds.investments).await?;
+        apply_kind(self, txn, kinds.indicators).await?;
         apply_kind(self, txn, kinds.budget_lines).await?;
         apply_kind(self, txn, kinds.investment_figures).await?;
         apply_kind(self, txn, kinds.headcounts).await?;
@@ -118,6 +135,9 @@ impl ImportContext {
         apply_kind(self, txn, kinds.hired_staff).await?;
         apply_kind(self, txn, kinds.sick_leave).await?;
         apply_kind(self, txn, kinds.positions).await?;
+        apply_kind(self, txn, kinds.indicator_targets).await?;
+        apply_kind(self, txn, kinds.indicator_outcomes).await?;
+        apply_kind(self, txn, kinds.assignments).await?;
         Ok(())
     }
 
@@ -155,6 +175,10 @@ struct Kinds {
     hired_staff: Vec<(Place, crate::domain::staffing::HiredStaff, Source)>,
     sick_leave: Vec<(Place, crate::domain::staffing::SickLeave, Source)>,
     positions: Vec<(Place, crate::domain::staffing::Position, Source)>,
+    indicators: Vec<(Place, crate::domain::indicator::Indicator, Source)>,
+    indicator_targets: Vec<(Place, crate::domain::indicator::IndicatorTarget, Source)>,
+    indicator_outcomes: Vec<(Place, crate::domain::indicator::IndicatorOutcome, Source)>,
+    assignments: Vec<(Place, crate::domain::indicator::Assignment, Source)>,
 }
 
 impl Kinds {
@@ -172,6 +196,10 @@ impl Kinds {
             Record::HiredStaff(v, s) => self.hired_staff.push((place, v, s)),
             Record::SickLeave(v, s) => self.sick_leave.push((place, v, s)),
             Record::Position(v, s) => self.positions.push((place, v, s)),
+            Record::Indicator(v, s) => self.indicators.push((place, v, s)),
+            Record::IndicatorTarget(v, s) => self.indicator_targets.push((place, v, s)),
+            Record::IndicatorOutcome(v, s) => self.indicator_outcomes.push((place, v, s)),
+            Record::Assignment(v, s) => self.assignments.push((place, v, s)),
         }
     }
 }
