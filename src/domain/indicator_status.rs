@@ -1,8 +1,8 @@
 //! The one place where an indicator's outcome is judged against its target, exactly (decimal
 //! arithmetic, no floats), and where judgements are counted for SummarizeIndicators.
 //!
-//! For a year, the outcome judged is the year's latest (the span ending last); the target is
-//! the year's target. "Increase/decrease on prior year" compares with the prior year's outcome
+//! For a year, the outcome judged is the year's latest (the span ending last; of two ending
+//! together, the longer); the target is the year's target. "Increase/decrease on prior year" compares with the prior year's outcome
 //! over the same months; without one it is not comparable rather than guessed. A bare value
 //! or a text-only target is never compared.
 
@@ -52,12 +52,13 @@ pub struct Evaluation {
     pub prior_outcome: Option<IndicatorOutcome>,
 }
 
-/// The outcome judged for `year`: the one whose span ends last.
+/// The outcome judged for `year`: the one whose span ends last, of those the longest
+/// (cumulative Jan–Apr before April alone).
 pub fn latest_outcome(outcomes: &[IndicatorOutcome], year: i32) -> Option<&IndicatorOutcome> {
     outcomes
         .iter()
         .filter(|o| o.span.fiscal_year == year)
-        .max_by_key(|o| (o.span.to, o.span.from))
+        .max_by_key(|o| (o.span.to, std::cmp::Reverse(o.span.from)))
 }
 
 /// Judges `year` for an indicator measured in `unit`, given all its targets and outcomes.

@@ -1,5 +1,6 @@
 //! Indicators (key: code), their targets (key: code, year), their outcomes (key: code,
-//! span; spans of one indicator and year must not overlap) and assignments (key: code).
+//! span) and assignments (key: code). Outcome spans may overlap: a share or an index is
+//! reported cumulatively (Jan–Apr, Jan–Aug, Jan–Dec) and does not add up like money.
 
 use super::ImportContext;
 use super::fact::StoredFact;
@@ -121,7 +122,7 @@ impl StoredFact for IndicatorOutcome {
     }
 
     fn span(&self) -> Option<MonthSpan> {
-        Some(self.span)
+        None
     }
 
     fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
