@@ -316,23 +316,7 @@ pub fn format_source(source: &Source) -> String {
 
 /// The record kind as the text format names it.
 pub fn record_kind(record: &Record) -> &'static str {
-    match record {
-        Record::OrgUnit(..) => "org_unit",
-        Record::Category(..) => "category",
-        Record::ProfessionGroup(..) => "profession_group",
-        Record::BudgetLine(..) => "budget_line",
-        Record::Investment(..) => "investment",
-        Record::InvestmentFigures(..) => "investment_figure",
-        Record::Headcount(..) => "headcount",
-        Record::WorkedHours(..) => "worked_hours",
-        Record::HiredStaff(..) => "hired_staff",
-        Record::SickLeave(..) => "sick_leave",
-        Record::Position(..) => "position",
-        Record::Indicator(..) => "indicator",
-        Record::IndicatorTarget(..) => "indicator_target",
-        Record::IndicatorOutcome(..) => "indicator_outcome",
-        Record::Assignment(..) => "assignment",
-    }
+    record.kind()
 }
 
 /// Builds one `kind key=value …` line.

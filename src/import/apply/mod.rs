@@ -117,28 +117,13 @@ impl ImportContext {
         txn: &DatabaseTransaction,
         batch: Vec<Entry>,
     ) -> Result<(), StoreError> {
-        let mut kinds = Kinds::default();
-        for entry in batch {
-            kinds.push(entry);
+        let (units, facts): (Vec<Entry>, Vec<Entry>) = batch
+            .into_iter()
+            .partition(|e| matches!(e.record, Record::OrgUnit(..)));
+        if !units.is_empty() {
+            org::apply(self, txn, units).await?;
         }
-        if !kinds.units.is_empty() {
-            org::apply(self, txn, kinds.units).await?;
-        }
-        apply_kind(self, txn, kinds.categories).await?;
-        apply_kind(self, txn, kinds.professions).await?;
-        apply_kind(self, txn, kinds.investments).await?;
-        apply_kind(self, txn, kinds.indicators).await?;
-        apply_kind(self, txn, kinds.budget_lines).await?;
-        apply_kind(self, txn, kinds.investment_figures).await?;
-        apply_kind(self, txn, kinds.headcounts).await?;
-        apply_kind(self, txn, kinds.worked_hours).await?;
-        apply_kind(self, txn, kinds.hired_staff).await?;
-        apply_kind(self, txn, kinds.sick_leave).await?;
-        apply_kind(self, txn, kinds.positions).await?;
-        apply_kind(self, txn, kinds.indicator_targets).await?;
-        apply_kind(self, txn, kinds.indicator_outcomes).await?;
-        apply_kind(self, txn, kinds.assignments).await?;
-        Ok(())
+        apply_facts(self, txn, facts).await
     }
 
     pub fn category(&self, code: &CategoryCode) -> Option<&Category> {
@@ -161,48 +146,39 @@ async fn apply_kind<T: StoredFact>(
     fact::apply(ctx, txn, batch).await
 }
 
-/// One batch split by kind, each in stream order.
-#[derive(Default)]
-struct Kinds {
-    units: Vec<Entry>,
-    categories: Vec<(Place, Category, Source)>,
-    professions: Vec<(Place, crate::domain::staffing::ProfessionGroup, Source)>,
-    investments: Vec<(Place, crate::domain::investment::Investment, Source)>,
-    budget_lines: Vec<(Place, crate::domain::budget::BudgetLine, Source)>,
-    investment_figures: Vec<(Place, crate::domain::investment::InvestmentFigures, Source)>,
-    headcounts: Vec<(Place, crate::domain::staffing::Headcount, Source)>,
-    worked_hours: Vec<(Place, crate::domain::staffing::WorkedHours, Source)>,
-    hired_staff: Vec<(Place, crate::domain::staffing::HiredStaff, Source)>,
-    sick_leave: Vec<(Place, crate::domain::staffing::SickLeave, Source)>,
-    positions: Vec<(Place, crate::domain::staffing::Position, Source)>,
-    indicators: Vec<(Place, crate::domain::indicator::Indicator, Source)>,
-    indicator_targets: Vec<(Place, crate::domain::indicator::IndicatorTarget, Source)>,
-    indicator_outcomes: Vec<(Place, crate::domain::indicator::IndicatorOutcome, Source)>,
-    assignments: Vec<(Place, crate::domain::indicator::Assignment, Source)>,
+/// Defines `apply_facts` from the kind registry (`import/kinds.rs`).
+macro_rules! define_apply_facts {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        /// Applies a batch's fact records kind by kind, in registry order (definitions
+        /// first), each kind in stream order.
+        async fn apply_facts(
+            ctx: &mut ImportContext,
+            txn: &DatabaseTransaction,
+            entries: Vec<Entry>,
+        ) -> Result<(), StoreError> {
+            let mut rest = entries;
+            $(
+                let (mine, others): (Vec<Entry>, Vec<Entry>) = rest
+                    .into_iter()
+                    .partition(|e| matches!(e.record, Record::$variant(..)));
+                rest = others;
+                let batch: Vec<(Place, $ty, Source)> = mine
+                    .into_iter()
+                    .filter_map(|e| match e.record {
+                        Record::$variant(value, source) => Some((e.place, value, source)),
+                        _ => None,
+                    })
+                    .collect();
+                apply_kind(ctx, txn, batch).await?;
+            )+
+            debug_assert!(rest.is_empty(), "every fact kind is in the registry");
+            drop(rest);
+            Ok(())
+        }
+    };
 }
 
-impl Kinds {
-    fn push(&mut self, entry: Entry) {
-        let Entry { place, record } = entry;
-        match record {
-            Record::OrgUnit(..) => self.units.push(Entry { place, record }),
-            Record::Category(v, s) => self.categories.push((place, v, s)),
-            Record::ProfessionGroup(v, s) => self.professions.push((place, v, s)),
-            Record::Investment(v, s) => self.investments.push((place, v, s)),
-            Record::BudgetLine(v, s) => self.budget_lines.push((place, v, s)),
-            Record::InvestmentFigures(v, s) => self.investment_figures.push((place, v, s)),
-            Record::Headcount(v, s) => self.headcounts.push((place, v, s)),
-            Record::WorkedHours(v, s) => self.worked_hours.push((place, v, s)),
-            Record::HiredStaff(v, s) => self.hired_staff.push((place, v, s)),
-            Record::SickLeave(v, s) => self.sick_leave.push((place, v, s)),
-            Record::Position(v, s) => self.positions.push((place, v, s)),
-            Record::Indicator(v, s) => self.indicators.push((place, v, s)),
-            Record::IndicatorTarget(v, s) => self.indicator_targets.push((place, v, s)),
-            Record::IndicatorOutcome(v, s) => self.indicator_outcomes.push((place, v, s)),
-            Record::Assignment(v, s) => self.assignments.push((place, v, s)),
-        }
-    }
-}
+crate::with_fact_kinds!(define_apply_facts);
 
 fn record_violation(place: &Place, violation: Violation) -> RecordViolation {
     RecordViolation {
