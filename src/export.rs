@@ -1,15 +1,15 @@
 //! `uppsikt export`: the data as it stood at an instant, written in the text format that
 //! `uppsikt import` reads, so that export → import into an empty database reproduces every
-//! figure. Definitions come first (parents before children), then facts; large tables are
-//! read a page at a time.
+//! figure. Org units come first, then every kind of the registry (`import/kinds.rs`) in its
+//! order: definitions (parents before children) before facts; tables are read a page at a
+//! time.
 
 use crate::domain::instant::Instant;
 use crate::domain::provenance::{Provenance, Source};
+use crate::import::apply::fact::StoredFact;
 use crate::import::record::Record;
 use crate::import::text::{format_record, format_source};
-use crate::store::entities::*;
-use crate::store::facts::rows_at;
-use crate::store::{Store, StoreError, budget, investment_rows, staffing_rows};
+use crate::store::{Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -76,31 +76,61 @@ fn parents_first<T>(
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Walks a fact table page by page, writing each row as a record.
-macro_rules! export_table {
-    ($writer:expr, $store:expr, $as_of:expr, $entity:ident, $convert:expr) => {{
-        let mut after = 0;
-        loop {
-            let rows = rows_at::<$entity::Entity>(
-                $store.db(),
-                [
-                    $entity::Column::Id,
-                    $entity::Column::RecordedAt,
-                    $entity::Column::SupersededAt,
-                ],
-                $as_of,
-                after,
-                PAGE,
-            )
-            .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            for row in rows {
-                let (record, provenance) = $convert(row)?;
-                $writer.write(&record, &provenance)?;
+/// Writes every row of kind `T` current at `as_of`, a page at a time; a tree kind is
+/// collected and written parents first.
+async fn export_kind<T, W>(
+    writer: &mut Writer<W>,
+    store: &Store,
+    as_of: Instant,
+) -> Result<(), ExportError>
+where
+    T: StoredFact,
+    Record: From<(T, Source)>,
+    W: Write,
+{
+    let mut tree = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = T::export_page(store.db(), as_of, after, PAGE).await?;
+        let Some((last, ..)) = page.last() else { break };
+        after = *last;
+        for (_, value, provenance) in page {
+            match value.tree_link() {
+                Some(link) => tree.push((link, value, provenance)),
+                None => writer.write(&Record::from((value, no_source())), &provenance)?,
             }
         }
-    }};
+    }
+    for (_, value, provenance) in parents_first(tree, |(l, ..)| l.0.clone(), |(l, ..)| l.1.clone())
+    {
+        writer.write(&Record::from((value, no_source())), &provenance)?;
+    }
+    Ok(())
+}
+
+/// Defines `export_facts` from the kind registry (`import/kinds.rs`).
+macro_rules! define_export_facts {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        /// Writes every registered kind, in registry order (definitions first).
+        async fn export_facts<W: Write>(
+            writer: &mut Writer<W>,
+            store: &Store,
+            as_of: Instant,
+        ) -> Result<(), ExportError> {
+            $(export_kind::<$ty, W>(writer, store, as_of).await?;)+
+            Ok(())
+        }
+    };
+}
+
+crate::with_fact_kinds!(define_export_facts);
+
+/// A record's own source: empty, as the provenance goes on `source` lines.
+fn no_source() -> Source {
+    Source {
+        document: String::new(),
+        table: None,
+    }
 }
 
 /// Writes everything current at `as_of` to `out`; returns the records written per kind.
@@ -114,10 +144,6 @@ pub async fn export(
         source: None,
         counts: BTreeMap::new(),
     };
-    let no_source = || Source {
-        document: String::new(),
-        table: None,
-    };
     writeln!(writer.out, "# Uppsikt export as of {}", as_of.to_rfc3339())?;
 
     let units = parents_first(
@@ -128,80 +154,7 @@ pub async fn export(
     for u in units {
         writer.write(&Record::OrgUnit(u.unit, no_source()), &u.provenance)?;
     }
-    let categories = parents_first(
-        budget::categories(store.db(), as_of).await?,
-        |c| c.category.code.to_string(),
-        |c| c.category.parent.as_ref().map(ToString::to_string),
-    );
-    for c in categories {
-        writer.write(&Record::Category(c.category, no_source()), &c.provenance)?;
-    }
-    let mut groups = Vec::new();
-    let mut after = 0;
-    loop {
-        let rows = rows_at::<profession_group::Entity>(
-            store.db(),
-            [
-                profession_group::Column::Id,
-                profession_group::Column::RecordedAt,
-                profession_group::Column::SupersededAt,
-            ],
-            as_of,
-            after,
-            PAGE,
-        )
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        for row in rows {
-            groups.push(staffing_rows::profession_group_from_row(row)?);
-        }
-    }
-    let groups = parents_first(
-        groups,
-        |(g, _)| g.code.to_string(),
-        |(g, _)| g.parent.as_ref().map(ToString::to_string),
-    );
-    for (g, provenance) in groups {
-        writer.write(&Record::ProfessionGroup(g, no_source()), &provenance)?;
-    }
-    export_table!(writer, store, as_of, investment, |row| {
-        investment_rows::investment_from_row(row)
-            .map(|(v, p)| (Record::Investment(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, budget_line, |row| {
-        budget::line_to_domain(row).map(|l| {
-            let line = crate::domain::budget::BudgetLine {
-                org_unit: l.org_unit,
-                category: l.category,
-                span: l.span,
-                scenario: l.scenario,
-                amount_sek: l.amount_sek,
-            };
-            (Record::BudgetLine(line, no_source()), l.provenance)
-        })
-    });
-    export_table!(writer, store, as_of, investment_figure, |row| {
-        investment_rows::figures_from_row(row)
-            .map(|(v, p)| (Record::InvestmentFigures(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, headcount, |row| {
-        staffing_rows::headcount_from_row(row).map(|(v, p)| (Record::Headcount(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, worked_hours, |row| {
-        staffing_rows::worked_hours_from_row(row)
-            .map(|(v, p)| (Record::WorkedHours(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, hired_staff, |row| {
-        staffing_rows::hired_staff_from_row(row)
-            .map(|(v, p)| (Record::HiredStaff(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, sick_leave, |row| {
-        staffing_rows::sick_leave_from_row(row).map(|(v, p)| (Record::SickLeave(v, no_source()), p))
-    });
-    export_table!(writer, store, as_of, position, |row| {
-        staffing_rows::position_from_row(row).map(|(v, p)| (Record::Position(v, no_source()), p))
-    });
+    export_facts(&mut writer, store, as_of).await?;
     writer.out.flush()?;
     Ok(writer.counts)
 }

@@ -2,6 +2,7 @@
 
 use crate::api::budget::BudgetApi;
 use crate::api::import::{ImportApi, ImportServer};
+use crate::api::indicator::IndicatorApi;
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
@@ -9,6 +10,7 @@ use crate::http::{HttpLayer, WebOptions};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::import_service_server::ImportServiceServer;
+use crate::proto::v1::indicator_service_server::IndicatorServiceServer;
 use crate::proto::v1::investment_service_server::InvestmentServiceServer;
 use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
@@ -54,6 +56,9 @@ pub async fn serve_with_web(
         .set_serving::<InvestmentServiceServer<InvestmentApi>>()
         .await;
     health.set_serving::<ImportServiceServer<ImportApi>>().await;
+    health
+        .set_serving::<IndicatorServiceServer<IndicatorApi>>()
+        .await;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -74,6 +79,9 @@ pub async fn serve_with_web(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let investment = InvestmentServiceServer::new(InvestmentApi::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let indicator = IndicatorServiceServer::new(IndicatorApi::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let import = ImportServer::new(
@@ -101,6 +109,7 @@ pub async fn serve_with_web(
         .add_service(budget)
         .add_service(staffing)
         .add_service(investment)
+        .add_service(indicator)
         .add_service(import);
     let incoming = TcpListenerStream::new(listener).map(no_delay);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {

@@ -1,5 +1,6 @@
 //! Export → import into an empty database → the same answers: SummarizeBudget,
-//! SummarizeInvestments and every staffing list (provenance documents and tables included;
+//! SummarizeInvestments, every staffing list, every indicator (with targets, outcomes and
+//! statuses), SummarizeIndicators and every assignment (provenance documents and tables included;
 //! only import ids and recording times differ).
 
 mod common;
@@ -136,7 +137,75 @@ async fn answers(app: &TestApp) -> Vec<String> {
         p.provenance = None;
         out.push(format!("{p:?} {s:?}"));
     }
+    indicator_answers(app, &mut out).await;
     out
+}
+
+/// Provenance without what an import necessarily changes (its id and time).
+fn keep_source(p: &mut Option<pb::Provenance>) {
+    if let Some(p) = p {
+        p.import.clear();
+        p.recorded_at.clear();
+    }
+}
+
+/// Indicators with targets, outcomes and statuses, their counts, and assignments.
+async fn indicator_answers(app: &TestApp, out: &mut Vec<String>) {
+    let mut indicators = app.indicators();
+    let list = indicators
+        .list_indicators(pb::ListIndicatorsRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("indicators")
+        .into_inner();
+    assert!(list.next_page_token.is_empty());
+    for mut i in list.indicators {
+        keep_source(&mut i.provenance);
+        i.targets
+            .iter_mut()
+            .for_each(|t| keep_source(&mut t.provenance));
+        i.outcomes
+            .iter_mut()
+            .for_each(|o| keep_source(&mut o.provenance));
+        for e in &mut i.evaluations {
+            e.target
+                .iter_mut()
+                .for_each(|t| keep_source(&mut t.provenance));
+            e.outcome
+                .iter_mut()
+                .for_each(|o| keep_source(&mut o.provenance));
+            e.prior_outcome
+                .iter_mut()
+                .for_each(|o| keep_source(&mut o.provenance));
+        }
+        out.push(format!("{i:?}"));
+    }
+    for (unit, year) in [("HSN", 2025), ("HSN", 2024), ("RS", 2023)] {
+        let summary = indicators
+            .summarize_indicators(pb::SummarizeIndicatorsRequest {
+                org_unit: format!("orgUnits/{unit}"),
+                fiscal_year: year,
+                ..Default::default()
+            })
+            .await
+            .expect("indicator summary")
+            .into_inner();
+        out.push(format!("{summary:?}"));
+    }
+    let assignments = indicators
+        .list_assignments(pb::ListAssignmentsRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("assignments")
+        .into_inner();
+    for mut a in assignments.assignments {
+        keep_source(&mut a.provenance);
+        out.push(format!("{a:?}"));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,8 +216,12 @@ async fn export_then_import_into_an_empty_database_gives_the_same_answers() {
         .zip(TestDatabase::all().await)
     {
         let source = TestApp::with_demo(database).await;
-        // The demo data has no worked hours or positions: add the staffing fixtures.
-        let fixtures = vec![std::path::PathBuf::from("tests/fixtures/staffing.txt")];
+        // The demo data has no worked hours or positions, nor indicator outcomes in two
+        // years: add the staffing and indicator fixtures.
+        let fixtures = vec![
+            std::path::PathBuf::from("tests/fixtures/staffing.txt"),
+            std::path::PathBuf::from("tests/fixtures/indicators.txt"),
+        ];
         run_import(
             &source.store,
             request("fixtures"),
@@ -180,6 +253,10 @@ async fn export_then_import_into_an_empty_database_gives_the_same_answers() {
             "sick_leave",
             "position",
             "profession_group",
+            "indicator",
+            "indicator_target",
+            "indicator_outcome",
+            "assignment",
         ] {
             assert!(
                 counts.get(kind).copied().unwrap_or(0) > 0,

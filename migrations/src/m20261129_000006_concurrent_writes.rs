@@ -74,6 +74,13 @@ const CURRENT_KEYS: &[(&str, &[&str])] = &[
         "positions",
         &["org_unit_code", "snapshot_date", "profession_code"],
     ),
+    ("indicators", &["indicator_code"]),
+    ("indicator_targets", &["indicator_code", "fiscal_year"]),
+    (
+        "indicator_outcomes",
+        &["indicator_code", "fiscal_year", "from_month", "to_month"],
+    ),
+    ("assignments", &["assignment_code"]),
 ];
 
 #[derive(DeriveIden)]

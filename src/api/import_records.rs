@@ -2,6 +2,7 @@
 //! same parser (and the same validation and field names) as `uppsikt import`.
 
 use crate::domain::category::Direction;
+use crate::domain::indicator::{Comparator, UnitOfMeasure};
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
 use crate::domain::org::OrgUnitKind;
 use crate::domain::scenario::Scenario;
@@ -165,6 +166,44 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("fte_hired", r.fte_hired);
             "position"
         }
+        Kind::Indicator(r) => {
+            p.text("code", r.code)
+                .text("org_unit", r.org_unit)
+                .text("goal_area", r.goal_area)
+                .text("name", r.name)
+                .label("unit", unit_of_measure(r.unit))
+                .text("decided_by", r.decided_by)
+                .text("external_id", r.external_id);
+            "indicator"
+        }
+        Kind::IndicatorTarget(r) => {
+            p.text("indicator", r.indicator)
+                .number("fiscal_year", r.fiscal_year)
+                .label("comparator", comparator(r.comparator))
+                .text("value", r.value)
+                .label("unit", unit_of_measure(r.unit))
+                .text("text", r.text);
+            "indicator_target"
+        }
+        Kind::IndicatorOutcome(r) => {
+            p.text("indicator", r.indicator)
+                .span(r.fiscal_year, r.from_month, r.to_month)
+                .text("value", r.value)
+                .text("text", r.text)
+                .text("comment", r.comment);
+            "indicator_outcome"
+        }
+        Kind::Assignment(r) => {
+            p.text("code", r.code)
+                .text("org_unit", r.org_unit)
+                .text("goal_area", r.goal_area)
+                .number("fiscal_year", r.fiscal_year)
+                .text("text", r.text)
+                .text("decided_by", r.decided_by)
+                .text("status", r.status)
+                .text("comment", r.comment);
+            "assignment"
+        }
     };
     Some((kind, p))
 }
@@ -232,6 +271,29 @@ labels! {
         Under30 => SickLeaveAgeBand::Under30,
         From30To49 => SickLeaveAgeBand::From30To49,
         From50 => SickLeaveAgeBand::From50,
+    }
+    fn unit_of_measure(pb::UnitOfMeasure) {
+        Percent => UnitOfMeasure::Percent,
+        Index => UnitOfMeasure::Index,
+        Count => UnitOfMeasure::Count,
+        Days => UnitOfMeasure::Days,
+        Hours => UnitOfMeasure::Hours,
+        Minutes => UnitOfMeasure::Minutes,
+        Kronor => UnitOfMeasure::Kronor,
+        Number => UnitOfMeasure::Number,
+        YesNo => UnitOfMeasure::YesNo,
+        Text => UnitOfMeasure::Text,
+    }
+    fn comparator(pb::Comparator) {
+        AtLeast => Comparator::AtLeast,
+        AtMost => Comparator::AtMost,
+        Above => Comparator::Above,
+        Below => Comparator::Below,
+        Equal => Comparator::Equal,
+        Increase => Comparator::Increase,
+        Decrease => Comparator::Decrease,
+        Bare => Comparator::Bare,
+        Text => Comparator::Text,
     }
     fn length(pb::SickLeaveLength) {
         All => SickLeaveLength::All,

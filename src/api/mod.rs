@@ -6,6 +6,8 @@ pub mod convert;
 pub mod error;
 pub mod import;
 mod import_records;
+pub mod indicator;
+mod indicator_convert;
 pub mod investment;
 mod listing;
 pub mod organization;

@@ -1,4 +1,5 @@
-//! Stable identifiers: org unit codes, category codes, profession codes and investment ids.
+//! Stable identifiers: org unit codes, category codes, profession codes, investment,
+//! indicator and assignment ids.
 
 use super::validation::Violation;
 use std::fmt;
@@ -67,6 +68,19 @@ code_type!(
 code_type!(
     /// An investment object's id, e.g. `hsn-2024-ambulanser`.
     InvestmentId, max = 63,
+    allowed = |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    hint = "a-z, 0-9 and -"
+);
+
+code_type!(
+    /// An indicator's id, e.g. `hsn-2025-hse`.
+    IndicatorCode, max = 63,
+    allowed = |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    hint = "a-z, 0-9 and -"
+);
+code_type!(
+    /// An assignment's (uppdrag's) id, e.g. `hsn-2025-u01`.
+    AssignmentCode, max = 63,
     allowed = |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
     hint = "a-z, 0-9 and -"
 );

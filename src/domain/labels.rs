@@ -4,11 +4,11 @@
 /// (naming the field in the violation) and `ALL`.
 #[macro_export]
 macro_rules! labelled_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident = $label:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $label:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
-            $($variant),+
+            $($(#[$vdoc])* $variant),+
         }
 
         impl $name {

@@ -4,6 +4,8 @@ pub mod budget;
 pub mod category;
 pub mod codes;
 pub mod decimal;
+pub mod indicator;
+pub mod indicator_status;
 pub mod instant;
 pub mod investment;
 pub mod investment_summary;

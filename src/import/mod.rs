@@ -6,6 +6,7 @@ pub mod apply;
 pub mod error;
 pub mod fields;
 pub mod files;
+pub mod kinds;
 pub mod outcome;
 pub mod parse;
 pub mod record;

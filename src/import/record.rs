@@ -1,29 +1,40 @@
 //! Validated records of every kind the service stores.
 
-use crate::domain::budget::BudgetLine;
-use crate::domain::category::Category;
-use crate::domain::investment::{Investment, InvestmentFigures};
 use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
-use crate::domain::staffing::{
-    Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, WorkedHours,
-};
+use crate::import::apply::fact::StoredFact;
 
-/// One validated record with the source it came from.
-#[derive(Debug, Clone)]
-pub enum Record {
-    OrgUnit(OrgUnit, Source),
-    Category(Category, Source),
-    ProfessionGroup(ProfessionGroup, Source),
-    BudgetLine(BudgetLine, Source),
-    Investment(Investment, Source),
-    InvestmentFigures(InvestmentFigures, Source),
-    Headcount(Headcount, Source),
-    WorkedHours(WorkedHours, Source),
-    HiredStaff(HiredStaff, Source),
-    SickLeave(SickLeave, Source),
-    Position(Position, Source),
+/// Defines `Record` from the kind registry (`kinds.rs`).
+macro_rules! define_record {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        /// One validated record with the source it came from.
+        #[derive(Debug, Clone)]
+        pub enum Record {
+            OrgUnit(OrgUnit, Source),
+            $($variant($ty, Source)),+
+        }
+
+        impl Record {
+            /// The kind's name in counts and the text format.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    Self::OrgUnit(..) => "org_unit",
+                    $(Self::$variant(..) => <$ty as StoredFact>::KIND),+
+                }
+            }
+        }
+
+        $(
+            impl From<($ty, Source)> for Record {
+                fn from((value, source): ($ty, Source)) -> Self {
+                    Self::$variant(value, source)
+                }
+            }
+        )+
+    };
 }
+
+crate::with_fact_kinds!(define_record);
 
 /// Where a record stands: `position` counts records of the stream from 0; `location` is
 /// `file:line` when it came from a file.

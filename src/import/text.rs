@@ -268,6 +268,40 @@ pub fn format_record(record: &Record) -> String {
                 )
                 .optional("fte_hired", p.fte_hired.map(|d| d.to_string()));
         }
+        Record::Indicator(i, _) => {
+            line.field("code", i.code.as_str())
+                .field("org_unit", i.org_unit.as_str())
+                .field("goal_area", &i.goal_area)
+                .field("name", &i.name)
+                .field("unit", i.unit.as_str())
+                .optional("decided_by", i.decided_by.clone())
+                .optional("external_id", i.external_id.clone());
+        }
+        Record::IndicatorTarget(t, _) => {
+            line.field("indicator", t.indicator.as_str())
+                .field("fiscal_year", &t.fiscal_year.to_string())
+                .field("comparator", t.comparator.as_str())
+                .optional("value", t.value.map(|d| d.to_string()))
+                .optional("unit", t.unit.map(|u| u.as_str().to_owned()))
+                .optional("text", t.text.clone());
+        }
+        Record::IndicatorOutcome(o, _) => {
+            line.field("indicator", o.indicator.as_str())
+                .span(o.span)
+                .optional("value", o.value.map(|d| d.to_string()))
+                .optional("text", o.text.clone())
+                .optional("comment", o.comment.clone());
+        }
+        Record::Assignment(a, _) => {
+            line.field("code", a.code.as_str())
+                .field("org_unit", a.org_unit.as_str())
+                .field("goal_area", &a.goal_area)
+                .field("fiscal_year", &a.fiscal_year.to_string())
+                .field("text", &a.text)
+                .optional("decided_by", a.decided_by.clone())
+                .optional("status", a.status.clone())
+                .optional("comment", a.comment.clone());
+        }
     }
     line.finish()
 }
@@ -282,19 +316,7 @@ pub fn format_source(source: &Source) -> String {
 
 /// The record kind as the text format names it.
 pub fn record_kind(record: &Record) -> &'static str {
-    match record {
-        Record::OrgUnit(..) => "org_unit",
-        Record::Category(..) => "category",
-        Record::ProfessionGroup(..) => "profession_group",
-        Record::BudgetLine(..) => "budget_line",
-        Record::Investment(..) => "investment",
-        Record::InvestmentFigures(..) => "investment_figure",
-        Record::Headcount(..) => "headcount",
-        Record::WorkedHours(..) => "worked_hours",
-        Record::HiredStaff(..) => "hired_staff",
-        Record::SickLeave(..) => "sick_leave",
-        Record::Position(..) => "position",
-    }
+    record.kind()
 }
 
 /// Builds one `kind key=value …` line.

@@ -9,6 +9,8 @@ pub mod error;
 pub mod facts;
 pub mod history;
 pub mod imports;
+pub mod indicator;
+pub mod indicator_rows;
 pub mod investment;
 pub mod investment_rows;
 pub mod keyset;

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tonic::transport::Channel;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
 use uppsikt::proto::v1::import_service_client::ImportServiceClient;
+use uppsikt::proto::v1::indicator_service_client::IndicatorServiceClient;
 use uppsikt::proto::v1::investment_service_client::InvestmentServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
 use uppsikt::proto::v1::staffing_service_client::StaffingServiceClient;
@@ -178,6 +179,10 @@ impl TestApp {
 
     pub fn investments(&self) -> InvestmentServiceClient<Channel> {
         InvestmentServiceClient::new(self.channel.clone())
+    }
+
+    pub fn indicators(&self) -> IndicatorServiceClient<Channel> {
+        IndicatorServiceClient::new(self.channel.clone())
     }
 
     pub fn imports(&self) -> ImportServiceClient<Channel> {

@@ -8,13 +8,14 @@ use crate::domain::category::Direction;
 use crate::domain::codes::{CategoryCode, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
-use crate::domain::provenance::Source;
+use crate::domain::provenance::{Provenance, Source};
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
 use crate::store::budget as store;
+use crate::store::facts::rows_at;
 use crate::store::history::WriteMeta;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::collections::BTreeSet;
 
 impl StoredFact for BudgetLine {
@@ -107,5 +108,37 @@ impl StoredFact for BudgetLine {
         meta: WriteMeta,
     ) -> Result<(), StoreError> {
         store::write_lines(txn, inserts, superseded, meta).await
+    }
+
+    async fn export_page(
+        db: &DatabaseConnection,
+        as_of: Instant,
+        after_id: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, Self, Provenance)>, StoreError> {
+        use crate::store::entities::budget_line::{Column, Entity};
+        rows_at::<Entity>(
+            db,
+            [Column::Id, Column::RecordedAt, Column::SupersededAt],
+            as_of,
+            after_id,
+            limit,
+        )
+        .await?
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            store::line_to_domain(row).map(|l| {
+                let line = BudgetLine {
+                    org_unit: l.org_unit,
+                    category: l.category,
+                    span: l.span,
+                    scenario: l.scenario,
+                    amount_sek: l.amount_sek,
+                };
+                (id, line, l.provenance)
+            })
+        })
+        .collect()
     }
 }

@@ -6,12 +6,14 @@ use crate::domain::category::Category;
 use crate::domain::codes::CategoryCode;
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
-use crate::domain::provenance::Source;
+use crate::domain::provenance::{Provenance, Source};
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
 use crate::store::budget as store;
+use crate::store::entities::category;
+use crate::store::facts::rows_at;
 use crate::store::history::WriteMeta;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 impl StoredFact for Category {
     const KIND: &'static str = "category";
@@ -72,5 +74,35 @@ impl StoredFact for Category {
         meta: WriteMeta,
     ) -> Result<(), StoreError> {
         store::write_categories(txn, inserts, superseded, meta).await
+    }
+
+    async fn export_page(
+        db: &DatabaseConnection,
+        as_of: Instant,
+        after_id: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, Self, Provenance)>, StoreError> {
+        use crate::store::entities::category::Column;
+        rows_at::<category::Entity>(
+            db,
+            [Column::Id, Column::RecordedAt, Column::SupersededAt],
+            as_of,
+            after_id,
+            limit,
+        )
+        .await?
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            store::category_to_domain(row).map(|s| (id, s.category, s.provenance))
+        })
+        .collect()
+    }
+
+    fn tree_link(&self) -> Option<(String, Option<String>)> {
+        Some((
+            self.code.to_string(),
+            self.parent.as_ref().map(ToString::to_string),
+        ))
     }
 }

@@ -5,12 +5,12 @@
 use super::{Change, Current, ImportContext, classify};
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
-use crate::domain::provenance::Source;
+use crate::domain::provenance::{Provenance, Source};
 use crate::domain::validation::Violation;
 use crate::import::record::Place;
 use crate::store::StoreError;
 use crate::store::history::WriteMeta;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -57,6 +57,21 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     /// Which field a key or span problem is reported against.
     fn key_field() -> &'static str {
         "from_month"
+    }
+
+    /// One page of the rows current at `as_of`, in row-id order after `after_id`: (row id,
+    /// value, provenance). The export walks every kind with it.
+    fn export_page(
+        db: &DatabaseConnection,
+        as_of: Instant,
+        after_id: i64,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<(i64, Self, Provenance)>, StoreError>> + Send;
+
+    /// For kinds that form a tree (categories, profession groups): the code and parent code,
+    /// so that the export writes parents before their children.
+    fn tree_link(&self) -> Option<(String, Option<String>)> {
+        None
     }
 }
 
@@ -160,9 +175,9 @@ pub async fn apply<T: StoredFact>(
     Ok(())
 }
 
-/// `load_current` and `write` for a kind stored in one table: current rows are found by
-/// `$column` (the series' leading part, e.g. the unit code), converted with `$from`, and
-/// written with `$to`.
+/// `load_current`, `write` and `export_page` for a kind stored in one table: current rows
+/// are found by `$column` (the series' leading part, e.g. the unit code), converted with
+/// `$from`, and written with `$to`.
 #[macro_export]
 macro_rules! fact_io {
     ($entity:ident, $column:ident, $key:expr, $from:path, $to:path) => {
@@ -207,6 +222,35 @@ macro_rules! fact_io {
                 .map(|(value, source)| $to(value, source, meta))
                 .collect();
             $crate::store::facts::insert_rows(txn, rows).await
+        }
+
+        async fn export_page(
+            db: &sea_orm::DatabaseConnection,
+            as_of: $crate::domain::instant::Instant,
+            after_id: i64,
+            limit: u64,
+        ) -> Result<
+            Vec<(i64, Self, $crate::domain::provenance::Provenance)>,
+            $crate::store::StoreError,
+        > {
+            $crate::store::facts::rows_at::<$entity::Entity>(
+                db,
+                [
+                    $entity::Column::Id,
+                    $entity::Column::RecordedAt,
+                    $entity::Column::SupersededAt,
+                ],
+                as_of,
+                after_id,
+                limit,
+            )
+            .await?
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                $from(row).map(|(value, provenance)| (id, value, provenance))
+            })
+            .collect()
         }
     };
 }

@@ -6,6 +6,7 @@
 mod budget;
 mod categories;
 pub mod fact;
+mod indicator;
 mod investment;
 mod org;
 pub use org::ORG_UNIT_KIND;
@@ -15,12 +16,16 @@ use super::error::RecordViolation;
 use super::outcome::ImportOutcome;
 use super::record::{Entry, Place, Record};
 use crate::domain::category::Category;
-use crate::domain::codes::{CategoryCode, InvestmentId, OrgUnitCode, ProfessionCode};
+use crate::domain::codes::{
+    CategoryCode, IndicatorCode, InvestmentId, OrgUnitCode, ProfessionCode,
+};
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
 use crate::store::budget as budget_store;
-use crate::store::entities::{investment as investment_entity, profession_group};
+use crate::store::entities::{
+    indicator as indicator_entity, investment as investment_entity, profession_group,
+};
 use crate::store::facts::current_values;
 use crate::store::history::WriteMeta;
 use fact::StoredFact;
@@ -42,6 +47,8 @@ pub struct ImportContext {
     pub professions: HashSet<ProfessionCode>,
     /// Current investment ids, this import's included.
     pub investments: HashSet<InvestmentId>,
+    /// Current indicator codes, this import's included.
+    pub indicators: HashSet<IndicatorCode>,
 }
 
 impl ImportContext {
@@ -75,6 +82,15 @@ impl ImportContext {
             .into_iter()
             .map(InvestmentId::from_stored)
             .collect(),
+            indicators: current_values::<indicator_entity::Entity>(
+                txn,
+                indicator_entity::Column::IndicatorCode,
+                indicator_entity::Column::SupersededAt,
+            )
+            .await?
+            .into_iter()
+            .map(IndicatorCode::from_stored)
+            .collect(),
         })
     }
 
@@ -95,31 +111,20 @@ impl ImportContext {
     }
 
     /// Applies one batch: definitions first (units, categories, profession groups,
-    /// investment objects), then facts, so that facts may refer to definitions earlier in
+    /// investment objects, indicators), then facts, so that facts may refer to definitions earlier in
     /// the stream.
     pub async fn apply_batch(
         &mut self,
         txn: &DatabaseTransaction,
         batch: Vec<Entry>,
     ) -> Result<(), StoreError> {
-        let mut kinds = Kinds::default();
-        for entry in batch {
-            kinds.push(entry);
+        let (units, facts): (Vec<Entry>, Vec<Entry>) = batch
+            .into_iter()
+            .partition(|e| matches!(e.record, Record::OrgUnit(..)));
+        if !units.is_empty() {
+            org::apply(self, txn, units).await?;
         }
-        if !kinds.units.is_empty() {
-            org::apply(self, txn, kinds.units).await?;
-        }
-        apply_kind(self, txn, kinds.categories).await?;
-        apply_kind(self, txn, kinds.professions).await?;
-        apply_kind(self, txn, kinds.investments).await?;
-        apply_kind(self, txn, kinds.budget_lines).await?;
-        apply_kind(self, txn, kinds.investment_figures).await?;
-        apply_kind(self, txn, kinds.headcounts).await?;
-        apply_kind(self, txn, kinds.worked_hours).await?;
-        apply_kind(self, txn, kinds.hired_staff).await?;
-        apply_kind(self, txn, kinds.sick_leave).await?;
-        apply_kind(self, txn, kinds.positions).await?;
-        Ok(())
+        apply_facts(self, txn, facts).await
     }
 
     pub fn category(&self, code: &CategoryCode) -> Option<&Category> {
@@ -142,40 +147,39 @@ async fn apply_kind<T: StoredFact>(
     fact::apply(ctx, txn, batch).await
 }
 
-/// One batch split by kind, each in stream order.
-#[derive(Default)]
-struct Kinds {
-    units: Vec<Entry>,
-    categories: Vec<(Place, Category, Source)>,
-    professions: Vec<(Place, crate::domain::staffing::ProfessionGroup, Source)>,
-    investments: Vec<(Place, crate::domain::investment::Investment, Source)>,
-    budget_lines: Vec<(Place, crate::domain::budget::BudgetLine, Source)>,
-    investment_figures: Vec<(Place, crate::domain::investment::InvestmentFigures, Source)>,
-    headcounts: Vec<(Place, crate::domain::staffing::Headcount, Source)>,
-    worked_hours: Vec<(Place, crate::domain::staffing::WorkedHours, Source)>,
-    hired_staff: Vec<(Place, crate::domain::staffing::HiredStaff, Source)>,
-    sick_leave: Vec<(Place, crate::domain::staffing::SickLeave, Source)>,
-    positions: Vec<(Place, crate::domain::staffing::Position, Source)>,
+/// Defines `apply_facts` from the kind registry (`import/kinds.rs`).
+macro_rules! define_apply_facts {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        /// Applies a batch's fact records kind by kind, in registry order (definitions
+        /// first), each kind in stream order.
+        async fn apply_facts(
+            ctx: &mut ImportContext,
+            txn: &DatabaseTransaction,
+            entries: Vec<Entry>,
+        ) -> Result<(), StoreError> {
+            let mut rest = entries;
+            $(
+                let (mine, others): (Vec<Entry>, Vec<Entry>) = rest
+                    .into_iter()
+                    .partition(|e| matches!(e.record, Record::$variant(..)));
+                rest = others;
+                let batch: Vec<(Place, $ty, Source)> = mine
+                    .into_iter()
+                    .filter_map(|e| match e.record {
+                        Record::$variant(value, source) => Some((e.place, value, source)),
+                        _ => None,
+                    })
+                    .collect();
+                apply_kind(ctx, txn, batch).await?;
+            )+
+            debug_assert!(rest.is_empty(), "every fact kind is in the registry");
+            drop(rest);
+            Ok(())
+        }
+    };
 }
 
-impl Kinds {
-    fn push(&mut self, entry: Entry) {
-        let Entry { place, record } = entry;
-        match record {
-            Record::OrgUnit(..) => self.units.push(Entry { place, record }),
-            Record::Category(v, s) => self.categories.push((place, v, s)),
-            Record::ProfessionGroup(v, s) => self.professions.push((place, v, s)),
-            Record::Investment(v, s) => self.investments.push((place, v, s)),
-            Record::BudgetLine(v, s) => self.budget_lines.push((place, v, s)),
-            Record::InvestmentFigures(v, s) => self.investment_figures.push((place, v, s)),
-            Record::Headcount(v, s) => self.headcounts.push((place, v, s)),
-            Record::WorkedHours(v, s) => self.worked_hours.push((place, v, s)),
-            Record::HiredStaff(v, s) => self.hired_staff.push((place, v, s)),
-            Record::SickLeave(v, s) => self.sick_leave.push((place, v, s)),
-            Record::Position(v, s) => self.positions.push((place, v, s)),
-        }
-    }
-}
+crate::with_fact_kinds!(define_apply_facts);
 
 fn record_violation(place: &Place, violation: Violation) -> RecordViolation {
     RecordViolation {

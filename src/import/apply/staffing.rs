@@ -66,6 +66,13 @@ impl StoredFact for ProfessionGroup {
     fn define(&self, ctx: &mut ImportContext) {
         ctx.professions.insert(self.code.clone());
     }
+    fn tree_link(&self) -> Option<(String, Option<String>)> {
+        Some((
+            self.code.to_string(),
+            self.parent.as_ref().map(ToString::to_string),
+        ))
+    }
+
     crate::fact_io!(
         profession_group,
         Code,

@@ -2,6 +2,7 @@
 //! every fact record shares (source, span).
 
 mod budget;
+mod indicator;
 mod investment;
 mod staffing;
 
@@ -30,6 +31,10 @@ pub fn parse_record(
         "hired_staff" => staffing::hired_staff(&mut fields, source),
         "sick_leave" => staffing::sick_leave(&mut fields, source),
         "position" => staffing::position(&mut fields, source),
+        "indicator" => indicator::indicator(&mut fields, source),
+        "indicator_target" => indicator::target(&mut fields, source),
+        "indicator_outcome" => indicator::outcome(&mut fields, source),
+        "assignment" => indicator::assignment(&mut fields, source),
         other => {
             return Err(vec![Violation::new(
                 "kind",

@@ -1,0 +1,212 @@
+//! Read queries on indicators (with their targets and outcomes) and assignments, as they stood
+//! at an instant. Indicators and assignments are addressed by their stable codes.
+
+use super::entities::{assignment, indicator, indicator_outcome, indicator_target};
+use super::error::StoreError;
+use super::history::current_at;
+use super::indicator_rows::{
+    assignment_from_row, indicator_from_row, outcome_from_row, target_from_row,
+};
+use crate::domain::codes::{AssignmentCode, IndicatorCode, OrgUnitCode};
+use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
+use crate::domain::instant::Instant;
+use crate::domain::provenance::Provenance;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+/// Keeps IN lists under every backend's bind-parameter limit.
+const IN_CHUNK: usize = 500;
+
+/// An indicator with where it came from, its targets (by year) and outcomes (by span).
+#[derive(Debug, Clone)]
+pub struct StoredIndicator {
+    pub indicator: Indicator,
+    pub provenance: Provenance,
+    pub targets: Vec<(IndicatorTarget, Provenance)>,
+    pub outcomes: Vec<(IndicatorOutcome, Provenance)>,
+}
+
+impl StoredIndicator {
+    /// The sort key of ListIndicators.
+    pub fn key(&self) -> String {
+        self.indicator.code.to_string()
+    }
+
+    pub fn target_values(&self) -> Vec<IndicatorTarget> {
+        self.targets.iter().map(|(t, _)| t.clone()).collect()
+    }
+
+    pub fn outcome_values(&self) -> Vec<IndicatorOutcome> {
+        self.outcomes.iter().map(|(o, _)| o.clone()).collect()
+    }
+}
+
+/// The SQL-side filters of indicator reads, already validated.
+#[derive(Debug, Clone)]
+pub struct IndicatorFilter {
+    /// `None`: every unit.
+    pub org_units: Option<Vec<OrgUnitCode>>,
+    pub goal_area: Option<String>,
+    pub as_of: Instant,
+}
+
+/// `column IN units`, chunked into an OR of IN lists.
+fn in_units<C: ColumnTrait>(column: C, units: &[OrgUnitCode]) -> Condition {
+    let mut any = Condition::any();
+    for chunk in units.chunks(IN_CHUNK) {
+        any = any.add(column.is_in(chunk.iter().map(ToString::to_string)));
+    }
+    any
+}
+
+/// Indicators ordered by code after `after`, at most `limit`, with their targets and
+/// outcomes.
+pub async fn indicators(
+    db: &impl ConnectionTrait,
+    filter: &IndicatorFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<StoredIndicator>, StoreError> {
+    use indicator::Column as C;
+    let mut query =
+        indicator::Entity::find().filter(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
+    if let Some(units) = &filter.org_units {
+        query = query.filter(in_units(C::OrgUnitCode, units));
+    }
+    if let Some(area) = &filter.goal_area {
+        query = query.filter(C::GoalArea.eq(area.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(C::IndicatorCode.gt(after));
+    }
+    let rows = query
+        .order_by_asc(C::IndicatorCode)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        found.push(indicator_from_row(row)?);
+    }
+    with_children(db, found, filter.as_of).await
+}
+
+/// One indicator by code.
+pub async fn indicator(
+    db: &impl ConnectionTrait,
+    code: &IndicatorCode,
+    as_of: Instant,
+) -> Result<Option<StoredIndicator>, StoreError> {
+    use indicator::Column as C;
+    let row = indicator::Entity::find()
+        .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
+        .filter(C::IndicatorCode.eq(code.as_str()))
+        .one(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(with_children(db, vec![indicator_from_row(row)?], as_of)
+        .await?
+        .pop())
+}
+
+/// Attaches the targets and outcomes current at `as_of`.
+async fn with_children(
+    db: &impl ConnectionTrait,
+    found: Vec<(Indicator, Provenance)>,
+    as_of: Instant,
+) -> Result<Vec<StoredIndicator>, StoreError> {
+    let codes: Vec<String> = found.iter().map(|(i, _)| i.code.to_string()).collect();
+    let mut targets: HashMap<String, Vec<(IndicatorTarget, Provenance)>> = HashMap::new();
+    let mut outcomes: HashMap<String, Vec<(IndicatorOutcome, Provenance)>> = HashMap::new();
+    for chunk in codes.chunks(IN_CHUNK) {
+        use indicator_outcome::Column as O;
+        use indicator_target::Column as T;
+        let rows = indicator_target::Entity::find()
+            .filter(current_at(T::RecordedAt, T::SupersededAt, as_of))
+            .filter(T::IndicatorCode.is_in(chunk.iter().cloned()))
+            .order_by_asc(T::FiscalYear)
+            .all(db)
+            .await?;
+        for row in rows {
+            let (target, provenance) = target_from_row(row)?;
+            targets
+                .entry(target.indicator.to_string())
+                .or_default()
+                .push((target, provenance));
+        }
+        let rows = indicator_outcome::Entity::find()
+            .filter(current_at(O::RecordedAt, O::SupersededAt, as_of))
+            .filter(O::IndicatorCode.is_in(chunk.iter().cloned()))
+            .order_by_asc(O::FiscalYear)
+            .order_by_asc(O::FromMonth)
+            .order_by_asc(O::ToMonth)
+            .all(db)
+            .await?;
+        for row in rows {
+            let (outcome, provenance) = outcome_from_row(row)?;
+            outcomes
+                .entry(outcome.indicator.to_string())
+                .or_default()
+                .push((outcome, provenance));
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|(indicator, provenance)| {
+            let code = indicator.code.to_string();
+            StoredIndicator {
+                targets: targets.remove(&code).unwrap_or_default(),
+                outcomes: outcomes.remove(&code).unwrap_or_default(),
+                indicator,
+                provenance,
+            }
+        })
+        .collect())
+}
+
+/// The filters of ListAssignments, already validated.
+#[derive(Debug, Clone)]
+pub struct AssignmentFilter {
+    pub org_units: Option<Vec<OrgUnitCode>>,
+    pub goal_area: Option<String>,
+    pub fiscal_year: Option<i32>,
+    pub status: Option<String>,
+    pub as_of: Instant,
+}
+
+/// Assignments ordered by code after `after`, at most `limit`.
+pub async fn assignments(
+    db: &impl ConnectionTrait,
+    filter: &AssignmentFilter,
+    after: Option<&AssignmentCode>,
+    limit: u64,
+) -> Result<Vec<(Assignment, Provenance)>, StoreError> {
+    use assignment::Column as C;
+    let mut query =
+        assignment::Entity::find().filter(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
+    if let Some(units) = &filter.org_units {
+        query = query.filter(in_units(C::OrgUnitCode, units));
+    }
+    if let Some(area) = &filter.goal_area {
+        query = query.filter(C::GoalArea.eq(area.as_str()));
+    }
+    if let Some(year) = filter.fiscal_year {
+        query = query.filter(C::FiscalYear.eq(year));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(C::Status.eq(status.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(C::AssignmentCode.gt(after.as_str()));
+    }
+    query
+        .order_by_asc(C::AssignmentCode)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(assignment_from_row)
+        .collect()
+}
