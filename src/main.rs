@@ -27,7 +27,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database,
             listen,
             demo: with_demo,
+            access,
         } => {
+            // Before the database: a refused setup should not touch anything.
+            let options = uppsikt::access::serve_options(&access, listen).await?;
             let store = open(&database.database_url).await?;
             if with_demo && demo::is_empty(&store).await? {
                 let outcome = demo::load(&store).await.context("loading the demo data")?;
@@ -37,7 +40,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
-            server::serve(store.clone(), listener, server::shutdown_signal()).await?;
+            server::serve_with(store.clone(), listener, options, server::shutdown_signal()).await?;
             store.close().await?;
             tracing::info!("stopped");
         }

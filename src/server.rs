@@ -11,11 +11,13 @@ use crate::proto::v1::import_service_server::ImportServiceServer;
 use crate::proto::v1::investment_service_server::InvestmentServiceServer;
 use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
+use crate::auth::{AuthLayer, Authenticator};
+use crate::limits::{LimitLayer, Limits};
 use crate::store::Store;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// Largest request or response message, so no client can make the server buffer without
 /// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
@@ -24,10 +26,38 @@ const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves the API on `listener` until `shutdown` completes, then lets in-flight calls finish
-/// for at most `SHUTDOWN_GRACE`.
+/// for at most `SHUTDOWN_GRACE`; no authentication, no TLS, the default limits.
 pub async fn serve(
     store: Store,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_with(store, listener, ServeOptions::default(), shutdown).await
+}
+
+/// Who may call (src/auth), over what (src/tls.rs) and how much (src/limits.rs).
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub auth: Arc<Authenticator>,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub limits: Limits,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            auth: Arc::new(Authenticator::open()),
+            tls: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// `serve` with the given options.
+pub async fn serve_with(
+    store: Store,
+    listener: TcpListener,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -65,7 +95,9 @@ pub async fn serve(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let import = ImportServer::new(
-        ImportServiceServer::new(ImportApi::new(store.clone()))
+        ImportServiceServer::new(
+            ImportApi::new(store.clone()).with_max_records(options.limits.max_import_records),
+        )
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES),
     );
@@ -75,7 +107,12 @@ pub async fn serve(
         .tcp_nodelay(true)
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .trace_fn(|request| {
+            tracing::info_span!("grpc", path = %request.uri().path(), credential = tracing::field::Empty)
+        })
+        // Outermost first: who calls (and their rate), then deadline and concurrency.
+        .layer(AuthLayer::new(options.auth))
+        .layer(LimitLayer::new(options.limits))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -84,7 +121,7 @@ pub async fn serve(
         .add_service(staffing)
         .add_service(investment)
         .add_service(import);
-    let incoming = TcpListenerStream::new(listener);
+    let incoming = crate::tls::incoming(listener, options.tls);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;
     }));

@@ -225,6 +225,7 @@ impl BudgetService for BudgetApi {
         let (tree, _) = tree_at(self.store.db(), date, as_of)
             .await
             .map_err(ApiError::from)?;
+        super::scope::check_unit(&tree, &code, &request.org_unit)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }

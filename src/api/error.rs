@@ -23,6 +23,28 @@ pub enum ApiError {
     NotFound { resource: String },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// No credential, or one that is not valid (src/auth).
+    #[error("unauthenticated: {message}")]
+    Unauthenticated {
+        reason: &'static str,
+        message: String,
+    },
+    /// A valid credential without the role or org-unit scope the call needs.
+    #[error("permission denied: {message}")]
+    PermissionDenied {
+        reason: &'static str,
+        message: String,
+    },
+    /// The call's deadline (the server's or the client's shorter one) passed.
+    #[error("deadline exceeded: {message}")]
+    DeadlineExceeded { message: String },
+    /// A limit: concurrent calls, the credential's rate, the records of one import.
+    #[error("resource exhausted: {message}")]
+    ResourceExhausted {
+        reason: &'static str,
+        message: String,
+        retry_after: Option<std::time::Duration>,
+    },
 }
 
 fn describe(violations: &[Violation]) -> String {
@@ -90,6 +112,20 @@ impl From<ImportError> for ApiError {
                     .collect(),
             },
             ImportError::Stream(message) => Self::Internal(anyhow::anyhow!("stream: {message}")),
+            ImportError::OutOfScope {
+                position,
+                description,
+            } => Self::PermissionDenied {
+                reason: "OUTSIDE_SCOPE",
+                message: format!("records[{position}]: {description}; nothing was imported"),
+            },
+            ImportError::TooLarge { limit } => Self::ResourceExhausted {
+                reason: "IMPORT_TOO_LARGE",
+                message: format!(
+                    "an import holds at most {limit} records; split it: nothing was imported"
+                ),
+                retry_after: None,
+            },
             ImportError::Store(error) => error.into(),
         }
     }
@@ -134,6 +170,25 @@ impl From<ApiError> for Status {
             ApiError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 (Code::Internal, "INTERNAL", "internal error".to_owned())
+            }
+            ApiError::Unauthenticated { reason, message } => {
+                (Code::Unauthenticated, *reason, cut(message))
+            }
+            ApiError::PermissionDenied { reason, message } => {
+                (Code::PermissionDenied, *reason, cut(message))
+            }
+            ApiError::DeadlineExceeded { message } => {
+                (Code::DeadlineExceeded, "DEADLINE_EXCEEDED", cut(message))
+            }
+            ApiError::ResourceExhausted {
+                reason,
+                message,
+                retry_after,
+            } => {
+                if let Some(delay) = retry_after {
+                    details.set_retry_info(Some(*delay));
+                }
+                (Code::ResourceExhausted, *reason, cut(message))
             }
         };
         let mut metadata = HashMap::new();

@@ -153,8 +153,9 @@ impl InvestmentService for InvestmentApi {
 
         let stored = store::get(self.store.db(), &id, as_of)
             .await
-            .map_err(ApiError::from)?
-            .ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
+            .map_err(ApiError::from)?;
+        super::scope::check_investment(&self.store, stored.as_ref(), &request.name, as_of).await?;
+        let stored = stored.ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
         Ok(Response::new(investment_to_proto(&stored)))
     }
 
@@ -268,6 +269,7 @@ impl InvestmentService for InvestmentApi {
         let (tree, _) = tree_at(self.store.db(), date, as_of)
             .await
             .map_err(ApiError::from)?;
+        super::scope::check_unit(&tree, &code, &request.org_unit)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }

@@ -54,6 +54,7 @@ impl OrganizationService for OrganizationApi {
         checks.finish().map_err(ApiError::from)?;
         let (code, date) = (code.expect("checked"), date.expect("checked"));
         let as_of = as_of.unwrap_or_else(crate::domain::instant::Instant::now);
+        super::scope::check_unit_at(&self.store, &code, date, as_of, &request.name).await?;
 
         let placements = crate::store::org::placements(self.store.db(), as_of)
             .await
@@ -94,6 +95,10 @@ impl OrganizationService for OrganizationApi {
             .await
             .map_err(ApiError::from)?;
 
+        if let Some(code) = &parent {
+            super::scope::check_unit(&tree, code, &request.org_unit)?;
+        }
+        let visible = super::scope::visible_units(&tree);
         let members: Option<Vec<OrgUnitCode>> = match &parent {
             None => None,
             Some(code) if tree.get(code).is_none() => {
@@ -111,6 +116,7 @@ impl OrganizationService for OrganizationApi {
             .iter()
             .filter(|s| s.unit.is_valid_at(date))
             .filter(|s| members.as_ref().is_none_or(|m| m.contains(&s.unit.code)))
+            .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.unit.code)))
             .filter(|s| kind.is_none_or(|k| s.unit.kind == k))
             .filter(|s| {
                 after
