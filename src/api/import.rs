@@ -154,7 +154,7 @@ impl ImportService for ImportApi {
         let guard = ImportGuard::new(&self.store, principal.as_deref(), self.max_records)
             .await
             .map_err(ApiError::from)?;
-        let entries = guard.wrap(entries(messages, current, failure));
+        let (entries, _alive) = guard.wrap(entries(messages, current, failure));
         let importer = principal.as_deref().map(|p| Importer {
             name: p.name.clone(),
             scope: p.scope.as_ref().map(|s| s.to_stored()),

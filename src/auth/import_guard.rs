@@ -58,15 +58,20 @@ impl ImportGuard {
         Ok(Self { max_records, scope })
     }
 
-    /// The entries, checked; the first refusal ends the stream.
+    /// The entries, checked; the first refusal ends the stream. The stream also fails (and
+    /// the import rolls back) as soon as the returned `CallAlive` is dropped: when the call
+    /// ends early (its deadline passed) while the import runs on in its own task, a client
+    /// that then closes its stream must not commit what it sent.
     pub fn wrap(
         self,
         entries: BoxStream<'static, Result<Entry, ImportError>>,
-    ) -> BoxStream<'static, Result<Entry, ImportError>> {
+    ) -> (BoxStream<'static, Result<Entry, ImportError>>, CallAlive) {
+        let (alive, ended) = tokio::sync::oneshot::channel::<()>();
+        let entries = until_call_ends(entries, ended);
         let max = self.max_records;
         let scope = self.scope.map(|s| Arc::new(Mutex::new(s)));
         let mut count = 0_u64;
-        entries
+        let checked = entries
             .then(move |item| {
                 count += 1;
                 let scope = scope.clone();
@@ -91,8 +96,34 @@ impl ImportGuard {
                 }
                 futures::future::ready(out)
             })
-            .boxed()
+            .boxed();
+        (checked, CallAlive(alive))
     }
+}
+
+/// Held by the Import handler for as long as the call runs.
+pub struct CallAlive(#[allow(dead_code)] tokio::sync::oneshot::Sender<()>);
+
+/// `entries`, but failing with a stream error as soon as `ended` resolves (its sender was
+/// dropped), even while waiting for the client's next message.
+fn until_call_ends(
+    entries: BoxStream<'static, Result<Entry, ImportError>>,
+    ended: tokio::sync::oneshot::Receiver<()>,
+) -> BoxStream<'static, Result<Entry, ImportError>> {
+    futures::stream::unfold(Some((entries, ended)), |state| async move {
+        let (mut entries, mut ended) = state?;
+        tokio::select! {
+            biased;
+            item = entries.next() => item.map(|item| (item, Some((entries, ended)))),
+            _ = &mut ended => Some((
+                Err(ImportError::Stream(
+                    "the call ended before the import (its deadline passed)".to_owned(),
+                )),
+                None,
+            )),
+        }
+    })
+    .boxed()
 }
 
 impl ScopeCheck {
