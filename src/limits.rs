@@ -92,10 +92,7 @@ pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
 
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for LimitService<S>
 where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>
-        + Clone
-        + Send
-        + 'static,
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     ReqBody: Send + 'static,
     ResBody: Default + Send + 'static,

@@ -5,14 +5,14 @@ use crate::api::import::{ImportApi, ImportServer};
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
+use crate::auth::{AuthLayer, Authenticator};
+use crate::limits::{LimitLayer, Limits};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::import_service_server::ImportServiceServer;
 use crate::proto::v1::investment_service_server::InvestmentServiceServer;
 use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
-use crate::auth::{AuthLayer, Authenticator};
-use crate::limits::{LimitLayer, Limits};
 use crate::store::Store;
 use std::future::Future;
 use std::sync::Arc;
@@ -98,8 +98,8 @@ pub async fn serve_with(
         ImportServiceServer::new(
             ImportApi::new(store.clone()).with_max_records(options.limits.max_import_records),
         )
-            .max_decoding_message_size(MAX_MESSAGE_BYTES)
-            .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES),
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -53,10 +53,9 @@ pub fn server_config(
             {
                 roots.add(ca.with_context(|| format!("{} is not PEM", path.display()))?)?;
             }
-            let verifier =
-                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
-                    .build()
-                    .context("the client CA")?;
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+                .build()
+                .context("the client CA")?;
             builder.with_client_cert_verifier(verifier)
         }
     };
@@ -178,8 +177,7 @@ pub fn incoming(
                     let tx = tx.clone();
                     tokio::spawn(async move {
                         let peer = tcp.peer_addr().ok();
-                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-                        {
+                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                             Ok(Ok(tls)) => {
                                 let _ = tx.send(Ok(Conn::Tls(Box::new(tls)))).await;
                             }

@@ -46,9 +46,14 @@ fn hanging_import(
         // this test is about what the server answers.
         if let Some(timeout) = timeout {
             let value = format!("{}m", timeout.as_millis());
-            request.metadata_mut().insert("grpc-timeout", value.parse().unwrap());
+            request
+                .metadata_mut()
+                .insert("grpc-timeout", value.parse().unwrap());
         }
-        client.import(request).await.map(tonic::Response::into_inner)
+        client
+            .import(request)
+            .await
+            .map(tonic::Response::into_inner)
     });
     (tx, task)
 }
@@ -66,10 +71,17 @@ async fn the_server_deadline_answers_deadline_exceeded() {
     let status = task.await.unwrap().unwrap_err();
     let waited = started.elapsed();
     assert_error(&status, Code::DeadlineExceeded, None);
-    assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(5), "{waited:?}");
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
     drop(tx);
     // Nothing of the cut import was logged.
-    let log = app.imports().list_imports(pb::ListImportsRequest::default()).await.unwrap();
+    let log = app
+        .imports()
+        .list_imports(pb::ListImportsRequest::default())
+        .await
+        .unwrap();
     assert!(log.into_inner().imports.is_empty());
     app.stop().await;
 
@@ -82,7 +94,10 @@ async fn the_server_deadline_answers_deadline_exceeded() {
     uppsikt::demo::load(&app.store).await.expect("demo");
     let status = app
         .budget()
-        .list_budget_lines(pb::ListBudgetLinesRequest { page_size: 1000, ..Default::default() })
+        .list_budget_lines(pb::ListBudgetLinesRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_error(&status, Code::DeadlineExceeded, None);
@@ -110,12 +125,18 @@ async fn calls_over_the_concurrency_bound_are_shed() {
     })
     .await;
     let (tx, task) = hanging_import(&app, None);
-    tx.send(fx::import_header("holds-the-slot", true)).await.unwrap();
+    tx.send(fx::import_header("holds-the-slot", true))
+        .await
+        .unwrap();
     // Give the import time to take the one slot before anything else asks for it.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut shed = None;
     for _ in 0..50 {
-        match app.budget().list_categories(pb::ListCategoriesRequest::default()).await {
+        match app
+            .budget()
+            .list_categories(pb::ListCategoriesRequest::default())
+            .await
+        {
             Err(status) if status.code() == Code::ResourceExhausted => {
                 shed = Some(status);
                 break;
@@ -128,10 +149,15 @@ async fn calls_over_the_concurrency_bound_are_shed() {
     }
     let status = shed.expect("a second call is shed while the import runs");
     assert_error(&status, Code::ResourceExhausted, None);
-    assert_eq!(status.get_error_details().error_info().unwrap().reason, "TOO_MANY_CALLS");
+    assert_eq!(
+        status.get_error_details().error_info().unwrap().reason,
+        "TOO_MANY_CALLS"
+    );
     // Health stays answerable.
     let health = HealthClient::new(app.channel.clone())
-        .check(HealthCheckRequest { service: String::new() })
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
         .await;
     assert!(health.is_ok(), "{health:?}");
     // When the import ends, the slot is free again.
@@ -171,14 +197,28 @@ async fn a_credentials_rate_is_shared_across_connections() {
         BudgetServiceClient::new(channel)
     };
     let request = || bearer(pb::ListCategoriesRequest::default(), fx::READER);
-    connect().await.list_categories(request()).await.expect("the first call");
+    connect()
+        .await
+        .list_categories(request())
+        .await
+        .expect("the first call");
     // A new connection does not reset the count.
-    let status = connect().await.list_categories(request()).await.unwrap_err();
+    let status = connect()
+        .await
+        .list_categories(request())
+        .await
+        .unwrap_err();
     assert_error(&status, Code::ResourceExhausted, None);
     let details = status.get_error_details();
     assert_eq!(details.error_info().unwrap().reason, "RATE_LIMITED");
-    let retry = details.retry_info().and_then(|r| r.retry_delay).expect("RetryInfo");
-    assert!(retry > Duration::from_secs(50) && retry <= Duration::from_secs(60), "{retry:?}");
+    let retry = details
+        .retry_info()
+        .and_then(|r| r.retry_delay)
+        .expect("RetryInfo");
+    assert!(
+        retry > Duration::from_secs(50) && retry <= Duration::from_secs(60),
+        "{retry:?}"
+    );
     // Another credential has its own budget.
     connect()
         .await
@@ -196,7 +236,11 @@ async fn an_import_over_the_record_cap_is_refused_whole() {
     })
     .await;
     uppsikt::demo::load(&app.store).await.expect("demo");
-    let before = app.imports().list_imports(pb::ListImportsRequest::default()).await.unwrap();
+    let before = app
+        .imports()
+        .list_imports(pb::ListImportsRequest::default())
+        .await
+        .unwrap();
     let status = fx::import(
         &app,
         None,
@@ -210,14 +254,28 @@ async fn an_import_over_the_record_cap_is_refused_whole() {
     .await
     .unwrap_err();
     assert_error(&status, Code::ResourceExhausted, None);
-    assert_eq!(status.get_error_details().error_info().unwrap().reason, "IMPORT_TOO_LARGE");
-    let after = app.imports().list_imports(pb::ListImportsRequest::default()).await.unwrap();
-    assert_eq!(before.into_inner().imports.len(), after.into_inner().imports.len());
+    assert_eq!(
+        status.get_error_details().error_info().unwrap().reason,
+        "IMPORT_TOO_LARGE"
+    );
+    let after = app
+        .imports()
+        .list_imports(pb::ListImportsRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        before.into_inner().imports.len(),
+        after.into_inner().imports.len()
+    );
     // Two records are within the cap.
     fx::import(
         &app,
         None,
-        vec![fx::import_header("small", false), fx::budget_line("RS", -1), fx::budget_line("RS-605", -2)],
+        vec![
+            fx::import_header("small", false),
+            fx::budget_line("RS", -1),
+            fx::budget_line("RS-605", -2),
+        ],
     )
     .await
     .expect("within the cap");

@@ -14,15 +14,14 @@
 use super::error::ApiError;
 use super::import_records::record_pairs;
 use super::paging;
+use crate::auth::import_guard::{ImportGuard, visible_imports};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::import::parse::parse_record;
 use crate::import::record::{Entry, Place};
-use crate::auth::import_guard::{ImportGuard, visible_imports};
 use crate::import::{
-    ImportError, ImportOutcome, ImportRequest, Importer, KindCounts, RecordViolation,
-    run_import_as,
+    ImportError, ImportOutcome, ImportRequest, Importer, KindCounts, RecordViolation, run_import_as,
 };
 use crate::proto::v1 as pb;
 use crate::proto::v1::import_request::Content;

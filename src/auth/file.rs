@@ -48,6 +48,9 @@ pub struct JwtSection {
     pub jwks_url: Option<String>,
     #[serde(default = "default_refresh")]
     pub jwks_refresh_seconds: u64,
+    /// The least time between two fetches caused by tokens naming an unknown key.
+    #[serde(default = "default_min_refetch")]
+    pub jwks_min_refetch_seconds: u64,
     /// Accepted signature algorithms; default RS256 and ES256. HMAC is refused: a JWKS holds
     /// public keys.
     #[serde(default = "default_algorithms")]
@@ -82,6 +85,9 @@ pub struct LimitsSection {
 
 fn default_refresh() -> u64 {
     300
+}
+fn default_min_refetch() -> u64 {
+    30
 }
 fn default_algorithms() -> Vec<String> {
     vec!["RS256".to_owned(), "ES256".to_owned()]
@@ -233,7 +239,7 @@ mod tests {
     #[test]
     fn mistakes_are_refused() {
         for bad in [
-            format!("[[tokens]]\nname = \"a\"\nsha256 = \"abc\"\nroles = [\"read\"]"),
+            "[[tokens]]\nname = \"a\"\nsha256 = \"abc\"\nroles = [\"read\"]".to_owned(),
             format!("[[tokens]]\nname = \"a\"\nsha256 = \"{HASH}\"\nroles = [\"reader\"]"),
             format!(
                 "[[tokens]]\nname = \"a\"\nsha256 = \"{HASH}\"\nroles = [\"read\"]\norg_units = [\"bad unit!\"]"

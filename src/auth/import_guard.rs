@@ -10,8 +10,8 @@ use super::principal::Principal;
 use crate::domain::codes::{InvestmentId, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
-use crate::import::record::{Entry, Record};
 use crate::import::ImportError;
+use crate::import::record::{Entry, Record};
 use crate::store::Store;
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -153,14 +153,19 @@ impl ScopeCheck {
                         return Ok(());
                     }
                     Some(parent) => return deny(format!("parent {parent} is outside")),
-                    None => return deny(format!("org unit {} would be a top-level unit", unit.code)),
+                    None => {
+                        return deny(format!("org unit {} would be a top-level unit", unit.code));
+                    }
                 }
             }
             Record::Investment(investment, _) => {
                 if let Some(existing) = self.stored_unit(&investment.id).await?
                     && !self.allowed.contains(&existing)
                 {
-                    return deny(format!("investment {} belongs to a unit outside", investment.id));
+                    return deny(format!(
+                        "investment {} belongs to a unit outside",
+                        investment.id
+                    ));
                 }
                 self.investments
                     .insert(investment.id.clone(), investment.org_unit.clone());
@@ -197,9 +202,11 @@ impl ScopeCheck {
     }
 
     async fn stored_unit(&self, id: &InvestmentId) -> Result<Option<OrgUnitCode>, ImportError> {
-        Ok(crate::store::investment::get(self.store.db(), id, Instant::now())
-            .await?
-            .map(|s| s.investment.org_unit))
+        Ok(
+            crate::store::investment::get(self.store.db(), id, Instant::now())
+                .await?
+                .map(|s| s.investment.org_unit),
+        )
     }
 }
 

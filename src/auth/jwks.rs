@@ -1,7 +1,7 @@
 //! The identity provider's public keys (a JWKS) from a file or a URL. A URL is fetched at
 //! start, again every refresh interval, and when a token names a key not yet known (key
-//! rotation) — but at most once per `MIN_REFETCH`, so tokens with invented key ids cannot
-//! make the server hammer the provider.
+//! rotation) — but at most once per `min_refetch` (default 30 s), so tokens with invented
+//! key ids cannot make the server hammer the provider.
 
 use anyhow::{Context, bail};
 use http_body_util::{BodyExt, Empty, Limited};
@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
 
-const MIN_REFETCH: Duration = Duration::from_secs(30);
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
@@ -32,6 +31,7 @@ pub struct Key {
 pub struct Jwks {
     source: JwksSource,
     refresh: Duration,
+    min_refetch: Duration,
     keys: RwLock<Arc<Vec<Key>>>,
     /// When the keys were last fetched; held while fetching, so one fetch runs at a time.
     fetched: Mutex<Option<Instant>>,
@@ -40,11 +40,16 @@ pub struct Jwks {
 impl Jwks {
     /// Loads the keys once; a URL that cannot be fetched now is an error at start, so a
     /// typo shows at once rather than as refused tokens.
-    pub async fn load(source: JwksSource, refresh: Duration) -> anyhow::Result<Self> {
+    pub async fn load(
+        source: JwksSource,
+        refresh: Duration,
+        min_refetch: Duration,
+    ) -> anyhow::Result<Self> {
         let keys = fetch(&source).await?;
         Ok(Self {
             source,
             refresh,
+            min_refetch,
             keys: RwLock::new(Arc::new(keys)),
             fetched: Mutex::new(Some(Instant::now())),
         })
@@ -53,11 +58,14 @@ impl Jwks {
     /// The keys a token with `kid` may be verified with.
     pub async fn keys_for(&self, kid: Option<&str>) -> Arc<Vec<Key>> {
         let keys = self.keys.read().await.clone();
-        let known = kid.is_none_or(|kid| keys.iter().any(|k| k.jwk.common.key_id.as_deref() == Some(kid)));
+        let known = kid.is_none_or(|kid| {
+            keys.iter()
+                .any(|k| k.jwk.common.key_id.as_deref() == Some(kid))
+        });
         if let JwksSource::Url(_) = self.source {
             let mut fetched = self.fetched.lock().await;
             let age = fetched.map_or(Duration::MAX, |at| at.elapsed());
-            if age >= self.refresh || (!known && age >= MIN_REFETCH) {
+            if age >= self.refresh || (!known && age >= self.min_refetch) {
                 *fetched = Some(Instant::now());
                 match fetch(&self.source).await {
                     Ok(new) => {
@@ -121,7 +129,10 @@ async fn get(uri: &http::Uri) -> anyhow::Result<Vec<u8>> {
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
     let request = http::Request::get(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header(http::header::HOST, uri.authority().map_or(host.as_str(), |a| a.as_str()))
+        .header(
+            http::header::HOST,
+            uri.authority().map_or(host.as_str(), |a| a.as_str()),
+        )
         .header(http::header::ACCEPT, "application/json")
         .body(Empty::<Bytes>::new())?;
     let response = if https {

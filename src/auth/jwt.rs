@@ -53,7 +53,12 @@ impl JwtVerifier {
             }
             (None, None) => anyhow::bail!("[jwt] needs jwks_file or jwks_url"),
         };
-        let jwks = Jwks::load(source, Duration::from_secs(section.jwks_refresh_seconds)).await?;
+        let jwks = Jwks::load(
+            source,
+            Duration::from_secs(section.jwks_refresh_seconds),
+            Duration::from_secs(section.jwks_min_refetch_seconds),
+        )
+        .await?;
         Ok(Self {
             issuer: section.issuer.clone(),
             audience: section.audience.clone(),
@@ -79,7 +84,9 @@ impl JwtVerifier {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| JwtRejection::Invalid("is not a well-formed JWT"))?;
         if !self.algorithms.contains(&header.alg) {
-            return Err(JwtRejection::Invalid("is signed with an algorithm not accepted"));
+            return Err(JwtRejection::Invalid(
+                "is signed with an algorithm not accepted",
+            ));
         }
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.issuer]);
@@ -153,7 +160,8 @@ impl JwtVerifier {
 
 /// A claim by dotted path (`realm_access.roles`).
 fn claim<'a>(claims: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(claims, |value, key| value.get(key))
+    path.split('.')
+        .try_fold(claims, |value, key| value.get(key))
 }
 
 /// An array of strings, or a space-separated string (as OAuth's `scope`).

@@ -28,7 +28,7 @@ enum Mode {
     Open(Arc<Principal>),
     Verify {
         tokens: StaticTokens,
-        jwt: Option<JwtVerifier>,
+        jwt: Option<Box<JwtVerifier>>,
     },
 }
 
@@ -43,7 +43,9 @@ impl Authenticator {
     /// From a parsed auth file; loads the JWKS when `[jwt]` is set.
     pub async fn from_file(file: &AuthFile) -> anyhow::Result<Self> {
         let jwt = match &file.jwt {
-            Some(section) => Some(JwtVerifier::new(section, file.default_rate()).await?),
+            Some(section) => Some(Box::new(
+                JwtVerifier::new(section, file.default_rate()).await?,
+            )),
             None => None,
         };
         Ok(Self {
@@ -195,10 +197,7 @@ pub(crate) fn refusal<B: Default>(error: ApiError) -> http::Response<B> {
 
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for AuthService<S>
 where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>
-        + Clone
-        + Send
-        + 'static,
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     ReqBody: Send + 'static,
     ResBody: Default + Send + 'static,

@@ -1,8 +1,8 @@
 //! An authenticated caller: a name for logs and the import log, roles, and an optional
 //! org-unit scope.
 
-use super::scope::OrgScope;
 use super::rate::RateSpec;
+use super::scope::OrgScope;
 
 /// What a credential may do; each RPC needs one (see `policy`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -38,7 +38,10 @@ pub enum ImportError {
     /// A record touches an org unit (or a region-wide definition) outside the importing
     /// credential's scope; the whole import is rejected.
     #[error("records[{position}] is outside the credential's scope: {description}")]
-    OutOfScope { position: usize, description: String },
+    OutOfScope {
+        position: usize,
+        description: String,
+    },
     /// The import holds more records than the server accepts in one import.
     #[error("the import holds more than {limit} records")]
     TooLarge { limit: u64 },

@@ -131,7 +131,10 @@ impl TestApp {
 
     /// A server with the given access options (auth file, TLS, limits). With TLS the
     /// plaintext `channel` connects lazily (and fails): tests build their own TLS channel.
-    pub async fn start_with(database: TestDatabase, options: uppsikt::server::ServeOptions) -> Self {
+    pub async fn start_with(
+        database: TestDatabase,
+        options: uppsikt::server::ServeOptions,
+    ) -> Self {
         let tls = options.tls.is_some();
         let store = Store::open(&database.url)
             .await

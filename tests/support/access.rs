@@ -116,7 +116,11 @@ org_units_claim = "org_units"
 
 pub async fn authenticator(path: &Path) -> Arc<Authenticator> {
     let file = AuthFile::load(path).expect("auth file parses");
-    Arc::new(Authenticator::from_file(&file).await.expect("authenticator"))
+    Arc::new(
+        Authenticator::from_file(&file)
+            .await
+            .expect("authenticator"),
+    )
 }
 
 /// Every RPC of every service, plus health.
@@ -231,18 +235,27 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
                 name: rs(),
                 ..Default::default()
             };
-            app.organization().get_org_unit(request(m, token)).await.map(drop)
+            app.organization()
+                .get_org_unit(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListOrgUnits => {
             let m = pb::ListOrgUnitsRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.organization().list_org_units(request(m, token)).await.map(drop)
+            app.organization()
+                .list_org_units(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListCategories => {
             let m = pb::ListCategoriesRequest::default();
-            app.budget().list_categories(request(m, token)).await.map(drop)
+            app.budget()
+                .list_categories(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListBudgetLines => {
             let m = pb::ListBudgetLinesRequest {
@@ -250,7 +263,10 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
                 include_descendants: true,
                 ..Default::default()
             };
-            app.budget().list_budget_lines(request(m, token)).await.map(drop)
+            app.budget()
+                .list_budget_lines(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::SummarizeBudget => {
             let m = pb::SummarizeBudgetRequest {
@@ -258,14 +274,20 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
                 fiscal_year: 2023,
                 ..Default::default()
             };
-            app.budget().summarize_budget(request(m, token)).await.map(drop)
+            app.budget()
+                .summarize_budget(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::GetInvestment => {
             let m = pb::GetInvestmentRequest {
                 name: RS_INVESTMENT.to_owned(),
                 ..Default::default()
             };
-            app.investments().get_investment(request(m, token)).await.map(drop)
+            app.investments()
+                .get_investment(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListInvestments => {
             let m = pb::ListInvestmentsRequest {
@@ -273,7 +295,10 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
                 include_descendants: true,
                 ..Default::default()
             };
-            app.investments().list_investments(request(m, token)).await.map(drop)
+            app.investments()
+                .list_investments(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::SummarizeInvestments => {
             let m = pb::SummarizeInvestmentsRequest {
@@ -288,42 +313,60 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
         }
         Rpc::ListProfessionGroups => {
             let m = pb::ListProfessionGroupsRequest::default();
-            app.staffing().list_profession_groups(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_profession_groups(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListHeadcounts => {
             let m = pb::ListHeadcountsRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.staffing().list_headcounts(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_headcounts(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListWorkedHours => {
             let m = pb::ListWorkedHoursRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.staffing().list_worked_hours(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_worked_hours(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListHiredStaff => {
             let m = pb::ListHiredStaffRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.staffing().list_hired_staff(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_hired_staff(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListSickLeave => {
             let m = pb::ListSickLeaveRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.staffing().list_sick_leave(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_sick_leave(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::ListPositions => {
             let m = pb::ListPositionsRequest {
                 org_unit: rs(),
                 ..Default::default()
             };
-            app.staffing().list_positions(request(m, token)).await.map(drop)
+            app.staffing()
+                .list_positions(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::Import => import(
             app,
@@ -334,7 +377,10 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
         .map(drop),
         Rpc::ListImports => {
             let m = pb::ListImportsRequest::default();
-            app.imports().list_imports(request(m, token)).await.map(drop)
+            app.imports()
+                .list_imports(request(m, token))
+                .await
+                .map(drop)
         }
         Rpc::HealthCheck => {
             let m = HealthCheckRequest {
