@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use crate::common::{TestApp, bearer};
+use crate::common::{TestApp, TestDatabase, bearer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -17,6 +17,7 @@ use uppsikt::auth::{AuthFile, Authenticator, sha256_hex};
 use uppsikt::proto::v1 as pb;
 use uppsikt::proto::v1::import_record::Kind;
 use uppsikt::proto::v1::import_request::Content;
+use uppsikt::server::ServeOptions;
 
 pub const READER: &str = "reader-secret-1";
 pub const IMPORTER: &str = "importer-secret-2";
@@ -399,4 +400,37 @@ pub fn code(result: &Result<(), tonic::Status>) -> Code {
         Ok(()) => Code::Ok,
         Err(status) => status.code(),
     }
+}
+
+/// A server with the auth file of `write_auth_file` and the demo data.
+pub struct Fixture {
+    pub app: TestApp,
+    pub idp: Idp,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start(database: TestDatabase) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let idp = Idp::new("k1");
+    let path = write_auth_file(dir.path(), &idp, "");
+    let options = ServeOptions {
+        auth: authenticator(&path).await,
+        ..ServeOptions::default()
+    };
+    let app = TestApp::start_with(database, options).await;
+    uppsikt::demo::load(&app.store).await.expect("demo data");
+    Fixture {
+        app,
+        idp,
+        _dir: dir,
+    }
+}
+
+/// A JWT for alice with read and import, scoped to RS.
+pub fn rs_jwt(idp: &Idp) -> String {
+    idp.token(
+        "alice",
+        600,
+        json!({"realm_access": {"roles": ["read", "import"]}, "org_units": ["orgUnits/RS"]}),
+    )
 }
