@@ -144,9 +144,10 @@ pub enum Rpc {
     Import,
     ListImports,
     HealthCheck,
+    Reflection,
 }
 
-pub const ALL: [Rpc; 17] = [
+pub const ALL: [Rpc; 18] = [
     Rpc::GetOrgUnit,
     Rpc::ListOrgUnits,
     Rpc::ListCategories,
@@ -164,6 +165,7 @@ pub const ALL: [Rpc; 17] = [
     Rpc::Import,
     Rpc::ListImports,
     Rpc::HealthCheck,
+    Rpc::Reflection,
 ];
 
 const RS: &str = "orgUnits/RS";
@@ -391,6 +393,21 @@ pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), to
                 .check(request(m, token))
                 .await
                 .map(drop)
+        }
+        Rpc::Reflection => {
+            use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+            use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+            let m = tonic_reflection::pb::v1::ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(MessageRequest::ListServices(String::new())),
+            };
+            let mut replies = ServerReflectionClient::new(app.channel.clone())
+                .server_reflection_info(request(tokio_stream::iter([m]), token))
+                .await?
+                .into_inner();
+            let reply = replies.message().await?;
+            assert!(reply.is_some(), "reflection answers");
+            Ok(())
         }
     }
 }
