@@ -49,6 +49,8 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        access: AccessArgs,
     },
     /// Create or update the schema, then exit.
     Migrate {
@@ -85,4 +87,60 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// Who may call, over what, and how much (README "Access, TLS and limits").
+#[derive(Debug, Args, Clone)]
+pub struct AccessArgs {
+    /// The auth file (TOML): API tokens, JWT settings, rate limits.
+    #[arg(long, env = "UPPSIKT_AUTH_FILE")]
+    pub auth_file: Option<PathBuf>,
+    /// Serve without authentication on a non-loopback address (never in production).
+    #[arg(long, env = "UPPSIKT_INSECURE_NO_AUTH")]
+    pub insecure_no_auth: bool,
+    /// The server's certificate chain (PEM); with --tls-key, serves TLS only.
+    #[arg(long, env = "UPPSIKT_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The server's private key (PEM).
+    #[arg(long, env = "UPPSIKT_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// CA certificates (PEM) for client certificates; when given, clients must present one.
+    #[arg(long, env = "UPPSIKT_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Deadline of every call but Import (e.g. 30s, 500ms); a client's shorter one wins.
+    #[arg(long, env = "UPPSIKT_CALL_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub call_timeout: std::time::Duration,
+    /// Deadline of one Import stream (e.g. 1h).
+    #[arg(long, env = "UPPSIKT_IMPORT_TIMEOUT", default_value = "1h", value_parser = parse_duration)]
+    pub import_timeout: std::time::Duration,
+    /// Calls served at once; more are refused with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "UPPSIKT_MAX_CONCURRENT_CALLS", default_value_t = 256)]
+    pub max_concurrent_calls: usize,
+    /// Records one import may hold.
+    #[arg(long, env = "UPPSIKT_MAX_IMPORT_RECORDS", default_value_t = 10_000_000)]
+    pub max_import_records: u64,
+}
+
+/// `30s`, `500ms`, `2m`, `1h` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let amount: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 30s or 500ms"))?;
+    let duration = match unit {
+        "" | "s" => Duration::from_secs(amount),
+        "ms" => Duration::from_millis(amount),
+        "m" => Duration::from_secs(amount * 60),
+        "h" => Duration::from_secs(amount * 3600),
+        _ => return Err(format!("{text:?}: the unit must be ms, s, m or h")),
+    };
+    if duration.is_zero() {
+        return Err("a duration must be more than 0".to_owned());
+    }
+    Ok(duration)
 }

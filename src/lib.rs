@@ -3,7 +3,9 @@
 //! Layers: `api` (gRPC handlers: validate, call, map errors) → `domain` (validated types,
 //! derived figures) and `import` (the one write path) → `store` (sea-orm entities, queries).
 
+pub mod access;
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -11,7 +13,9 @@ pub mod export;
 pub mod fingerprint;
 pub mod http;
 pub mod import;
+pub mod limits;
 pub mod proto;
 pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod tls;

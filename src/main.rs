@@ -29,7 +29,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             demo: with_demo,
             read_database_url,
             cors_origins,
+            access,
         } => {
+            // Before the database: a refused setup should not touch anything.
+            let mut options = uppsikt::access::serve_options(&access, listen).await?;
+            options.web = uppsikt::http::WebOptions { cors_origins };
             let mut store = open(&database.database_url).await?;
             if let Some(read_url) = read_database_url {
                 store = store
@@ -46,9 +50,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
-            let web = uppsikt::http::WebOptions { cors_origins };
-            server::serve_with_web(store.clone(), listener, server::shutdown_signal(), &web)
-                .await?;
+            server::serve_with(store.clone(), listener, options, server::shutdown_signal()).await?;
             store.close().await?;
             tracing::info!("stopped");
         }

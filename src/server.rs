@@ -6,7 +6,9 @@ use crate::api::indicator::IndicatorApi;
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
+use crate::auth::{AuthLayer, Authenticator};
 use crate::http::{HttpLayer, WebOptions};
+use crate::limits::{LimitLayer, Limits};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::import_service_server::ImportServiceServer;
@@ -16,10 +18,9 @@ use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
 use crate::store::Store;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// Largest request or response message, so no client can make the server buffer without
 /// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
@@ -28,21 +29,42 @@ pub(crate) const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves the API on `listener` until `shutdown` completes, then lets in-flight calls finish
-/// for at most `SHUTDOWN_GRACE`.
+/// for at most `SHUTDOWN_GRACE`; no authentication, no TLS, the default limits.
 pub async fn serve(
     store: Store,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_with_web(store, listener, shutdown, &WebOptions::default()).await
+    serve_with(store, listener, ServeOptions::default(), shutdown).await
 }
 
-/// `serve` with the browser-facing settings (CORS origins) given.
-pub async fn serve_with_web(
+/// Who may call (src/auth), over what (src/tls.rs), how much (src/limits.rs), and from
+/// which browser origins (src/http).
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub auth: Arc<Authenticator>,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub limits: Limits,
+    pub web: WebOptions,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            auth: Arc::new(Authenticator::open()),
+            tls: None,
+            limits: Limits::default(),
+            web: WebOptions::default(),
+        }
+    }
+}
+
+/// `serve` with the given options.
+pub async fn serve_with(
     store: Store,
     listener: TcpListener,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    web: &WebOptions,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -85,23 +107,30 @@ pub async fn serve_with_web(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let import = ImportServer::new(
-        ImportServiceServer::new(ImportApi::new(store.clone()))
-            .max_decoding_message_size(MAX_MESSAGE_BYTES)
-            .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        ImportServiceServer::new(
+            ImportApi::new(store.clone()).with_max_records(options.limits.max_import_records),
+        )
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES),
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .trace_fn(|request| {
+            tracing::info_span!("grpc", path = %request.uri().path(), credential = tracing::field::Empty)
+        })
         // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect JSON, GET reads and the explorer
         // page share the address. Outermost first: CORS, then the HTTP/JSON forms, which call
-        // the gRPC stack below them in-process, then gRPC-Web.
+        // the gRPC stack below them in-process, then gRPC-Web; below those, for every
+        // protocol alike, who calls (and their rate), then deadline and concurrency.
         .accept_http1(true)
-        .layer(tower::util::option_layer(web.cors_layer()?))
+        .layer(tower::util::option_layer(options.web.cors_layer()?))
         .layer(HttpLayer)
         .layer(tonic_web::GrpcWebLayer::new())
+        .layer(AuthLayer::new(options.auth))
+        .layer(LimitLayer::new(options.limits))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -111,7 +140,9 @@ pub async fn serve_with_web(
         .add_service(investment)
         .add_service(indicator)
         .add_service(import);
-    let incoming = TcpListenerStream::new(listener).map(no_delay);
+    // TCP_NODELAY is set on each accepted socket there (`serve_with_incoming*` ignores the
+    // builder's flag; without it a response over one segment waits ~40 ms for a delayed ACK).
+    let incoming = crate::tls::incoming(listener, options.tls);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;
     }));
@@ -129,20 +160,6 @@ pub async fn serve_with_web(
         }
     }
     Ok(())
-}
-
-/// Sends small responses at once: `serve_with_incoming*` ignores the builder's
-/// `tcp_nodelay`, and without it every response over one segment waits ~40 ms for the
-/// client's delayed ACK.
-fn no_delay(
-    accepted: std::io::Result<tokio::net::TcpStream>,
-) -> std::io::Result<tokio::net::TcpStream> {
-    let stream = accepted?;
-    if let Err(error) = stream.set_nodelay(true) {
-        // The connection still works, only slower: not a reason to refuse it.
-        tracing::debug!(%error, "cannot set TCP_NODELAY");
-    }
-    Ok(stream)
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -212,6 +212,7 @@ impl BudgetService for BudgetApi {
             .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
+        super::scope::check_unit(&tree, &code, &request.org_unit)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }

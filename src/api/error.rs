@@ -24,14 +24,33 @@ pub enum ApiError {
     /// Overload or a lost database: worth a retry with backoff.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
-    /// The database gave up on a statement that ran too long.
-    #[error("deadline exceeded")]
-    DeadlineExceeded(#[source] anyhow::Error),
     /// The client went away or cancelled: nothing to report as a failure of ours.
     #[error("cancelled by the client")]
     Cancelled(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// No credential, or one that is not valid (src/auth).
+    #[error("unauthenticated: {message}")]
+    Unauthenticated {
+        reason: &'static str,
+        message: String,
+    },
+    /// A valid credential without the role or org-unit scope the call needs.
+    #[error("permission denied: {message}")]
+    PermissionDenied {
+        reason: &'static str,
+        message: String,
+    },
+    /// The call's deadline (the server's or the client's shorter one) passed.
+    #[error("deadline exceeded: {message}")]
+    DeadlineExceeded { message: String },
+    /// A limit: concurrent calls, the credential's rate, the records of one import.
+    #[error("resource exhausted: {message}")]
+    ResourceExhausted {
+        reason: &'static str,
+        message: String,
+        retry_after: Option<std::time::Duration>,
+    },
 }
 
 fn describe(violations: &[Violation]) -> String {
@@ -77,7 +96,12 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(_) => Self::Unavailable(error.into()),
-            StoreError::TimedOut(_) => Self::DeadlineExceeded(error.into()),
+            StoreError::TimedOut(_) => {
+                tracing::warn!(%error, "database statement timed out");
+                Self::DeadlineExceeded {
+                    message: "the query ran past the database's time limit".to_owned(),
+                }
+            }
             StoreError::Database(_) | StoreError::Corrupt(_) => Self::Internal(error.into()),
         }
     }
@@ -103,6 +127,20 @@ impl From<ImportError> for ApiError {
                     .collect(),
             },
             ImportError::Stream(message) => Self::Cancelled(message),
+            ImportError::OutOfScope {
+                position,
+                description,
+            } => Self::PermissionDenied {
+                reason: "OUTSIDE_SCOPE",
+                message: format!("records[{position}]: {description}; nothing was imported"),
+            },
+            ImportError::TooLarge { limit } => Self::ResourceExhausted {
+                reason: "IMPORT_TOO_LARGE",
+                message: format!(
+                    "an import holds at most {limit} records; split it: nothing was imported"
+                ),
+                retry_after: None,
+            },
             ImportError::Store(error) => error.into(),
         }
     }
@@ -152,14 +190,6 @@ impl From<ApiError> for Status {
                     "the database is overloaded or unreachable; retry with backoff".to_owned(),
                 )
             }
-            ApiError::DeadlineExceeded(source) => {
-                tracing::warn!(error = ?source, "database statement timed out");
-                (
-                    Code::DeadlineExceeded,
-                    "DEADLINE_EXCEEDED",
-                    "the query ran past its time limit".to_owned(),
-                )
-            }
             ApiError::Cancelled(reason) => {
                 tracing::info!(%reason, "call ended by the client");
                 (Code::Cancelled, "CANCELLED", cut(reason))
@@ -167,6 +197,25 @@ impl From<ApiError> for Status {
             ApiError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 (Code::Internal, "INTERNAL", "internal error".to_owned())
+            }
+            ApiError::Unauthenticated { reason, message } => {
+                (Code::Unauthenticated, *reason, cut(message))
+            }
+            ApiError::PermissionDenied { reason, message } => {
+                (Code::PermissionDenied, *reason, cut(message))
+            }
+            ApiError::DeadlineExceeded { message } => {
+                (Code::DeadlineExceeded, "DEADLINE_EXCEEDED", cut(message))
+            }
+            ApiError::ResourceExhausted {
+                reason,
+                message,
+                retry_after,
+            } => {
+                if let Some(delay) = retry_after {
+                    details.set_retry_info(Some(*delay));
+                }
+                (Code::ResourceExhausted, *reason, cut(message))
             }
         };
         let mut metadata = HashMap::new();

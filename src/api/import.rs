@@ -14,16 +14,19 @@
 use super::error::ApiError;
 use super::import_records::record_pairs;
 use super::paging;
+use crate::auth::import_guard::{ImportGuard, visible_imports};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::import::parse::parse_record;
 use crate::import::record::{Entry, Place};
-use crate::import::{ImportError, ImportOutcome, ImportRequest, KindCounts, RecordViolation};
+use crate::import::{
+    ImportError, ImportOutcome, ImportRequest, Importer, KindCounts, RecordViolation, run_import_as,
+};
 use crate::proto::v1 as pb;
 use crate::proto::v1::import_request::Content;
 use crate::proto::v1::import_service_server::{ImportService, ImportServiceServer};
-use crate::store::imports::{self, StoredImport};
+use crate::store::imports::StoredImport;
 use crate::store::{Store, StoreError};
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -42,11 +45,21 @@ const INVALID_IMPORT_REQUEST: &str = "INVALID_IMPORT_REQUEST";
 
 pub struct ImportApi {
     store: Store,
+    max_records: u64,
 }
 
 impl ImportApi {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            max_records: u64::MAX,
+        }
+    }
+
+    /// Refuses (RESOURCE_EXHAUSTED, nothing written) an import of more than `max` records.
+    pub fn with_max_records(mut self, max: u64) -> Self {
+        self.max_records = max;
+        self
     }
 }
 
@@ -135,11 +148,20 @@ impl ImportService for ImportApi {
             document: request.document.clone(),
             table: request.table.clone(),
         };
-        let entries = entries(messages, current, failure);
+        // The caller's scope and the record cap (src/auth/import_guard.rs).
+        let principal = crate::auth::current();
+        let guard = ImportGuard::new(&self.store, principal.as_deref(), self.max_records)
+            .await
+            .map_err(ApiError::from)?;
+        let (entries, _alive) = guard.wrap(entries(messages, current, failure));
+        let importer = principal.as_deref().map(|p| Importer {
+            name: p.name.clone(),
+            scope: p.scope.as_ref().map(|s| s.to_stored()),
+        });
 
         let store = self.store.clone();
         let task = tokio::spawn(async move {
-            let result = crate::import::run_import(&store, request, entries, |read| {
+            let result = run_import_as(&store, request, importer.as_ref(), entries, |read| {
                 tracing::debug!(read, "import progress");
             })
             .await;
@@ -152,6 +174,9 @@ impl ImportService for ImportApi {
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
             .map_err(import_error)?;
+        if outcome.replayed {
+            replay_visible(&self.store, principal.as_deref(), outcome.import_id).await?;
+        }
         Ok(Response::new(response(&outcome)))
     }
 
@@ -164,7 +189,8 @@ impl ImportService for ImportApi {
         let filters = paging::fingerprint(&"imports");
         let (as_of, after) =
             paging::start::<i64>(&request.page_token, filters, None).map_err(ApiError::from)?;
-        let rows = imports::list(self.store.reader(), after, size + 1)
+        let viewer = crate::auth::current();
+        let rows = visible_imports(&self.store, viewer.as_deref(), after, size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |r| r.id);
@@ -346,5 +372,33 @@ fn import_to_proto(row: &StoredImport) -> Result<pb::Import, StoreError> {
         recorded_at: Instant(row.recorded_at).to_rfc3339(),
         counts: counts(&outcome.counts),
         warning_count: to_i64(outcome.warning_count),
+        imported_by: row.imported_by.clone().unwrap_or_default(),
     })
+}
+
+/// A scoped credential that repeats another credential's request id must not learn that
+/// import's result: the replay is refused unless the import is one it may list.
+async fn replay_visible(
+    store: &Store,
+    principal: Option<&crate::auth::Principal>,
+    import_id: Option<i64>,
+) -> Result<(), ApiError> {
+    if principal.and_then(|p| p.scope.as_ref()).is_none() {
+        return Ok(());
+    }
+    let visible = match import_id {
+        Some(id) => visible_imports(store, principal, Some(id + 1), 1)
+            .await?
+            .first()
+            .is_some_and(|row| row.id == id),
+        None => false,
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(ApiError::PermissionDenied {
+            reason: "OUTSIDE_SCOPE",
+            message: "request_id was used by an import outside the credential's scope".to_owned(),
+        })
+    }
 }

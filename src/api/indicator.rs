@@ -14,7 +14,6 @@ use crate::proto::v1 as pb;
 use crate::proto::v1::indicator_service_server::IndicatorService;
 use crate::store::Store;
 use crate::store::indicator::{self as store, AssignmentFilter, IndicatorFilter, StoredIndicator};
-use crate::store::org::tree_at;
 use tonic::{Request, Response, Status};
 
 /// Indicators read per query while filtering by year and status.
@@ -66,12 +65,13 @@ impl IndicatorService for IndicatorApi {
             "fiscal_year",
         ));
         let wanted = checks.take(convert::status_filter(request.status, "status"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         let size = checks.take(paging::page_size(request.page_size));
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
 
         let filters = paging::fingerprint(&(
             INDICATORS,
@@ -90,7 +90,7 @@ impl IndicatorService for IndicatorApi {
             &request.org_unit,
             unit.as_ref(),
             request.include_descendants,
-            date,
+            request::tree_date(date, as_of),
             as_of,
         )
         .await?;
@@ -103,7 +103,7 @@ impl IndicatorService for IndicatorApi {
         // the page (plus one row, to know whether another follows) is full.
         let mut page: Vec<(StoredIndicator, Vec<Evaluation>)> = Vec::new();
         loop {
-            let rows = store::indicators(self.store.db(), &filter, after.as_deref(), BATCH)
+            let rows = store::indicators(self.store.reader(), &filter, after.as_deref(), BATCH)
                 .await
                 .map_err(ApiError::from)?;
             let exhausted = (rows.len() as u64) < BATCH;
@@ -150,7 +150,7 @@ impl IndicatorService for IndicatorApi {
         let code = code.expect("checked");
         let as_of = as_of.unwrap_or_else(Instant::now);
 
-        let stored = store::indicator(self.store.db(), &code, as_of)
+        let stored = store::indicator(self.store.reader(), &code, as_of)
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::not_found(convert::indicator_name(&code)))?;
@@ -178,18 +178,17 @@ impl IndicatorService for IndicatorApi {
             ))
         };
         let goal_area = checks.take(text_filter(&request.goal_area, "goal_area"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         checks.finish().map_err(ApiError::from)?;
-        let (code, year, date) = (
-            code.expect("checked"),
-            year.expect("checked"),
-            date.expect("checked"),
-        );
+        let (code, year) = (code.expect("checked"), year.expect("checked"));
         let as_of = as_of.unwrap_or_else(Instant::now);
+        let date = request::tree_date(date, as_of);
 
-        let (tree, _) = tree_at(self.store.db(), date, as_of)
+        let (tree, _) = self.store.org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
         if tree.get(&code).is_none() {
@@ -203,7 +202,7 @@ impl IndicatorService for IndicatorApi {
         let mut judged = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let rows = store::indicators(self.store.db(), &filter, after.as_deref(), BATCH)
+            let rows = store::indicators(self.store.reader(), &filter, after.as_deref(), BATCH)
                 .await
                 .map_err(ApiError::from)?;
             let exhausted = (rows.len() as u64) < BATCH;
@@ -262,12 +261,13 @@ impl IndicatorService for IndicatorApi {
             "fiscal_year",
         ));
         let wanted = checks.take(text_filter(&request.status, "status"));
-        let date = checks
-            .take(request::structure_date(&request.structure_date, "structure_date").map(Some));
+        let date = checks.take(request::structure_date(
+            &request.structure_date,
+            "structure_date",
+        ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
         let size = checks.take(paging::page_size(request.page_size));
         checks.finish().map_err(ApiError::from)?;
-        let date = date.expect("checked");
 
         let filters = paging::fingerprint(&(
             convert::ASSIGNMENTS,
@@ -286,7 +286,7 @@ impl IndicatorService for IndicatorApi {
             &request.org_unit,
             unit.as_ref(),
             request.include_descendants,
-            date,
+            request::tree_date(date, as_of),
             as_of,
         )
         .await?;
@@ -298,7 +298,7 @@ impl IndicatorService for IndicatorApi {
             as_of,
         };
         let after = after.map(AssignmentCode::from_stored);
-        let rows = store::assignments(self.store.db(), &filter, after.as_ref(), size + 1)
+        let rows = store::assignments(self.store.reader(), &filter, after.as_ref(), size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) =

@@ -152,8 +152,9 @@ impl InvestmentService for InvestmentApi {
 
         let stored = store::get(self.store.reader(), &id, as_of)
             .await
-            .map_err(ApiError::from)?
-            .ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
+            .map_err(ApiError::from)?;
+        super::scope::check_investment(&self.store, stored.as_ref(), &request.name, as_of).await?;
+        let stored = stored.ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
         Ok(Response::new(investment_to_proto(&stored)))
     }
 
@@ -247,6 +248,7 @@ impl InvestmentService for InvestmentApi {
             .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
+        super::scope::check_unit(&tree, &code, &request.org_unit)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }

@@ -57,6 +57,7 @@ impl OrganizationService for OrganizationApi {
         let code = code.expect("checked");
         let as_of = as_of.unwrap_or_else(crate::domain::instant::Instant::now);
         let date = request::tree_date(date, as_of);
+        super::scope::check_unit_at(&self.store, &code, date, as_of, &request.name).await?;
 
         store::placement(self.store.reader(), &code, date, as_of)
             .await
@@ -98,6 +99,10 @@ impl OrganizationService for OrganizationApi {
             .await
             .map_err(ApiError::from)?;
 
+        if let Some(code) = &parent {
+            super::scope::check_unit(&tree, code, &request.org_unit)?;
+        }
+        let visible = super::scope::visible_units(&tree);
         let members: Option<Vec<OrgUnitCode>> = match &parent {
             None => None,
             Some(code) if tree.get(code).is_none() => {
@@ -115,6 +120,7 @@ impl OrganizationService for OrganizationApi {
             .iter()
             .filter(|s| s.unit.is_valid_at(date))
             .filter(|s| members.as_ref().is_none_or(|m| m.contains(&s.unit.code)))
+            .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.unit.code)))
             .filter(|s| kind.is_none_or(|k| s.unit.kind == k))
             .filter(|s| {
                 after

@@ -21,9 +21,14 @@ pub fn page_size(value: i32) -> Result<u64, Violation> {
 }
 
 /// A stable fingerprint (FNV-1a) of the filter values a token is valid for; stable across
-/// restarts, unlike std's hasher.
+/// restarts, unlike std's hasher. The caller's org-unit scope is part of it, so a token
+/// never carries over to a credential with another scope.
 pub fn fingerprint(filters: &impl std::fmt::Debug) -> u64 {
-    crate::fingerprint::fnv1a(format!("{filters:?}").into_bytes())
+    let text = match crate::auth::current_scope() {
+        None => format!("{filters:?}"),
+        Some(scope) => format!("{filters:?}{:?}", scope.roots()),
+    };
+    crate::fingerprint::fnv1a(text.into_bytes())
 }
 
 #[derive(Serialize, serde::Deserialize)]

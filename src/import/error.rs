@@ -35,6 +35,16 @@ pub enum ImportError {
     /// The stream of records ended with an error (e.g. the client went away).
     #[error("the record stream failed: {0}")]
     Stream(String),
+    /// A record touches an org unit (or a region-wide definition) outside the importing
+    /// credential's scope; the whole import is rejected.
+    #[error("records[{position}] is outside the credential's scope: {description}")]
+    OutOfScope {
+        position: usize,
+        description: String,
+    },
+    /// The import holds more records than the server accepts in one import.
+    #[error("the import holds more than {limit} records")]
+    TooLarge { limit: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -16,4 +16,4 @@ pub mod text;
 pub use error::{ImportError, RecordViolation};
 pub use outcome::{ImportOutcome, KindCounts};
 pub use record::{Entry, ImportRequest, Record};
-pub use run::run_import;
+pub use run::{Importer, run_import, run_import_as};

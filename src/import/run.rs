@@ -23,6 +23,28 @@ const MAX_REQUEST_ID: usize = 128;
 pub async fn run_import<S>(
     store: &Store,
     request: ImportRequest,
+    entries: S,
+    progress: impl Fn(u64),
+) -> Result<ImportOutcome, ImportError>
+where
+    S: Stream<Item = Result<Entry, ImportError>> + Unpin,
+{
+    run_import_as(store, request, None, entries, progress).await
+}
+
+/// Who runs an import over the API, for the import log: the credential's name and its
+/// org-unit scope as stored (`None`: unscoped).
+#[derive(Debug, Clone)]
+pub struct Importer {
+    pub name: String,
+    pub scope: Option<String>,
+}
+
+/// `run_import`, logging `importer` as who imported.
+pub async fn run_import_as<S>(
+    store: &Store,
+    request: ImportRequest,
+    importer: Option<&Importer>,
     mut entries: S,
     progress: impl Fn(u64),
 ) -> Result<ImportOutcome, ImportError>
@@ -55,6 +77,9 @@ where
         recorded_at,
     )
     .await?;
+    if let Some(importer) = importer {
+        imports::set_importer(&txn, import_id, &importer.name, importer.scope.clone()).await?;
+    }
     let mut ctx = ImportContext::load(
         &txn,
         WriteMeta {
@@ -112,7 +137,12 @@ where
         write_lock::mark_org_changed(&txn, ticket).await?;
     }
     txn.commit().await?;
-    tracing::info!(import_id, records = outcome.records(), "import committed");
+    tracing::info!(
+        import_id,
+        records = outcome.records(),
+        imported_by = importer.map_or("command line", |i| i.name.as_str()),
+        "import committed"
+    );
     Ok(outcome)
 }
 

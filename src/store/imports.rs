@@ -61,6 +61,22 @@ pub async fn insert(
     Ok(row.id)
 }
 
+/// Names who imported: the credential and its org-unit scope (`None`: unscoped).
+pub async fn set_importer(
+    db: &impl ConnectionTrait,
+    id: i64,
+    imported_by: &str,
+    scope: Option<String>,
+) -> Result<(), StoreError> {
+    import::Entity::update_many()
+        .col_expr(import::Column::ImportedBy, Expr::value(imported_by))
+        .col_expr(import::Column::ImporterScope, Expr::value(scope))
+        .filter(import::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_result(
     db: &impl ConnectionTrait,
     id: i64,

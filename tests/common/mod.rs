@@ -129,6 +129,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(database: TestDatabase) -> Self {
+        Self::start_with(database, uppsikt::server::ServeOptions::default()).await
+    }
+
+    /// A server with the given access options (auth file, TLS, limits). With TLS the
+    /// plaintext `channel` connects lazily (and fails): tests build their own TLS channel.
+    pub async fn start_with(
+        database: TestDatabase,
+        options: uppsikt::server::ServeOptions,
+    ) -> Self {
+        let tls = options.tls.is_some();
         let store = Store::open(&database.url)
             .await
             .unwrap_or_else(|e| panic!("{}: open {}: {e}", database.label, database.url));
@@ -137,14 +147,20 @@ impl TestApp {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
-            let _ = rx.await;
-        }));
-        let channel = Channel::from_shared(format!("http://{address}"))
-            .expect("uri")
-            .connect()
-            .await
-            .expect("connect");
+        let server = tokio::spawn(uppsikt::server::serve_with(
+            store.clone(),
+            listener,
+            options,
+            async {
+                let _ = rx.await;
+            },
+        ));
+        let endpoint = Channel::from_shared(format!("http://{address}")).expect("uri");
+        let channel = if tls {
+            endpoint.connect_lazy()
+        } else {
+            endpoint.connect().await.expect("connect")
+        };
         Self {
             address,
             store,
@@ -265,4 +281,14 @@ pub fn assert_close(label: &str, actual: Option<i64>, printed_tkr: i64, toleranc
         diff <= tkr(tolerance_tkr),
         "{label}: {actual} kr vs printed {printed_tkr} tkr (off by {diff} kr, tolerance {tolerance_tkr} tkr)"
     );
+}
+
+/// `message` with `authorization: Bearer <token>`.
+pub fn bearer<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header value"),
+    );
+    request
 }

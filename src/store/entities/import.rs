@@ -15,6 +15,11 @@ pub struct Model {
     /// The import's result (counts and warnings) as JSON, returned again on a retry.
     #[sea_orm(column_type = "Text")]
     pub result: String,
+    /// The credential that imported (never its secret); NULL for the command line.
+    pub imported_by: Option<String>,
+    /// The importing credential's org-unit scope (roots, comma-separated); NULL: unscoped.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub importer_scope: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,249 @@
+//! The tower layer that authenticates and authorizes every call (health and reflection
+//! stay open), applies the credential's rate limit, names the credential in the request's
+//! log span and log line, and runs the call as that principal. Refusals are gRPC
+//! trailers-only responses built through the API's one error mapping (`ApiError`).
+
+use super::file::AuthFile;
+use super::jwt::{JwtRejection, JwtVerifier};
+use super::policy::{Requirement, requirement};
+use super::principal::Principal;
+use super::rate::RateLimiter;
+use super::tokens::StaticTokens;
+use crate::api::ApiError;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tonic::Status;
+use tower_service::Service;
+
+/// How calls are authenticated.
+pub struct Authenticator {
+    mode: Mode,
+    limiter: RateLimiter,
+}
+
+enum Mode {
+    /// No auth file: every caller is `anonymous` with every role (loopback, or an explicit
+    /// `--insecure-no-auth`).
+    Open(Arc<Principal>),
+    Verify {
+        tokens: StaticTokens,
+        jwt: Option<Box<JwtVerifier>>,
+    },
+}
+
+impl Authenticator {
+    pub fn open() -> Self {
+        Self {
+            mode: Mode::Open(Arc::new(Principal::anonymous())),
+            limiter: RateLimiter::default(),
+        }
+    }
+
+    /// From a parsed auth file; loads the JWKS when `[jwt]` is set.
+    pub async fn from_file(file: &AuthFile) -> anyhow::Result<Self> {
+        let jwt = match &file.jwt {
+            Some(section) => Some(Box::new(
+                JwtVerifier::new(section, file.default_rate()).await?,
+            )),
+            None => None,
+        };
+        Ok(Self {
+            mode: Mode::Verify {
+                tokens: StaticTokens::from_file(file)?,
+                jwt,
+            },
+            limiter: RateLimiter::default(),
+        })
+    }
+
+    pub fn requires_credentials(&self) -> bool {
+        matches!(self.mode, Mode::Verify { .. })
+    }
+
+    /// The caller of a request with these headers, or why not.
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<Arc<Principal>, ApiError> {
+        let (tokens, jwt) = match &self.mode {
+            Mode::Open(anonymous) => return Ok(Arc::clone(anonymous)),
+            Mode::Verify { tokens, jwt } => (tokens, jwt),
+        };
+        let unauthenticated = |reason, message: &str| ApiError::Unauthenticated {
+            reason,
+            message: message.to_owned(),
+        };
+        let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+            return Err(unauthenticated(
+                "MISSING_CREDENTIALS",
+                "this call needs an authorization: Bearer <token> header",
+            ));
+        };
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                let (scheme, rest) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+            })
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                unauthenticated(
+                    "INVALID_CREDENTIALS",
+                    "the authorization header is not of the form Bearer <token>",
+                )
+            })?;
+        if let Some(principal) = tokens.find(secret) {
+            return Ok(principal);
+        }
+        let looks_like_jwt = secret.bytes().filter(|b| *b == b'.').count() == 2;
+        match jwt {
+            Some(verifier) if looks_like_jwt => match verifier.verify(secret).await {
+                Ok(principal) => Ok(Arc::new(principal)),
+                Err(JwtRejection::Expired) => Err(unauthenticated(
+                    "EXPIRED_CREDENTIALS",
+                    "the bearer token has expired",
+                )),
+                Err(JwtRejection::Invalid(why)) => Err(unauthenticated(
+                    "INVALID_CREDENTIALS",
+                    &format!("the bearer token {why}"),
+                )),
+                Err(JwtRejection::NoScope) => Err(ApiError::PermissionDenied {
+                    reason: "NO_SCOPE",
+                    message: "the token carries no org-unit claim".to_owned(),
+                }),
+            },
+            _ => Err(unauthenticated(
+                "INVALID_CREDENTIALS",
+                "the bearer token is not known",
+            )),
+        }
+    }
+
+    /// Authenticates, checks the role `path` needs and the rate limit. A refusal names the
+    /// credential when it was authenticated.
+    pub async fn authorize(
+        &self,
+        path: &str,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<Arc<Principal>>, (Option<String>, ApiError)> {
+        let Requirement::Role(role) = requirement(path) else {
+            return Ok(None);
+        };
+        let principal = self.authenticate(headers).await.map_err(|e| (None, e))?;
+        let refuse = |error| Err((Some(principal.name.clone()), error));
+        if !principal.has(role) {
+            return refuse(ApiError::PermissionDenied {
+                reason: "MISSING_ROLE",
+                message: format!(
+                    "credential {} lacks the role {} that {path} needs",
+                    principal.name,
+                    role.as_str()
+                ),
+            });
+        }
+        if let Some(spec) = principal.rate
+            && let Err(wait) = self.limiter.check(&principal.name, spec)
+        {
+            return refuse(ApiError::ResourceExhausted {
+                reason: "RATE_LIMITED",
+                message: format!(
+                    "credential {} is over its rate of {} calls a minute; retry in {} ms",
+                    principal.name,
+                    spec.per_minute,
+                    wait.as_millis()
+                ),
+                retry_after: Some(wait),
+            });
+        }
+        Ok(Some(principal))
+    }
+}
+
+/// Place once around the gRPC routes (and whatever else dispatches into them).
+#[derive(Clone)]
+pub struct AuthLayer {
+    auth: Arc<Authenticator>,
+}
+
+impl AuthLayer {
+    pub fn new(auth: Arc<Authenticator>) -> Self {
+        Self { auth }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for AuthLayer {
+    type Service = AuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            inner,
+            auth: Arc::clone(&self.auth),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthService<S> {
+    inner: S,
+    auth: Arc<Authenticator>,
+}
+
+/// A refusal as a gRPC response (trailers-only).
+pub(crate) fn refusal<B: Default>(error: ApiError) -> http::Response<B> {
+    Status::from(error).into_http()
+}
+
+impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for AuthService<S>
+where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = http::Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
+        // The clone that was made ready serves this call (tower's usual swap).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = Arc::clone(&self.auth);
+        Box::pin(async move {
+            let path = request.uri().path().to_owned();
+            let started = std::time::Instant::now();
+            let principal = match auth.authorize(&path, request.headers()).await {
+                Ok(principal) => principal,
+                Err((credential, error)) => {
+                    let credential = credential.as_deref().unwrap_or("(none valid)");
+                    tracing::info!(%path, credential, %error, "call refused");
+                    return Ok(refusal(error));
+                }
+            };
+            let Some(principal) = principal else {
+                return inner.call(request).await;
+            };
+            tracing::Span::current().record("credential", principal.name.as_str());
+            request.extensions_mut().insert(Arc::clone(&principal));
+            let name = principal.name.clone();
+            let response = super::run_as(principal, inner.call(request)).await;
+            if let Ok(response) = &response {
+                // Errors answer trailers-only, with grpc-status in the headers; a success
+                // carries it in the trailers, after this line.
+                let status = response
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("0");
+                tracing::info!(%path, credential = %name, grpc_status = status, elapsed_ms = started.elapsed().as_millis() as u64, "call");
+            }
+            response
+        })
+    }
+}
