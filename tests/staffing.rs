@@ -169,7 +169,7 @@ async fn demo_hired_staff_reproduces_the_report() {
             app.label
         );
         let physicians = &response.hired_staff[0];
-        let nurses = &response.hired_staff[2];
+        let nurses = &response.hired_staff[3];
         println!(
             "{}: physicians cost {:?} kr, forecast {:?}, requested {} h = {} FTE, filled {} h = {} FTE; nurses cost {:?} kr",
             app.label,
@@ -193,7 +193,7 @@ async fn demo_hired_staff_reproduces_the_report() {
         // No personnel cost is printed, so no share is derived.
         assert_eq!(physicians.personnel_cost_sek, None);
         assert_eq!(physicians.hired_share_percent, "");
-        let others = &response.hired_staff[3];
+        let others = &response.hired_staff[2];
         assert_eq!((others.hours_requested.as_str(), others.fte_requested.as_str()), ("", ""));
 
         // The profession filter is the group itself, not its "of which" sub-group; every year.
