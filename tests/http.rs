@@ -594,18 +594,16 @@ async fn cors_allows_only_the_configured_origins() {
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let web = uppsikt::http::WebOptions {
-        cors_origins: vec!["https://portal.example.se".into()],
+    let options = uppsikt::server::ServeOptions {
+        web: uppsikt::http::WebOptions {
+            cors_origins: vec!["https://portal.example.se".into()],
+        },
+        ..Default::default()
     };
     let server = tokio::spawn(async move {
-        uppsikt::server::serve_with_web(
-            store,
-            listener,
-            async {
-                let _ = stopped.await;
-            },
-            &web,
-        )
+        uppsikt::server::serve_with(store, listener, options, async {
+            let _ = stopped.await;
+        })
         .await
     });
     let preflight = async |origin: &'static str| {

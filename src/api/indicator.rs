@@ -188,7 +188,9 @@ impl IndicatorService for IndicatorApi {
         let as_of = as_of.unwrap_or_else(Instant::now);
         let date = request::tree_date(date, as_of);
 
-        let (tree, _) = self.store.org_tree(date, as_of)
+        let (tree, _) = self
+            .store
+            .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
         if tree.get(&code).is_none() {

@@ -7,7 +7,7 @@
 //! region-wide definitions, so a scoped credential may not write them.
 
 use super::principal::Principal;
-use crate::domain::codes::{InvestmentId, OrgUnitCode};
+use crate::domain::codes::{IndicatorCode, InvestmentId, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
 use crate::import::ImportError;
@@ -28,6 +28,8 @@ struct ScopeCheck {
     known: HashSet<OrgUnitCode>,
     /// Investments defined earlier in this import.
     investments: HashMap<InvestmentId, OrgUnitCode>,
+    /// Indicators defined earlier in this import.
+    indicators: HashMap<IndicatorCode, OrgUnitCode>,
 }
 
 pub struct ImportGuard {
@@ -52,6 +54,7 @@ impl ImportGuard {
                     allowed: scope.units(&tree),
                     known: placements.into_iter().map(|p| p.unit.code).collect(),
                     investments: HashMap::new(),
+                    indicators: HashMap::new(),
                 })
             }
         };
@@ -187,6 +190,26 @@ impl ScopeCheck {
                     _ => return Ok(()),
                 }
             }
+            Record::Indicator(indicator, _) => {
+                if let Some(existing) = self.stored_indicator_unit(&indicator.code).await?
+                    && !self.allowed.contains(&existing)
+                {
+                    return deny(format!(
+                        "indicator {} belongs to a unit outside",
+                        indicator.code
+                    ));
+                }
+                self.indicators
+                    .insert(indicator.code.clone(), indicator.org_unit.clone());
+                &indicator.org_unit
+            }
+            Record::IndicatorTarget(r, _) => {
+                return self.check_indicator(&r.indicator, position).await;
+            }
+            Record::IndicatorOutcome(r, _) => {
+                return self.check_indicator(&r.indicator, position).await;
+            }
+            Record::Assignment(r, _) => &r.org_unit,
             Record::BudgetLine(r, _) => &r.org_unit,
             Record::Headcount(r, _) => &r.org_unit,
             Record::WorkedHours(r, _) => &r.org_unit,
@@ -199,6 +222,37 @@ impl ScopeCheck {
         } else {
             deny(format!("org unit {unit} is outside"))
         }
+    }
+
+    /// A target or outcome may only be written for an indicator of a unit inside the scope
+    /// (an unknown indicator is the importer's to reject, as for anyone).
+    async fn check_indicator(
+        &mut self,
+        code: &IndicatorCode,
+        position: usize,
+    ) -> Result<(), ImportError> {
+        let unit = match self.indicators.get(code) {
+            Some(unit) => Some(unit.clone()),
+            None => self.stored_indicator_unit(code).await?,
+        };
+        match unit {
+            Some(unit) if !self.allowed.contains(&unit) => Err(ImportError::OutOfScope {
+                position,
+                description: format!("indicator {code} belongs to a unit outside"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    async fn stored_indicator_unit(
+        &self,
+        code: &IndicatorCode,
+    ) -> Result<Option<OrgUnitCode>, ImportError> {
+        Ok(
+            crate::store::indicator::indicator(self.store.db(), code, Instant::now())
+                .await?
+                .map(|s| s.indicator.org_unit),
+        )
     }
 
     async fn stored_unit(&self, id: &InvestmentId) -> Result<Option<OrgUnitCode>, ImportError> {
