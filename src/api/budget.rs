@@ -2,7 +2,7 @@
 
 use super::convert;
 use super::error::ApiError;
-use super::listing::{ListFields, ListScope, list};
+use super::listing::{ListScope, list, list_fields};
 use super::paging;
 use super::request::{self, Checks};
 use crate::domain::codes::CategoryCode;
@@ -119,17 +119,7 @@ impl BudgetService for BudgetApi {
     ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
         let request = request.into_inner();
         let mut checks = Checks::default();
-        let scope = ListScope::parse(
-            &mut checks,
-            ListFields {
-                org_unit: &request.org_unit,
-                include_descendants: request.include_descendants,
-                structure_date: &request.structure_date,
-                as_of: request.as_of.as_ref(),
-                page_size: request.page_size,
-                page_token: &request.page_token,
-            },
-        );
+        let scope = ListScope::parse(&mut checks, list_fields!(request));
         let filter = LineFilter {
             fiscal_year: checks.take(request::optional_fiscal_year(
                 request.fiscal_year,

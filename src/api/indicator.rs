@@ -5,6 +5,7 @@ use super::error::ApiError;
 use super::indicator_convert::{self as convert, INDICATORS};
 use super::paging;
 use super::request::{self, Checks};
+use super::listing::{ListScope, list, list_fields};
 use super::scope::units_in_scope;
 use crate::domain::codes::{AssignmentCode, IndicatorCode, parse_resource_name};
 use crate::domain::indicator_status::{self as status, Attainment, Evaluation};
@@ -13,7 +14,10 @@ use crate::domain::validation::{MAX_SHORT_TEXT, Violation, bounded};
 use crate::proto::v1 as pb;
 use crate::proto::v1::indicator_service_server::IndicatorService;
 use crate::store::Store;
+use crate::domain::indicator::Assignment;
+use crate::store::entities::assignment;
 use crate::store::indicator::{self as store, AssignmentFilter, IndicatorFilter, StoredIndicator};
+use crate::store::listing::Stored;
 use tonic::{Request, Response, Status};
 
 /// Indicators read per query while filtering by year and status.
@@ -254,62 +258,22 @@ impl IndicatorService for IndicatorApi {
         &self,
         request: Request<pb::ListAssignmentsRequest>,
     ) -> Result<Response<pb::ListAssignmentsResponse>, Status> {
-        let request = request.into_inner();
+        let r = request.into_inner();
         let mut checks = Checks::default();
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        let goal_area = checks.take(text_filter(&request.goal_area, "goal_area"));
-        let year = checks.take(request::optional_fiscal_year(
-            request.fiscal_year,
-            "fiscal_year",
-        ));
-        let wanted = checks.take(text_filter(&request.status, "status"));
-        let date = checks.take(request::structure_date(
-            &request.structure_date,
-            "structure_date",
-        ));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
-        checks.finish().map_err(ApiError::from)?;
-
-        let filters = paging::fingerprint(&(
-            convert::ASSIGNMENTS,
-            unit.as_ref(),
-            request.include_descendants,
-            &goal_area,
-            year,
-            &wanted,
-            date,
-            as_of,
-        ));
-        let (as_of, after) =
-            paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
-        let org_units = units_in_scope(
-            &self.store,
-            &request.org_unit,
-            unit.as_ref(),
-            request.include_descendants,
-            request::tree_date(date, as_of),
-            as_of,
-        )
-        .await?;
+        let scope = ListScope::parse(&mut checks, list_fields!(r));
         let filter = AssignmentFilter {
-            org_units,
-            goal_area,
-            fiscal_year: year,
-            status: wanted,
-            as_of,
+            goal_area: checks.take(text_filter(&r.goal_area, "goal_area")),
+            fiscal_year: checks.take(request::optional_fiscal_year(r.fiscal_year, "fiscal_year")),
+            status: checks.take(text_filter(&r.status, "status")),
         };
-        let after = after.map(AssignmentCode::from_stored);
-        let rows = store::assignments(self.store.reader(), &filter, after.as_ref(), size + 1)
-            .await
-            .map_err(ApiError::from)?;
-        let (page, next_page_token) =
-            paging::finish(rows, size, filters, as_of, |(a, _)| a.code.to_string());
+        checks.finish().map_err(ApiError::from)?;
+        let page = list::<assignment::Entity>(&self.store, convert::ASSIGNMENTS, scope, &filter, |_| {
+            filter.condition()
+        })
+        .await?;
+        let (assignments, next_page_token) = page.convert::<Stored<Assignment>, _>()?;
         Ok(Response::new(pb::ListAssignmentsResponse {
-            assignments: page
-                .iter()
-                .map(|(a, p)| convert::assignment(a, p))
-                .collect(),
+            assignments,
             next_page_token,
         }))
     }

@@ -10,6 +10,7 @@ use crate::domain::indicator_status::{Attainment, AttainmentCounts, Evaluation};
 use crate::domain::provenance::Provenance;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
+use crate::store::listing::Stored;
 use crate::store::indicator::StoredIndicator;
 
 pub const INDICATORS: &str = "indicators";
@@ -163,17 +164,20 @@ pub fn counts(c: &AttainmentCounts) -> pb::IndicatorCounts {
     }
 }
 
-pub fn assignment(a: &Assignment, provenance: &Provenance) -> pb::Assignment {
-    pb::Assignment {
-        name: assignment_name(&a.code),
-        code: a.code.to_string(),
-        org_unit: convert::org_unit_name(&a.org_unit),
-        goal_area: a.goal_area.clone(),
-        fiscal_year: a.fiscal_year,
-        text: a.text.clone(),
-        decided_by: a.decided_by.clone().unwrap_or_default(),
-        status: a.status.clone().unwrap_or_default(),
-        comment: a.comment.clone().unwrap_or_default(),
-        provenance: Some(convert::provenance(provenance)),
+impl From<&Stored<Assignment>> for pb::Assignment {
+    fn from(stored: &Stored<Assignment>) -> Self {
+        let (a, provenance) = (&stored.value, &stored.provenance);
+            pb::Assignment {
+            name: assignment_name(&a.code),
+            code: a.code.to_string(),
+            org_unit: convert::org_unit_name(&a.org_unit),
+            goal_area: a.goal_area.clone(),
+            fiscal_year: a.fiscal_year,
+            text: a.text.clone(),
+            decided_by: a.decided_by.clone().unwrap_or_default(),
+            status: a.status.clone().unwrap_or_default(),
+            comment: a.comment.clone().unwrap_or_default(),
+            provenance: Some(convert::provenance(provenance)),
+        }
     }
 }

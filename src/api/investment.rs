@@ -2,7 +2,7 @@
 
 use super::convert;
 use super::error::ApiError;
-use super::listing::{ListFields, ListScope, list};
+use super::listing::{ListScope, list, list_fields};
 use super::request::{self, Checks};
 use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
@@ -164,17 +164,7 @@ impl InvestmentService for InvestmentApi {
     ) -> Result<Response<pb::ListInvestmentsResponse>, Status> {
         let request = request.into_inner();
         let mut checks = Checks::default();
-        let scope = ListScope::parse(
-            &mut checks,
-            ListFields {
-                org_unit: &request.org_unit,
-                include_descendants: request.include_descendants,
-                structure_date: &request.structure_date,
-                as_of: request.as_of.as_ref(),
-                page_size: request.page_size,
-                page_token: &request.page_token,
-            },
-        );
+        let scope = ListScope::parse(&mut checks, list_fields!(request));
         let months = checks.take_all(request::month_range(request.from_month, request.to_month));
         if months.is_some() && request.fiscal_year == 0 {
             // A month bound means months of one year; which year is the caller's to say.

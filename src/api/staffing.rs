@@ -18,7 +18,8 @@ use crate::domain::staffing::{
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::staffing_service_server::StaffingService;
-use crate::store::Store;
+use crate::store::listing::Listed;
+use crate::store::{Store, StoreError};
 use crate::store::entities::{headcount, hired_staff, position, sick_leave, worked_hours};
 use crate::store::staffing::{
     self as store, HeadcountFilter, PeriodFilter, PositionFilter, SickLeaveFilter, Stored,
@@ -31,6 +32,33 @@ pub const PROFESSION_GROUPS: &str = "professionGroups";
 
 pub struct StaffingApi {
     store: Store,
+}
+
+/// The request fields ListWorkedHours and ListHiredStaff share.
+struct PeriodFields<'a> {
+    list: ListFields<'a>,
+    fiscal_year: i32,
+    from_month: i32,
+    to_month: i32,
+    profession: &'a str,
+}
+
+impl<'a> PeriodFields<'a> {
+    fn of(
+        list: ListFields<'a>,
+        fiscal_year: i32,
+        from_month: i32,
+        to_month: i32,
+        profession: &'a str,
+    ) -> Self {
+        Self {
+            list,
+            fiscal_year,
+            from_month,
+            to_month,
+            profession,
+        }
+    }
 }
 
 impl StaffingApi {
@@ -181,22 +209,14 @@ impl StaffingService for StaffingApi {
         request: Request<pb::ListWorkedHoursRequest>,
     ) -> Result<Response<pb::ListWorkedHoursResponse>, Status> {
         let r = request.into_inner();
-        let (scope, filter) = self
-            .period_request(
-                list_fields!(r),
-                r.fiscal_year,
-                r.from_month,
-                r.to_month,
-                &r.profession,
+        use worked_hours::Column as C;
+        let (worked_hours, next_page_token) = self
+            .period_list::<worked_hours::Entity, Stored<WorkedHours>, _>(
+                "worked_hours",
+                PeriodFields::of(list_fields!(r), r.fiscal_year, r.from_month, r.to_month, &r.profession),
+                [C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode],
             )
             .await?;
-        use worked_hours::Column as C;
-        let page =
-            list::<worked_hours::Entity>(&self.store, "worked_hours", scope, &filter, |_| {
-                filter.condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
-            })
-            .await?;
-        let (worked_hours, next_page_token) = page.convert::<Stored<WorkedHours>, _>()?;
         Ok(Response::new(pb::ListWorkedHoursResponse {
             worked_hours,
             next_page_token,
@@ -208,21 +228,14 @@ impl StaffingService for StaffingApi {
         request: Request<pb::ListHiredStaffRequest>,
     ) -> Result<Response<pb::ListHiredStaffResponse>, Status> {
         let r = request.into_inner();
-        let (scope, filter) = self
-            .period_request(
-                list_fields!(r),
-                r.fiscal_year,
-                r.from_month,
-                r.to_month,
-                &r.profession,
+        use hired_staff::Column as C;
+        let (hired_staff, next_page_token) = self
+            .period_list::<hired_staff::Entity, Stored<HiredStaff>, _>(
+                "hired_staff",
+                PeriodFields::of(list_fields!(r), r.fiscal_year, r.from_month, r.to_month, &r.profession),
+                [C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode],
             )
             .await?;
-        use hired_staff::Column as C;
-        let page = list::<hired_staff::Entity>(&self.store, "hired_staff", scope, &filter, |_| {
-            filter.condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
-        })
-        .await?;
-        let (hired_staff, next_page_token) = page.convert::<Stored<HiredStaff>, _>()?;
         Ok(Response::new(pb::ListHiredStaffResponse {
             hired_staff,
             next_page_token,
@@ -285,28 +298,36 @@ impl StaffingService for StaffingApi {
 }
 
 impl StaffingApi {
-    /// The request of ListWorkedHours and ListHiredStaff: shared fields, year, months and
-    /// profession (which must name a group that exists).
-    async fn period_request(
+    /// ListWorkedHours and ListHiredStaff: figures per unit, span and profession group, in
+    /// a table whose year, from month, to month and profession columns are `columns`.
+    async fn period_list<E, D, P>(
         &self,
-        fields: ListFields<'_>,
-        fiscal_year: i32,
-        from_month: i32,
-        to_month: i32,
-        profession: &str,
-    ) -> Result<(ListScope, PeriodFilter), ApiError> {
+        name: &'static str,
+        fields: PeriodFields<'_>,
+        columns: [E::Column; 4],
+    ) -> Result<(Vec<P>, String), ApiError>
+    where
+        E: Listed,
+        D: TryFrom<E::Model, Error = StoreError>,
+        P: for<'a> From<&'a D>,
+    {
         let mut checks = Checks::default();
-        let as_of = fields.as_of;
-        let scope = ListScope::parse(&mut checks, fields);
+        let as_of = fields.list.as_of;
+        let scope = ListScope::parse(&mut checks, fields.list);
         let filter = PeriodFilter {
-            fiscal_year: checks.take(request::optional_fiscal_year(fiscal_year, "fiscal_year")),
-            months: checks.take_all(request::month_range(from_month, to_month)),
-            profession: checks.take(optional_profession(profession, "profession")),
+            fiscal_year: checks.take(request::optional_fiscal_year(
+                fields.fiscal_year,
+                "fiscal_year",
+            )),
+            months: checks.take_all(request::month_range(fields.from_month, fields.to_month)),
+            profession: checks.take(optional_profession(fields.profession, "profession")),
         };
         checks.finish().map_err(ApiError::from)?;
-        self.check_profession(&filter.profession, profession, as_of)
+        self.check_profession(&filter.profession, fields.profession, as_of)
             .await?;
-        Ok((scope, filter))
+        list::<E>(&self.store, name, scope, &filter, |_| filter.condition(columns))
+            .await?
+            .convert::<D, P>()
     }
 
     /// NOT_FOUND when the profession filter names a group that does not exist (at `as_of`).

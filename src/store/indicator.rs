@@ -4,6 +4,7 @@
 use super::entities::{assignment, indicator, indicator_outcome, indicator_target};
 use super::error::StoreError;
 use super::history::current_at;
+use super::listing::{Listed, Stored};
 use super::indicator_rows::{
     assignment_from_row, indicator_from_row, outcome_from_row, target_from_row,
 };
@@ -166,47 +167,50 @@ async fn with_children(
         .collect())
 }
 
-/// The filters of ListAssignments, already validated.
+/// The filters of ListAssignments (beyond unit scope and paging), already validated.
 #[derive(Debug, Clone)]
 pub struct AssignmentFilter {
-    pub org_units: Option<Vec<OrgUnitCode>>,
     pub goal_area: Option<String>,
     pub fiscal_year: Option<i32>,
     pub status: Option<String>,
-    pub as_of: Instant,
 }
 
-/// Assignments ordered by code after `after`, at most `limit`.
-pub async fn assignments(
-    db: &impl ConnectionTrait,
-    filter: &AssignmentFilter,
-    after: Option<&AssignmentCode>,
-    limit: u64,
-) -> Result<Vec<(Assignment, Provenance)>, StoreError> {
-    use assignment::Column as C;
-    let mut query =
-        assignment::Entity::find().filter(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
-    if let Some(units) = &filter.org_units {
-        query = query.filter(in_units(C::OrgUnitCode, units));
+impl AssignmentFilter {
+    pub fn condition(&self) -> Condition {
+        use assignment::Column as C;
+        Condition::all()
+            .add_option(self.goal_area.as_ref().map(|a| C::GoalArea.eq(a.as_str())))
+            .add_option(self.fiscal_year.map(|y| C::FiscalYear.eq(y)))
+            .add_option(self.status.as_ref().map(|s| C::Status.eq(s.as_str())))
     }
-    if let Some(area) = &filter.goal_area {
-        query = query.filter(C::GoalArea.eq(area.as_str()));
+}
+
+/// ListAssignments' order: code (one current row per code at any instant), then row id.
+impl Listed for assignment::Entity {
+    fn order() -> Vec<assignment::Column> {
+        vec![assignment::Column::AssignmentCode, assignment::Column::Id]
     }
-    if let Some(year) = filter.fiscal_year {
-        query = query.filter(C::FiscalYear.eq(year));
+    fn unit_column() -> assignment::Column {
+        assignment::Column::OrgUnitCode
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(C::Status.eq(status.as_str()));
+    fn history_columns() -> (assignment::Column, assignment::Column) {
+        (
+            assignment::Column::RecordedAt,
+            assignment::Column::SupersededAt,
+        )
     }
-    if let Some(after) = after {
-        query = query.filter(C::AssignmentCode.gt(after.as_str()));
+}
+
+impl TryFrom<assignment::Model> for Stored<Assignment> {
+    type Error = StoreError;
+
+    fn try_from(row: assignment::Model) -> Result<Self, StoreError> {
+        let id = row.id;
+        let (value, provenance) = assignment_from_row(row)?;
+        Ok(Stored {
+            id,
+            value,
+            provenance,
+        })
     }
-    query
-        .order_by_asc(C::AssignmentCode)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(assignment_from_row)
-        .collect()
 }

@@ -8,12 +8,22 @@ use super::history::current_at;
 use super::keyset;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
+use crate::domain::provenance::Provenance;
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
     QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
+
+/// A listed fact with its row id (the last tie-breaker of every order) and where it came
+/// from.
+#[derive(Debug, Clone)]
+pub struct Stored<T> {
+    pub id: i64,
+    pub value: T,
+    pub provenance: Provenance,
+}
 
 /// One value of a page key, as it travels inside a page token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

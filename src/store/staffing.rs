@@ -23,14 +23,7 @@ use crate::domain::staffing::{
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-/// A stored staffing fact with its row id (the last tie-breaker of every order) and where it
-/// came from.
-#[derive(Debug, Clone)]
-pub struct Stored<T> {
-    pub id: i64,
-    pub value: T,
-    pub provenance: Provenance,
-}
+pub use super::listing::Stored;
 
 fn stored<M, T>(
     id: i64,
