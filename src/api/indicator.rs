@@ -3,18 +3,18 @@
 
 use super::error::ApiError;
 use super::indicator_convert::{self as convert, INDICATORS};
+use super::listing::{ListScope, list, list_fields};
 use super::paging;
 use super::request::{self, Checks};
-use super::listing::{ListScope, list, list_fields};
 use super::scope::units_in_scope;
-use crate::domain::codes::{AssignmentCode, IndicatorCode, parse_resource_name};
+use crate::domain::codes::{IndicatorCode, parse_resource_name};
+use crate::domain::indicator::Assignment;
 use crate::domain::indicator_status::{self as status, Attainment, Evaluation};
 use crate::domain::instant::Instant;
 use crate::domain::validation::{MAX_SHORT_TEXT, Violation, bounded};
 use crate::proto::v1 as pb;
 use crate::proto::v1::indicator_service_server::IndicatorService;
 use crate::store::Store;
-use crate::domain::indicator::Assignment;
 use crate::store::entities::assignment;
 use crate::store::indicator::{self as store, AssignmentFilter, IndicatorFilter, StoredIndicator};
 use crate::store::listing::Stored;
@@ -267,10 +267,11 @@ impl IndicatorService for IndicatorApi {
             status: checks.take(text_filter(&r.status, "status")),
         };
         checks.finish().map_err(ApiError::from)?;
-        let page = list::<assignment::Entity>(&self.store, convert::ASSIGNMENTS, scope, &filter, |_| {
-            filter.condition()
-        })
-        .await?;
+        let page =
+            list::<assignment::Entity>(&self.store, convert::ASSIGNMENTS, scope, &filter, |_| {
+                filter.condition()
+            })
+            .await?;
         let (assignments, next_page_token) = page.convert::<Stored<Assignment>, _>()?;
         Ok(Response::new(pb::ListAssignmentsResponse {
             assignments,

@@ -10,8 +10,8 @@ use crate::domain::indicator_status::{Attainment, AttainmentCounts, Evaluation};
 use crate::domain::provenance::Provenance;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
-use crate::store::listing::Stored;
 use crate::store::indicator::StoredIndicator;
+use crate::store::listing::Stored;
 
 pub const INDICATORS: &str = "indicators";
 pub const ASSIGNMENTS: &str = "assignments";
@@ -167,7 +167,7 @@ pub fn counts(c: &AttainmentCounts) -> pb::IndicatorCounts {
 impl From<&Stored<Assignment>> for pb::Assignment {
     fn from(stored: &Stored<Assignment>) -> Self {
         let (a, provenance) = (&stored.value, &stored.provenance);
-            pb::Assignment {
+        pb::Assignment {
             name: assignment_name(&a.code),
             code: a.code.to_string(),
             org_unit: convert::org_unit_name(&a.org_unit),

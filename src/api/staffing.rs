@@ -18,12 +18,12 @@ use crate::domain::staffing::{
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::staffing_service_server::StaffingService;
-use crate::store::listing::Listed;
-use crate::store::{Store, StoreError};
 use crate::store::entities::{headcount, hired_staff, position, sick_leave, worked_hours};
+use crate::store::listing::Listed;
 use crate::store::staffing::{
     self as store, HeadcountFilter, PeriodFilter, PositionFilter, SickLeaveFilter, Stored,
 };
+use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use tonic::{Request, Response, Status};
 
@@ -213,7 +213,13 @@ impl StaffingService for StaffingApi {
         let (worked_hours, next_page_token) = self
             .period_list::<worked_hours::Entity, Stored<WorkedHours>, _>(
                 "worked_hours",
-                PeriodFields::of(list_fields!(r), r.fiscal_year, r.from_month, r.to_month, &r.profession),
+                PeriodFields::of(
+                    list_fields!(r),
+                    r.fiscal_year,
+                    r.from_month,
+                    r.to_month,
+                    &r.profession,
+                ),
                 [C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode],
             )
             .await?;
@@ -232,7 +238,13 @@ impl StaffingService for StaffingApi {
         let (hired_staff, next_page_token) = self
             .period_list::<hired_staff::Entity, Stored<HiredStaff>, _>(
                 "hired_staff",
-                PeriodFields::of(list_fields!(r), r.fiscal_year, r.from_month, r.to_month, &r.profession),
+                PeriodFields::of(
+                    list_fields!(r),
+                    r.fiscal_year,
+                    r.from_month,
+                    r.to_month,
+                    &r.profession,
+                ),
                 [C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode],
             )
             .await?;
@@ -325,9 +337,11 @@ impl StaffingApi {
         checks.finish().map_err(ApiError::from)?;
         self.check_profession(&filter.profession, fields.profession, as_of)
             .await?;
-        list::<E>(&self.store, name, scope, &filter, |_| filter.condition(columns))
-            .await?
-            .convert::<D, P>()
+        list::<E>(&self.store, name, scope, &filter, |_| {
+            filter.condition(columns)
+        })
+        .await?
+        .convert::<D, P>()
     }
 
     /// NOT_FOUND when the profession filter names a group that does not exist (at `as_of`).

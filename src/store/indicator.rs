@@ -4,11 +4,11 @@
 use super::entities::{assignment, indicator, indicator_outcome, indicator_target};
 use super::error::StoreError;
 use super::history::current_at;
-use super::listing::{Listed, Stored};
 use super::indicator_rows::{
     assignment_from_row, indicator_from_row, outcome_from_row, target_from_row,
 };
-use crate::domain::codes::{AssignmentCode, IndicatorCode, OrgUnitCode};
+use super::listing::{Listed, Stored};
+use crate::domain::codes::{IndicatorCode, OrgUnitCode};
 use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Provenance;
