@@ -1,0 +1,124 @@
+//! Concurrent load: `clients` tokio tasks, each with its own client (its own channel, so its
+//! own HTTP/2 connection, or a clone of a database pool), calling until a fixed number of
+//! calls or a fixed duration is reached, whichever comes first.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::Barrier;
+
+/// When a measurement stops: after `calls` calls or after `duration`, whichever is first.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub calls: usize,
+    pub duration: Duration,
+    /// Untimed calls per client before the clock starts (connections, caches).
+    pub warmup: usize,
+}
+
+/// The outcome of one measurement.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub clients: usize,
+    pub calls: usize,
+    pub errors: usize,
+    pub first_error: Option<String>,
+    pub seconds: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+impl Stats {
+    pub fn rate(&self) -> f64 {
+        self.calls as f64 / self.seconds
+    }
+
+    pub fn p50_ms(&self) -> f64 {
+        self.p50.as_secs_f64() * 1000.0
+    }
+
+    pub fn p99_ms(&self) -> f64 {
+        self.p99.as_secs_f64() * 1000.0
+    }
+}
+
+/// Nearest-rank percentile of sorted latencies.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Runs `call(client, n)` from one task per client; `n` numbers the calls so that callers
+/// can vary the request (another unit per call).
+pub async fn drive<C, F, Fut>(clients: Vec<C>, limit: Limit, call: F) -> Stats
+where
+    C: Clone + Send + 'static,
+    F: Fn(C, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let count = clients.len();
+    let call = Arc::new(call);
+    let tickets = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(count + 1));
+    // Set by whichever party passes the barrier first: the clock starts once every client
+    // has warmed up.
+    let start = Arc::new(OnceLock::new());
+    let mut tasks = Vec::with_capacity(count);
+    for (i, client) in clients.into_iter().enumerate() {
+        let (call, tickets, barrier, start) = (
+            call.clone(),
+            tickets.clone(),
+            barrier.clone(),
+            start.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut errors = Vec::new();
+            for w in 0..limit.warmup {
+                if let Err(e) = call(client.clone(), i * 1000 + w).await {
+                    errors.push(e);
+                }
+            }
+            barrier.wait().await;
+            let started = *start.get_or_init(Instant::now);
+            let mut latencies = Vec::new();
+            loop {
+                let n = tickets.fetch_add(1, Ordering::Relaxed);
+                if n >= limit.calls || started.elapsed() >= limit.duration {
+                    break;
+                }
+                let t = Instant::now();
+                let result = call(client.clone(), n).await;
+                latencies.push(t.elapsed());
+                if let Err(e) = result {
+                    errors.push(e);
+                }
+            }
+            (latencies, errors, Instant::now())
+        }));
+    }
+    barrier.wait().await;
+    let started = *start.get_or_init(Instant::now);
+    let mut latencies = Vec::new();
+    let mut errors = Vec::new();
+    let mut finished = started;
+    for task in tasks {
+        let (l, e, end) = task.await.expect("load task");
+        latencies.extend(l);
+        errors.extend(e);
+        finished = finished.max(end);
+    }
+    latencies.sort_unstable();
+    Stats {
+        clients: count,
+        calls: latencies.len(),
+        errors: errors.len(),
+        first_error: errors.into_iter().next(),
+        seconds: (finished - started).as_secs_f64(),
+        p50: percentile(&latencies, 50.0),
+        p99: percentile(&latencies, 99.0),
+    }
+}

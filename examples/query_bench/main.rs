@@ -1,0 +1,111 @@
+//! Read benchmark at a region's scale (issue 8): about a million budget lines, the real
+//! server in a process of its own, and every RPC measured beside its floor in the same run —
+//! SummarizeBudget against the hand-written GROUP BY, ListBudgetLines against the same
+//! SELECT plus proto encoding, GetOrgUnit against a bare tonic server with a canned answer —
+//! with p50/p99, calls/s and the server's peak RSS, and the goals met or not.
+//!
+//!   cargo run --release --example query_bench
+//!   cargo run --release --example query_bench -- --departments 96 --years 2   # smaller
+//!   cargo run --release --example query_bench -- --regenerate                # new data
+//!
+//! The SQLite data is generated once through the real import path and cached in
+//! target/query_bench/ (keyed by the shape); PostgreSQL is measured too when
+//! UPPSIKT_TEST_POSTGRES_URL is set (a fresh database, generated, then dropped).
+
+mod baseline;
+mod data;
+mod load;
+mod measure;
+mod procs;
+mod report;
+
+use data::Shape;
+use std::path::PathBuf;
+
+fn option(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("{name} takes a number")),
+    }
+}
+
+/// target/query_bench, next to the build output this binary runs from.
+fn work_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(|t| t.join("query_bench")))
+        .unwrap_or_else(|| std::env::temp_dir().join("query_bench"))
+}
+
+/// The machine, as the README states it.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}, {memory_gib:.0} GiB")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => return procs::serve(&args[1]).await,
+        Some("bare-serve") => return procs::bare_serve(&args[1]).await,
+        _ => {}
+    }
+    let shape = Shape {
+        departments: option(&args, "--departments", 480)?,
+        categories: option(&args, "--categories", 20)?,
+        years: option(&args, "--years", 5)?,
+    };
+    anyhow::ensure!(
+        shape.departments >= 24 && shape.categories >= 2 && shape.years >= 2,
+        "at least 24 departments, 2 categories and 2 years"
+    );
+    let regenerate = args.iter().any(|a| a == "--regenerate");
+    let dir = work_dir();
+
+    println!(
+        "query_bench: {} budget lines ({} departments × {} categories × {} years × 12 months × actual/budget); {}",
+        shape.lines(),
+        shape.departments,
+        shape.categories,
+        shape.years,
+        machine()
+    );
+    let path = data::sqlite_cached(&dir, shape, regenerate).await?;
+    measure::backend(
+        "SQLite",
+        &format!("sqlite://{}?mode=rwc", path.display()),
+        shape,
+        &dir,
+    )
+    .await?;
+
+    if let Ok(admin) = std::env::var("UPPSIKT_TEST_POSTGRES_URL") {
+        let name = format!("uppsikt_query_bench_{}", std::process::id());
+        let result = async {
+            let url = data::postgres_fresh(&admin, &name, shape).await?;
+            measure::backend("PostgreSQL", &url, shape, &dir).await
+        }
+        .await;
+        data::drop_postgres(&admin, &name).await;
+        result?;
+    }
+    Ok(())
+}

@@ -1,0 +1,397 @@
+//! One backend's run: start the server, measure each RPC and its floor, print the tables.
+
+use crate::baseline;
+use crate::data::{REGION, Shape};
+use crate::load::{Limit, Stats, drive};
+use crate::procs::{ServerProcess, canned_arg};
+use crate::report::{Goal, Row, print_goals, print_rows};
+use prost::Message;
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tonic::transport::{Channel, Endpoint};
+use uppsikt::proto::v1 as pb;
+use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
+use uppsikt::store::Store;
+
+const SUMMARY_REGION: Limit = Limit {
+    calls: 20,
+    duration: Duration::from_secs(20),
+    warmup: 1,
+};
+const SUMMARY_DIVISION: Limit = Limit {
+    calls: 200,
+    duration: Duration::from_secs(10),
+    warmup: 1,
+};
+const LIST: Limit = Limit {
+    calls: 20_000,
+    duration: Duration::from_secs(5),
+    warmup: 2,
+};
+const GET: Limit = Limit {
+    calls: 200_000,
+    duration: Duration::from_secs(5),
+    warmup: 5,
+};
+const CONCURRENCY: [usize; 3] = [1, 16, 64];
+const GET_CLIENTS: usize = 64;
+
+/// One channel, so one HTTP/2 connection, per client.
+async fn channels(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<Channel>> {
+    let endpoint = Endpoint::from_shared(format!("http://{addr}"))?.tcp_nodelay(true);
+    let mut channels = Vec::with_capacity(count);
+    for _ in 0..count {
+        channels.push(endpoint.connect().await?);
+    }
+    Ok(channels)
+}
+
+fn status(s: tonic::Status) -> String {
+    format!("{:?}: {}", s.code(), s.message())
+}
+
+fn summary_request(unit: &str, year: i32) -> pb::SummarizeBudgetRequest {
+    pb::SummarizeBudgetRequest {
+        org_unit: format!("orgUnits/{unit}"),
+        fiscal_year: year,
+        from_month: 1,
+        to_month: 12,
+        ..Default::default()
+    }
+}
+
+/// The scopes ListBudgetLines is asked for: one department, or a division with its
+/// descendants; call `n` asks for the n-th unit of the scope's list, so calls spread over
+/// the data.
+#[derive(Clone)]
+struct Scope {
+    label: &'static str,
+    names: Arc<Vec<String>>,
+    subtrees: Arc<Vec<Vec<String>>>,
+    descendants: bool,
+}
+
+impl Scope {
+    fn request(&self, n: usize) -> pb::ListBudgetLinesRequest {
+        pb::ListBudgetLinesRequest {
+            org_unit: format!("orgUnits/{}", self.names[n % self.names.len()]),
+            include_descendants: self.descendants,
+            page_size: 100,
+            ..Default::default()
+        }
+    }
+
+    fn units(&self, n: usize) -> &[String] {
+        &self.subtrees[n % self.subtrees.len()]
+    }
+}
+
+struct Run {
+    rows: Vec<Row>,
+    goals: Vec<Goal>,
+}
+
+impl Run {
+    fn push(&mut self, what: String, stats: Stats, server: Option<&ServerProcess>) -> Stats {
+        self.rows.push(Row {
+            what,
+            stats: stats.clone(),
+            server_peak: server.map(ServerProcess::peak_mib),
+        });
+        stats
+    }
+}
+
+/// Measures SummarizeBudget for `units` (the subtree of `unit`) against the GROUP BY.
+async fn summary(
+    run: &mut Run,
+    server: &ServerProcess,
+    db: &DatabaseConnection,
+    (label, unit, units): (&str, &str, Vec<String>),
+    limit: Limit,
+) -> anyhow::Result<()> {
+    let year = Shape::LAST_YEAR;
+    let units = Arc::new(units);
+    let client = BudgetServiceClient::new(channels(server.addr, 1).await?.remove(0));
+
+    // The two must agree before their times are compared.
+    let answer = client
+        .clone()
+        .summarize_budget(summary_request(unit, year))
+        .await?
+        .into_inner();
+    let rows = baseline::summary_sql(db, &units, year)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let sql_actual: i64 = rows
+        .iter()
+        .filter(|r| r.1 == "actual" && r.2 == year)
+        .map(|r| r.5)
+        .sum();
+    let server_actual = answer
+        .totals
+        .and_then(|t| t.net_cost)
+        .and_then(|f| f.actual_sek);
+    if server_actual != Some(sql_actual) {
+        println!(
+            "WARNING SummarizeBudget {label}: net cost actual {server_actual:?} but the GROUP BY sums to {sql_actual}"
+        );
+    }
+
+    let request = summary_request(unit, year);
+    let stats = drive(vec![client], limit, move |mut c, _| {
+        let request = request.clone();
+        async move {
+            c.summarize_budget(request).await.map_err(status)?;
+            Ok(())
+        }
+    })
+    .await;
+    let served = run.push(format!("SummarizeBudget {label}"), stats, Some(server));
+    let floor_units = units.clone();
+    let stats = drive(vec![db.clone()], limit, move |db, _| {
+        let units = floor_units.clone();
+        async move {
+            baseline::summary_sql(&db, &units, year).await?;
+            Ok(())
+        }
+    })
+    .await;
+    let floor = run.push(
+        format!("hand-written GROUP BY, {label} ({} units)", units.len()),
+        stats,
+        None,
+    );
+    run.goals.push(Goal::at_most(
+        format!("SummarizeBudget {label}: p50 ÷ GROUP BY p50"),
+        served.p50.as_secs_f64() / floor.p50.as_secs_f64(),
+        "×",
+        1.5,
+    ));
+    Ok(())
+}
+
+/// Measures ListBudgetLines for `scope` at 1, 16 and 64 clients against the same SELECT
+/// plus encoding, run at the same concurrency.
+async fn list(
+    run: &mut Run,
+    server: &ServerProcess,
+    db: &DatabaseConnection,
+    scope: Scope,
+) -> anyhow::Result<()> {
+    let probe = BudgetServiceClient::new(channels(server.addr, 1).await?.remove(0));
+    let served = probe.clone().list_budget_lines(scope.request(0)).await?;
+    let served: Vec<i64> = served
+        .into_inner()
+        .budget_lines
+        .iter()
+        .map(|l| l.amount_sek)
+        .collect();
+    let rows = baseline::page_sql(db, scope.units(0))
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let (encoded, floor) = baseline::encode_page(&rows).map_err(anyhow::Error::msg)?;
+    if served != floor {
+        println!(
+            "WARNING ListBudgetLines {}: the server's first page differs from the SELECT's",
+            scope.label
+        );
+    }
+    // Encoding alone, in process: part of the floor below.
+    let encode = drive(
+        vec![Arc::new(rows)],
+        Limit {
+            calls: 2000,
+            duration: Duration::from_secs(2),
+            warmup: 10,
+        },
+        |rows, _| async move { baseline::encode_page(&rows).map(|_| ()) },
+    )
+    .await;
+    run.push(
+        format!(
+            "encode a page of 100 lines ({} bytes), {}",
+            encoded.len(),
+            scope.label
+        ),
+        encode,
+        None,
+    );
+
+    for clients in CONCURRENCY {
+        let mut list_clients = Vec::new();
+        for channel in channels(server.addr, clients).await? {
+            list_clients.push(BudgetServiceClient::new(channel));
+        }
+        let s = scope.clone();
+        let stats = drive(list_clients, LIST, move |mut c, n| {
+            let request = s.request(n);
+            async move {
+                c.list_budget_lines(request).await.map_err(status)?;
+                Ok(())
+            }
+        })
+        .await;
+        let served = run.push(
+            format!("ListBudgetLines {}", scope.label),
+            stats,
+            Some(server),
+        );
+        let s = scope.clone();
+        let stats = drive(vec![db.clone(); clients], LIST, move |db, n| {
+            let s = s.clone();
+            async move {
+                let rows = baseline::page_sql(&db, s.units(n)).await?;
+                baseline::encode_page(&rows)?;
+                Ok(())
+            }
+        })
+        .await;
+        let floor = run.push(
+            format!("same SELECT … LIMIT 101 + encode, {}", scope.label),
+            stats,
+            None,
+        );
+        run.goals.push(Goal::at_most(
+            format!(
+                "ListBudgetLines {}, {clients} client{}: p50 ÷ (SELECT + encode) p50",
+                scope.label,
+                if clients == 1 { "" } else { "s" }
+            ),
+            served.p50.as_secs_f64() / floor.p50.as_secs_f64(),
+            "×",
+            2.0,
+        ));
+        if clients == 1 {
+            run.goals.push(Goal::at_most(
+                format!("ListBudgetLines {}, 1 client: p50", scope.label),
+                served.p50_ms(),
+                " ms",
+                5.0,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Measures GetOrgUnit at 64 clients against a bare tonic server answering a canned unit
+/// of the same encoded size (the real server's own answer).
+async fn get(
+    run: &mut Run,
+    server: &ServerProcess,
+    departments: Arc<Vec<String>>,
+    dir: &Path,
+) -> anyhow::Result<f64> {
+    let request = move |n: usize| pb::GetOrgUnitRequest {
+        name: format!("orgUnits/{}", departments[n % departments.len()]),
+        ..Default::default()
+    };
+    let mut probe = OrganizationServiceClient::new(channels(server.addr, 1).await?.remove(0));
+    let canned = probe.get_org_unit(request(0)).await?.into_inner();
+    let bare = ServerProcess::start(&["bare-serve", &canned_arg(&canned)], &dir.join("bare.log"))?;
+
+    let mut measured = Vec::new();
+    for (label, target) in [("uppsikt", server), ("bare tonic, canned", &bare)] {
+        let clients = channels(target.addr, GET_CLIENTS)
+            .await?
+            .into_iter()
+            .map(OrganizationServiceClient::new)
+            .collect();
+        let request = request.clone();
+        let stats = drive(clients, GET, move |mut c, n| {
+            let request = request(n);
+            async move {
+                c.get_org_unit(request).await.map_err(status)?;
+                Ok(())
+            }
+        })
+        .await;
+        measured.push(run.push(
+            format!("GetOrgUnit, {label} ({} bytes)", canned.encoded_len()),
+            stats,
+            Some(target),
+        ));
+    }
+    run.goals.push(Goal::at_least(
+        "GetOrgUnit, 64 clients: calls/s ÷ bare tonic calls/s",
+        measured[0].rate() / measured[1].rate(),
+        "×",
+        0.5,
+    ));
+    run.goals.push(Goal::at_most(
+        "GetOrgUnit, 64 clients: p99",
+        measured[0].p99_ms(),
+        " ms",
+        10.0,
+    ));
+    Ok(bare.stop())
+}
+
+/// Everything for one backend at `url`, which holds the generated data.
+pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow::Result<()> {
+    let log = dir.join(format!("server-{}.log", label.to_lowercase()));
+    let server = ServerProcess::start(&["serve", url], &log)?;
+    // After the server has migrated: the floors use the same kind of connection.
+    let store = Store::connect(url).await?;
+    let db = store.db().clone();
+    let mut run = Run {
+        rows: Vec::new(),
+        goals: Vec::new(),
+    };
+    let divisions: Vec<String> = (0..24).map(|d| shape.division(d)).collect();
+    let division_trees: Vec<Vec<String>> = (0..24).map(|d| shape.division_subtree(d)).collect();
+    let departments = shape.departments();
+
+    summary(
+        &mut run,
+        &server,
+        &db,
+        ("region", REGION, shape.region_subtree()),
+        SUMMARY_REGION,
+    )
+    .await?;
+    summary(
+        &mut run,
+        &server,
+        &db,
+        ("division", &divisions[0], division_trees[0].clone()),
+        SUMMARY_DIVISION,
+    )
+    .await?;
+    let unit_scope = Scope {
+        label: "one unit",
+        names: Arc::new(departments.clone()),
+        subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
+        descendants: false,
+    };
+    list(&mut run, &server, &db, unit_scope).await?;
+    let division_scope = Scope {
+        label: "division + descendants",
+        names: Arc::new(divisions),
+        subtrees: Arc::new(division_trees),
+        descendants: true,
+    };
+    list(&mut run, &server, &db, division_scope).await?;
+    let bare_peak = get(&mut run, &server, Arc::new(departments), dir).await?;
+
+    let peak = server.stop();
+    store.close().await?;
+    run.goals.push(Goal::at_most(
+        "server peak RSS through all of it",
+        peak,
+        " MiB",
+        100.0,
+    ));
+    print_rows(label, &run.rows);
+    println!();
+    println!(
+        "{label}: server peak RSS (VmHWM) {peak:.1} MiB; bare tonic server {bare_peak:.1} MiB; server log {}",
+        log.display()
+    );
+    print_goals(label, &run.goals);
+    Ok(())
+}
