@@ -10,6 +10,7 @@ pub mod domain;
 pub mod export;
 pub mod fingerprint;
 pub mod import;
+pub mod ops;
 pub mod proto;
 pub mod server;
 pub mod store;

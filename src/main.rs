@@ -11,14 +11,16 @@ use uppsikt::{demo, export, server, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    telemetry::init();
-    match run(Cli::parse()).await {
+    let telemetry = telemetry::init();
+    let code = match run(Cli::parse()).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    drop(telemetry);
+    code
 }
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
@@ -27,6 +29,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database,
             listen,
             demo: with_demo,
+            admin_listen,
+            readiness_interval_ms,
         } => {
             let store = open(&database.database_url).await?;
             if with_demo && demo::is_empty(&store).await? {
@@ -36,8 +40,23 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
+            let admin_listener = match admin_listen {
+                Some(address) => Some(
+                    tokio::net::TcpListener::bind(address)
+                        .await
+                        .with_context(|| format!("cannot listen on {address} (admin)"))?,
+                ),
+                None => None,
+            };
+            let options = server::ServeOptions {
+                admin_listener,
+                readiness: uppsikt::ops::readiness::ReadinessOptions {
+                    interval: std::time::Duration::from_millis(readiness_interval_ms),
+                    ..Default::default()
+                },
+            };
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
-            server::serve(store.clone(), listener, server::shutdown_signal()).await?;
+            server::serve_with(store.clone(), listener, options, server::shutdown_signal()).await?;
             store.close().await?;
             tracing::info!("stopped");
         }

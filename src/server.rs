@@ -23,11 +23,29 @@ const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// How long in-flight calls may run on after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// What `serve_with` adds to `serve`: the admin listener and the readiness check's pace.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// Serves `/metrics`, `/livez` and `/readyz` (`--admin-listen`) when given.
+    pub admin_listener: Option<TcpListener>,
+    pub readiness: crate::ops::readiness::ReadinessOptions,
+}
+
 /// Serves the API on `listener` until `shutdown` completes, then lets in-flight calls finish
 /// for at most `SHUTDOWN_GRACE`.
 pub async fn serve(
     store: Store,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_with(store, listener, ServeOptions::default(), shutdown).await
+}
+
+/// `serve`, with the operations side configured by `options`.
+pub async fn serve_with(
+    store: Store,
+    listener: TcpListener,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -42,6 +60,14 @@ pub async fn serve(
         .set_serving::<InvestmentServiceServer<InvestmentApi>>()
         .await;
     health.set_serving::<ImportServiceServer<ImportApi>>().await;
+    // Readiness (a database check) decides the health statuses from here on.
+    let ops = crate::ops::Ops::start(
+        &store,
+        health.clone(),
+        options.readiness,
+        options.admin_listener,
+    )
+    .await?;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -75,7 +101,7 @@ pub async fn serve(
         .tcp_nodelay(true)
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .layer(ops.layers())
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -90,9 +116,13 @@ pub async fn serve(
     }));
 
     tokio::select! {
-        result = &mut server => return Ok(result??),
+        result = &mut server => {
+            ops.stop().await;
+            return Ok(result??);
+        }
         () = shutdown => tracing::info!("shutdown requested"),
     }
+    ops.drain().await;
     let _ = stop_tx.send(());
     match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
         Ok(result) => result??,
@@ -101,6 +131,7 @@ pub async fn serve(
             server.abort();
         }
     }
+    ops.stop().await;
     Ok(())
 }
 

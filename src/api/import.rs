@@ -138,7 +138,8 @@ impl ImportService for ImportApi {
         let entries = entries(messages, current, failure);
 
         let store = self.store.clone();
-        let task = tokio::spawn(async move {
+        // In the call's span: the import's database spans belong to the call's trace.
+        let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
             let result = crate::import::run_import(&store, request, entries, |read| {
                 tracing::debug!(read, "import progress");
             })
@@ -147,12 +148,15 @@ impl ImportService for ImportApi {
                 tracing::warn!(%reason, "import stream failed: rolled back, nothing written");
             }
             result
-        });
+        }));
         let outcome = task
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
             .map_err(import_error)?;
-        Ok(Response::new(response(&outcome)))
+        let mut reply = Response::new(response(&outcome));
+        // For the metrics layer: imports and records written.
+        reply.extensions_mut().insert(outcome);
+        Ok(reply)
     }
 
     async fn list_imports(

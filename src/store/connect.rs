@@ -55,6 +55,8 @@ impl Store {
         let mut options = ConnectOptions::new(url.clone());
         options
             .sqlx_logging(false)
+            // Traces show each query's SQL (placeholders, never the values).
+            .record_stmt_in_spans(true)
             .acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");

@@ -88,6 +88,15 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// For a server database: the admin URL and the database's name.
+    pub fn server_admin(&self) -> Option<(&str, &str)> {
+        self.admin_url
+            .as_deref()
+            .map(|url| (url, self.name.as_str()))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some(admin_url) = self.admin_url.clone() else {
@@ -126,6 +135,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(database: TestDatabase) -> Self {
+        Self::start_with(database, uppsikt::server::ServeOptions::default()).await
+    }
+
+    /// A server with the operations side configured (admin listener, readiness pace).
+    pub async fn start_with(
+        database: TestDatabase,
+        options: uppsikt::server::ServeOptions,
+    ) -> Self {
         let store = Store::open(&database.url)
             .await
             .unwrap_or_else(|e| panic!("{}: open {}: {e}", database.label, database.url));
@@ -134,9 +151,14 @@ impl TestApp {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
-            let _ = rx.await;
-        }));
+        let server = tokio::spawn(uppsikt::server::serve_with(
+            store.clone(),
+            listener,
+            options,
+            async {
+                let _ = rx.await;
+            },
+        ));
         let channel = Channel::from_shared(format!("http://{address}"))
             .expect("uri")
             .connect()
@@ -160,6 +182,10 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{}: demo load: {e}", app.label));
         app
+    }
+
+    pub fn database(&self) -> &TestDatabase {
+        &self._database
     }
 
     pub fn organization(&self) -> OrganizationServiceClient<Channel> {
