@@ -65,6 +65,7 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     let _ = tracing_subscriber::registry()
         .with(fmt)
         .with(otel)
+        .with(crate::ops::pool_wait::layer())
         .try_init();
     TelemetryGuard { provider }
 }

@@ -1,7 +1,7 @@
 //! OpenTelemetry traces reach an OTLP collector: a tiny gRPC collector in the test receives
 //! the server's spans. The call's span continues the caller's W3C trace (`traceparent`) and
-//! has the database spans as children. A test binary of its own: the tracing subscriber is
-//! global to the process.
+//! has the database spans as children; the same subscriber times the waits for a pool
+//! connection. A test binary of its own: the tracing subscriber is global to the process.
 
 mod common;
 
@@ -181,5 +181,21 @@ async fn calls_are_traced_to_an_otlp_collector_under_the_callers_trace() {
             query.name
         );
     }
+
+    // The same subscriber times every wait for a pool connection.
+    let mut registry = prometheus_client::registry::Registry::default();
+    registry.register(
+        "acquire",
+        "waits",
+        uppsikt::ops::pool_wait::ACQUIRE_SECONDS.clone(),
+    );
+    let mut exposition = String::new();
+    prometheus_client::encoding::text::encode(&mut exposition, &registry).expect("encode");
+    let waits: f64 = exposition
+        .lines()
+        .find_map(|l| l.strip_prefix("acquire_count "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("a count in {exposition}"));
+    assert!(waits >= 1.0, "acquires were timed: {exposition}");
     app.stop().await;
 }

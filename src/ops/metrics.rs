@@ -112,6 +112,11 @@ impl Metrics {
             "Readiness checks that could not reach the database",
             readiness_failures.clone(),
         );
+        registry.register(
+            "uppsikt_db_pool_acquire_seconds",
+            "Time calls waited for a database connection, in seconds (all servers of the process)",
+            super::pool_wait::ACQUIRE_SECONDS.clone(),
+        );
         registry.register_collector(Box::new(PoolCollector {
             store: store.clone(),
         }));
@@ -172,9 +177,8 @@ impl Metrics {
     }
 }
 
-/// The database pool as it is at scrape time. sqlx reports the pool's size and idle
-/// connections; it does not expose how many tasks wait for one, so waiting shows as
-/// `in_use` at `max` (and in the calls' latency), not as a count.
+/// The database pool as it is at scrape time: sqlx reports the pool's size and idle
+/// connections (waiting is timed by `pool_wait`; sqlx counts no waiting tasks).
 struct PoolCollector {
     store: Store,
 }

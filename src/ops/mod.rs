@@ -5,12 +5,14 @@
 //!   context), `metrics` (calls, latency, imports, pool);
 //! - `readiness`: a background database check behind gRPC health and `/readyz`;
 //! - `admin`: the `--admin-listen` HTTP server (`/metrics`, `/livez`, `/readyz`);
-//! - `otel`: OpenTelemetry traces over OTLP.
+//! - `otel`: OpenTelemetry traces over OTLP;
+//! - `pool_wait`: how long calls wait for a database connection.
 
 pub mod admin;
 pub mod call;
 pub mod metrics;
 pub mod otel;
+pub mod pool_wait;
 pub mod readiness;
 pub mod request_id;
 pub mod tracing_layer;
