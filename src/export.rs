@@ -9,7 +9,7 @@ use crate::import::record::Record;
 use crate::import::text::{format_record, format_source};
 use crate::store::entities::*;
 use crate::store::facts::rows_at;
-use crate::store::{Store, StoreError, budget, investment_rows, org, staffing_rows};
+use crate::store::{Store, StoreError, budget, investment_rows, staffing_rows};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -121,7 +121,7 @@ pub async fn export(
     writeln!(writer.out, "# Uppsikt export as of {}", as_of.to_rfc3339())?;
 
     let units = parents_first(
-        org::placements(store.db(), as_of).await?,
+        store.placements(as_of).await?,
         |u| u.unit.code.to_string(),
         |u| u.unit.parent.as_ref().map(ToString::to_string),
     );

@@ -15,6 +15,7 @@ use crate::store::Store;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
 use tokio_stream::wrappers::TcpListenerStream;
 
 /// Largest request or response message, so no client can make the server buffer without
@@ -98,7 +99,6 @@ pub async fn serve_with(
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
-        .tcp_nodelay(true)
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .layer(ops.layers())
@@ -110,7 +110,7 @@ pub async fn serve_with(
         .add_service(staffing)
         .add_service(investment)
         .add_service(import);
-    let incoming = TcpListenerStream::new(listener);
+    let incoming = TcpListenerStream::new(listener).map(no_delay);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;
     }));
@@ -133,6 +133,20 @@ pub async fn serve_with(
     }
     ops.stop().await;
     Ok(())
+}
+
+/// Sends small responses at once: `serve_with_incoming*` ignores the builder's
+/// `tcp_nodelay`, and without it every response over one segment waits ~40 ms for the
+/// client's delayed ACK.
+fn no_delay(
+    accepted: std::io::Result<tokio::net::TcpStream>,
+) -> std::io::Result<tokio::net::TcpStream> {
+    let stream = accepted?;
+    if let Err(error) = stream.set_nodelay(true) {
+        // The connection still works, only slower: not a reason to refuse it.
+        tracing::debug!(%error, "cannot set TCP_NODELAY");
+    }
+    Ok(stream)
 }
 
 /// Completes on SIGINT or SIGTERM.

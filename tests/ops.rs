@@ -214,11 +214,20 @@ async fn metrics_count_calls_codes_imports_and_the_pool() {
         );
         expect("uppsikt_ready".to_owned(), 1.0);
         let max = if label == "sqlite" { 8.0 } else { 16.0 };
-        expect("uppsikt_db_pool_max_connections".to_owned(), max);
-        let in_use = sample(&metrics, r#"uppsikt_db_pool_connections{state="in_use"}"#)
-            .unwrap_or_else(|| panic!("{label}: in_use in\n{metrics}"));
-        let idle = sample(&metrics, r#"uppsikt_db_pool_connections{state="idle"}"#)
-            .unwrap_or_else(|| panic!("{label}: idle in\n{metrics}"));
+        expect(
+            r#"uppsikt_db_pool_max_connections{pool="primary"}"#.to_owned(),
+            max,
+        );
+        let in_use = sample(
+            &metrics,
+            r#"uppsikt_db_pool_connections{pool="primary",state="in_use"}"#,
+        )
+        .unwrap_or_else(|| panic!("{label}: in_use in\n{metrics}"));
+        let idle = sample(
+            &metrics,
+            r#"uppsikt_db_pool_connections{pool="primary",state="idle"}"#,
+        )
+        .unwrap_or_else(|| panic!("{label}: idle in\n{metrics}"));
         assert!(
             in_use >= 0.0 && idle >= 1.0 && in_use + idle <= max,
             "{label}: in_use {in_use}, idle {idle}, max {max}"

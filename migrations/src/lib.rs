@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_investments;
 mod m20261122_000003_staffing;
+mod m20261129_000006_concurrent_writes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_investments::Migration),
             Box::new(m20261122_000003_staffing::Migration),
+            Box::new(m20261129_000006_concurrent_writes::Migration),
         ]
     }
 }

@@ -14,7 +14,6 @@ use crate::proto::v1 as pb;
 use crate::proto::v1::budget_service_server::BudgetService;
 use crate::store::Store;
 use crate::store::budget::{self as store, LineFilter, LineKey, StoredBudgetLine, StoredCategory};
-use crate::store::org::tree_at;
 use std::collections::HashMap;
 use tonic::{Request, Response, Status};
 
@@ -94,7 +93,7 @@ impl BudgetService for BudgetApi {
         let filters = paging::fingerprint(&("categories", direction.map(|d| d.as_str()), as_of));
         let (as_of, after) = paging::start::<(i32, String)>(&request.page_token, filters, as_of)
             .map_err(ApiError::from)?;
-        let all = store::categories(self.store.db(), as_of)
+        let all = store::categories(self.store.reader(), as_of)
             .await
             .map_err(ApiError::from)?;
         let sort_key = |s: &StoredCategory| (s.category.display_order, s.category.code.to_string());
@@ -162,7 +161,7 @@ impl BudgetService for BudgetApi {
             scenario,
             as_of,
         };
-        let rows = store::list_lines(self.store.db(), &filter, after.as_ref(), size + 1)
+        let rows = store::list_lines(self.store.reader(), &filter, after.as_ref(), size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) =
@@ -222,21 +221,26 @@ impl BudgetService for BudgetApi {
         );
         let as_of = as_of.unwrap_or_else(Instant::now);
 
-        let (tree, _) = tree_at(self.store.db(), date, as_of)
+        let (tree, _) = self
+            .store
+            .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }
-        let units = tree.subtree(&code);
         let unit_groups = tree.child_of_root(&code);
-        let categories: HashMap<CategoryCode, _> = store::categories(self.store.db(), as_of)
+        let categories: HashMap<CategoryCode, _> = store::categories(self.store.reader(), as_of)
             .await
             .map_err(ApiError::from)?
             .into_iter()
             .map(|s| (s.category.code.clone(), s.category))
             .collect();
-        let lines = store::summary_lines(self.store.db(), &units, span.fiscal_year, as_of)
+        let groups = match grouping {
+            Grouping::ChildUnit => tree.child_groups(&code),
+            Grouping::Category | Grouping::Month => vec![(code.clone(), tree.subtree(&code))],
+        };
+        let lines = store::summary_lines(self.store.reader(), &groups, span, as_of)
             .await
             .map_err(ApiError::from)?;
         let result = summary::summarize(

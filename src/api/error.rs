@@ -21,6 +21,15 @@ pub enum ApiError {
     },
     #[error("{resource} not found")]
     NotFound { resource: String },
+    /// Overload or a lost database: worth a retry with backoff.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// The database gave up on a statement that ran too long.
+    #[error("deadline exceeded")]
+    DeadlineExceeded(#[source] anyhow::Error),
+    /// The client went away or cancelled: nothing to report as a failure of ours.
+    #[error("cancelled by the client")]
+    Cancelled(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -66,7 +75,11 @@ impl From<Vec<Violation>> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        Self::Internal(error.into())
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable(error.into()),
+            StoreError::TimedOut(_) => Self::DeadlineExceeded(error.into()),
+            StoreError::Database(_) | StoreError::Corrupt(_) => Self::Internal(error.into()),
+        }
     }
 }
 
@@ -89,7 +102,7 @@ impl From<ImportError> for ApiError {
                     })
                     .collect(),
             },
-            ImportError::Stream(message) => Self::Internal(anyhow::anyhow!("stream: {message}")),
+            ImportError::Stream(message) => Self::Cancelled(message),
             ImportError::Store(error) => error.into(),
         }
     }
@@ -131,6 +144,26 @@ impl From<ApiError> for Status {
                 "RESOURCE_NOT_FOUND",
                 cut(&format!("{resource} not found")),
             ),
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = ?source, "database unavailable");
+                (
+                    Code::Unavailable,
+                    "DATABASE_UNAVAILABLE",
+                    "the database is overloaded or unreachable; retry with backoff".to_owned(),
+                )
+            }
+            ApiError::DeadlineExceeded(source) => {
+                tracing::warn!(error = ?source, "database statement timed out");
+                (
+                    Code::DeadlineExceeded,
+                    "DEADLINE_EXCEEDED",
+                    "the query ran past its time limit".to_owned(),
+                )
+            }
+            ApiError::Cancelled(reason) => {
+                tracing::info!(%reason, "call ended by the client");
+                (Code::Cancelled, "CANCELLED", cut(reason))
+            }
             ApiError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 (Code::Internal, "INTERNAL", "internal error".to_owned())

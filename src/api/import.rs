@@ -145,7 +145,7 @@ impl ImportService for ImportApi {
             })
             .await;
             if let Err(ImportError::Stream(reason)) = &result {
-                tracing::warn!(%reason, "import stream failed: rolled back, nothing written");
+                tracing::info!(%reason, "import stream ended early: rolled back, nothing written");
             }
             result
         }));
@@ -168,7 +168,7 @@ impl ImportService for ImportApi {
         let filters = paging::fingerprint(&"imports");
         let (as_of, after) =
             paging::start::<i64>(&request.page_token, filters, None).map_err(ApiError::from)?;
-        let rows = imports::list(self.store.db(), after, size + 1)
+        let rows = imports::list(self.store.reader(), after, size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |r| r.id);

@@ -15,7 +15,6 @@ use crate::proto::v1 as pb;
 use crate::proto::v1::investment_service_server::InvestmentService;
 use crate::store::Store;
 use crate::store::investment::{self as store, InvestmentFilter, StoredFigures, StoredInvestment};
-use crate::store::org::tree_at;
 use tonic::{Request, Response, Status};
 
 pub const INVESTMENTS: &str = "investments";
@@ -151,7 +150,7 @@ impl InvestmentService for InvestmentApi {
         let id = id.expect("checked");
         let as_of = as_of.unwrap_or_else(Instant::now);
 
-        let stored = store::get(self.store.db(), &id, as_of)
+        let stored = store::get(self.store.reader(), &id, as_of)
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
@@ -221,7 +220,7 @@ impl InvestmentService for InvestmentApi {
             funding,
             as_of,
         };
-        let rows = store::list(self.store.db(), &filter, after.as_deref(), size + 1)
+        let rows = store::list(self.store.reader(), &filter, after.as_deref(), size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) =
@@ -265,18 +264,19 @@ impl InvestmentService for InvestmentApi {
         );
         let as_of = as_of.unwrap_or_else(Instant::now);
 
-        let (tree, _) = tree_at(self.store.db(), date, as_of)
+        let (tree, _) = self
+            .store
+            .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }
-        let units = tree.subtree(&code);
-        let unit_groups = tree.child_of_root(&code);
-        let objects = store::summary_objects(self.store.db(), &units, span.fiscal_year, as_of)
+        let groups = tree.child_groups(&code);
+        let stored = store::summary_cells(self.store.reader(), &groups, span, as_of)
             .await
             .map_err(ApiError::from)?;
-        let result = summary::summarize(span, &unit_groups, &objects);
+        let result = summary::summarize(span, &stored.cells, &stored.covered, stored.inexact);
 
         let group = |org_unit: Option<&OrgUnitCode>,
                      funding: Option<FundingCategory>,

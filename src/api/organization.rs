@@ -8,7 +8,7 @@ use crate::domain::codes::OrgUnitCode;
 use crate::proto::v1 as pb;
 use crate::proto::v1::organization_service_server::OrganizationService;
 use crate::store::Store;
-use crate::store::org::{StoredOrgUnit, tree_at};
+use crate::store::org::{self as store, StoredOrgUnit};
 use tonic::{Request, Response, Status};
 
 pub struct OrganizationApi {
@@ -55,13 +55,10 @@ impl OrganizationService for OrganizationApi {
         let (code, date) = (code.expect("checked"), date.expect("checked"));
         let as_of = as_of.unwrap_or_else(crate::domain::instant::Instant::now);
 
-        let placements = crate::store::org::placements(self.store.db(), as_of)
+        store::placement(self.store.reader(), &code, date, as_of)
             .await
-            .map_err(ApiError::from)?;
-        placements
-            .iter()
-            .find(|p| p.unit.code == code && p.unit.is_valid_at(date))
-            .map(|p| Response::new(to_proto(p)))
+            .map_err(ApiError::from)?
+            .map(|p| Response::new(to_proto(&p)))
             .ok_or_else(|| ApiError::not_found(request.name).into())
     }
 
@@ -90,7 +87,9 @@ impl OrganizationService for OrganizationApi {
         ));
         let (as_of, after) =
             paging::start::<String>(&request.page_token, filters, as_of).map_err(ApiError::from)?;
-        let (tree, stored) = tree_at(self.store.db(), date, as_of)
+        let (tree, stored) = self
+            .store
+            .org_tree(date, as_of)
             .await
             .map_err(ApiError::from)?;
 

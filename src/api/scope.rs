@@ -4,7 +4,6 @@ use super::error::ApiError;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::store::Store;
-use crate::store::org::tree_at;
 use chrono::NaiveDate;
 
 /// The units a filter covers in the tree at `date`: `None` without a filter, the unit (and
@@ -20,7 +19,7 @@ pub async fn units_in_scope(
     let Some(code) = code else {
         return Ok(None);
     };
-    let (tree, _) = tree_at(store.db(), date, as_of).await?;
+    let (tree, _) = store.org_tree(date, as_of).await?;
     if tree.get(code).is_none() {
         return Err(ApiError::not_found(name));
     }

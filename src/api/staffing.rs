@@ -124,7 +124,7 @@ async fn profession_order(
     name: &str,
     as_of: Instant,
 ) -> Result<ProfessionOrder, ApiError> {
-    let groups = store::profession_groups(store.db(), as_of).await?;
+    let groups = store::profession_groups(store.reader(), as_of).await?;
     let order = ProfessionOrder::new(groups.iter().map(|(g, _)| g));
     if let Some(code) = filter
         && !order.contains(code)
@@ -150,7 +150,7 @@ impl StaffingService for StaffingApi {
         let (as_of, after) = paging::start::<(i32, String)>(&request.page_token, filters, as_of)
             .map_err(ApiError::from)?;
         // A handful of groups: sorted and paged in memory, like the categories.
-        let all = store::profession_groups(self.store.db(), as_of)
+        let all = store::profession_groups(self.store.reader(), as_of)
             .await
             .map_err(ApiError::from)?;
         let sort_key =
@@ -216,7 +216,7 @@ impl StaffingService for StaffingApi {
             employee_group,
             as_of,
         };
-        let rows = store::list_headcounts(self.store.db(), &filter, after.as_ref(), size + 1)
+        let rows = store::list_headcounts(self.store.reader(), &filter, after.as_ref(), size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) =
@@ -249,7 +249,7 @@ impl StaffingService for StaffingApi {
         )?;
         let (filter, order, after) = query.resolve(&self.store).await?;
         let rows = store::list_worked_hours(
-            self.store.db(),
+            self.store.reader(),
             &filter,
             &order,
             after.as_ref(),
@@ -289,7 +289,7 @@ impl StaffingService for StaffingApi {
         )?;
         let (filter, order, after) = query.resolve(&self.store).await?;
         let rows = store::list_hired_staff(
-            self.store.db(),
+            self.store.reader(),
             &filter,
             &order,
             after.as_ref(),
@@ -361,7 +361,7 @@ impl StaffingService for StaffingApi {
             length,
             as_of,
         };
-        let rows = store::list_sick_leave(self.store.db(), &filter, after.as_ref(), size + 1)
+        let rows = store::list_sick_leave(self.store.reader(), &filter, after.as_ref(), size + 1)
             .await
             .map_err(ApiError::from)?;
         let (page, next_page_token) =
@@ -418,10 +418,15 @@ impl StaffingService for StaffingApi {
             profession,
             as_of,
         };
-        let rows =
-            store::list_positions(self.store.db(), &filter, &order, after.as_ref(), size + 1)
-                .await
-                .map_err(ApiError::from)?;
+        let rows = store::list_positions(
+            self.store.reader(),
+            &filter,
+            &order,
+            after.as_ref(),
+            size + 1,
+        )
+        .await
+        .map_err(ApiError::from)?;
         let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| s.key(&order));
         Ok(Response::new(pb::ListPositionsResponse {
             positions: page.iter().map(position_to_proto).collect(),

@@ -3,9 +3,9 @@
 //! grand totals, with the number of objects behind each sum.
 
 use super::codes::{InvestmentId, OrgUnitCode};
-use super::investment::{FundingCategory, Investment, InvestmentFigures, InvestmentStatus};
+use super::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
 use super::period::MonthSpan;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Summed budget and outcome of a group; a sum is `None` when no summed figure reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,34 +16,31 @@ pub struct InvestmentSums {
     pub object_count: usize,
 }
 
-/// Accumulates a group; objects are counted once however many of their figures are summed.
-#[derive(Debug, Default)]
-struct Accumulator<'a> {
-    budget_sek: Option<i64>,
-    outcome_sek: Option<i64>,
-    objects: BTreeSet<&'a InvestmentId>,
-}
-
-impl<'a> Accumulator<'a> {
-    fn add(&mut self, figures: &'a InvestmentFigures) {
+impl InvestmentSums {
+    /// Adds a disjoint group: every object lies in exactly one cell (its unit, funding,
+    /// status and kind are the object's own), so object counts add up.
+    fn absorb(&mut self, other: &InvestmentSums) {
         for (target, value) in [
-            (&mut self.budget_sek, figures.budget_sek),
-            (&mut self.outcome_sek, figures.outcome_sek),
+            (&mut self.budget_sek, other.budget_sek),
+            (&mut self.outcome_sek, other.outcome_sek),
         ] {
             if let Some(value) = value {
                 *target = Some(target.unwrap_or(0).saturating_add(value));
             }
         }
-        self.objects.insert(&figures.investment);
+        self.object_count += other.object_count;
     }
+}
 
-    fn sums(&self) -> InvestmentSums {
-        InvestmentSums {
-            budget_sek: self.budget_sek,
-            outcome_sek: self.outcome_sek,
-            object_count: self.objects.len(),
-        }
-    }
+/// The figures inside the asked span of the objects of one child unit (or the asked unit)
+/// with one funding category, status and kind, summed by the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvestmentCell {
+    pub unit: OrgUnitCode,
+    pub funding: FundingCategory,
+    pub status: InvestmentStatus,
+    pub kind: InvestmentKind,
+    pub sums: InvestmentSums,
 }
 
 /// A stored figure left out because its span straddles the asked span.
@@ -91,60 +88,33 @@ impl InvestmentSummary {
     }
 }
 
-/// An object with its stored figures (any years and spans).
-#[derive(Debug, Clone)]
-pub struct SummaryObject {
-    pub investment: Investment,
-    pub figures: Vec<InvestmentFigures>,
-}
-
-/// Sums the figures of `objects` whose span lies inside `span`. `unit_groups` maps every unit
-/// of the asked subtree to its child-unit group (the asked unit to itself); objects of units
-/// outside it are not part of the subtree and are ignored. A figure that shares months with
-/// `span` without lying inside it is left out and listed, never prorated.
+/// Rolls the cells up into the groups the reports print. `covered` holds the months of the
+/// summed figures; `inexact` the figures left out because they straddle `span` (never
+/// prorated).
 pub fn summarize(
     span: MonthSpan,
-    unit_groups: &HashMap<OrgUnitCode, OrgUnitCode>,
-    objects: &[SummaryObject],
+    cells: &[InvestmentCell],
+    covered: &BTreeSet<u8>,
+    inexact: Vec<InexactInvestmentSpan>,
 ) -> InvestmentSummary {
-    let mut by_unit: BTreeMap<&OrgUnitCode, Accumulator> = BTreeMap::new();
-    let mut by_funding: BTreeMap<FundingCategory, Accumulator> = BTreeMap::new();
-    let mut by_status: BTreeMap<InvestmentStatus, Accumulator> = BTreeMap::new();
-    let mut by_funding_status: BTreeMap<(FundingCategory, InvestmentStatus), Accumulator> =
+    let mut by_unit: BTreeMap<&OrgUnitCode, InvestmentSums> = BTreeMap::new();
+    let mut by_funding: BTreeMap<FundingCategory, InvestmentSums> = BTreeMap::new();
+    let mut by_status: BTreeMap<InvestmentStatus, InvestmentSums> = BTreeMap::new();
+    let mut by_funding_status: BTreeMap<(FundingCategory, InvestmentStatus), InvestmentSums> =
         BTreeMap::new();
-    let mut totals = Accumulator::default();
-    let mut inexact = BTreeSet::new();
-    let mut covered = BTreeSet::new();
-
-    for object in objects {
-        let investment = &object.investment;
-        let Some(unit) = unit_groups.get(&investment.org_unit) else {
-            continue;
-        };
-        for figures in &object.figures {
-            if !span.overlaps(figures.span) {
-                continue;
-            }
-            if !span.contains(figures.span) {
-                inexact.insert(InexactInvestmentSpan {
-                    investment: investment.id.clone(),
-                    stored_span: figures.span,
-                });
-                continue;
-            }
-            by_unit.entry(unit).or_default().add(figures);
-            by_funding
-                .entry(investment.funding)
-                .or_default()
-                .add(figures);
-            by_status.entry(investment.status).or_default().add(figures);
-            by_funding_status
-                .entry((investment.funding, investment.status))
-                .or_default()
-                .add(figures);
-            totals.add(figures);
-            covered.extend(figures.span.from..=figures.span.to);
-        }
+    let mut totals = InvestmentSums::default();
+    for cell in cells {
+        by_unit.entry(&cell.unit).or_default().absorb(&cell.sums);
+        by_funding
+            .entry(cell.funding)
+            .or_default()
+            .absorb(&cell.sums);
+        by_status.entry(cell.status).or_default().absorb(&cell.sums);
+        by_funding_status
+            .entry((cell.funding, cell.status))
+            .or_default()
+            .absorb(&cell.sums);
+        totals.absorb(&cell.sums);
     }
     let uncovered_months = if covered.is_empty() {
         Vec::new()
@@ -153,20 +123,20 @@ pub fn summarize(
             .filter(|m| !covered.contains(m))
             .collect()
     };
+    let mut inexact_spans = inexact;
+    inexact_spans.sort();
+    inexact_spans.dedup();
 
     InvestmentSummary {
         by_child_unit: by_unit
             .into_iter()
-            .map(|(unit, acc)| (unit.clone(), acc.sums()))
+            .map(|(unit, sums)| (unit.clone(), sums))
             .collect(),
-        by_funding: by_funding.into_iter().map(|(k, a)| (k, a.sums())).collect(),
-        by_status: by_status.into_iter().map(|(k, a)| (k, a.sums())).collect(),
-        by_funding_status: by_funding_status
-            .into_iter()
-            .map(|(k, a)| (k, a.sums()))
-            .collect(),
-        totals: totals.sums(),
-        inexact_spans: inexact.into_iter().collect(),
+        by_funding: by_funding.into_iter().collect(),
+        by_status: by_status.into_iter().collect(),
+        by_funding_status: by_funding_status.into_iter().collect(),
+        totals,
+        inexact_spans,
         uncovered_months,
     }
 }
@@ -174,7 +144,8 @@ pub fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::investment::InvestmentKind;
+    use FundingCategory::*;
+    use InvestmentStatus::*;
 
     fn span(year: i32, from: u8, to: u8) -> MonthSpan {
         MonthSpan {
@@ -184,112 +155,36 @@ mod tests {
         }
     }
 
-    fn figures(
-        id: &str,
-        span: MonthSpan,
-        budget: Option<i64>,
-        outcome: Option<i64>,
-    ) -> InvestmentFigures {
-        InvestmentFigures {
-            investment: InvestmentId::from_stored(id.into()),
-            span,
-            budget_sek: budget,
-            outcome_sek: outcome,
-            outcome_since_start_sek: None,
-            forecast_sek: None,
-            carry_over_requested_sek: None,
-        }
-    }
-
-    fn object(
-        id: &str,
+    fn cell(
         unit: &str,
         funding: FundingCategory,
         status: InvestmentStatus,
-        figures: Vec<InvestmentFigures>,
-    ) -> SummaryObject {
-        SummaryObject {
-            investment: Investment {
-                id: InvestmentId::from_stored(id.into()),
-                org_unit: OrgUnitCode::from_stored(unit.into()),
-                name: id.into(),
-                kind: InvestmentKind::New,
-                funding,
-                decision: None,
-                decided_year: None,
-                status,
-                total_budget_sek: None,
-                planned_completion: None,
-                procurement_contacted: None,
-                comment: None,
+        budget: Option<i64>,
+        outcome: Option<i64>,
+        objects: usize,
+    ) -> InvestmentCell {
+        InvestmentCell {
+            unit: OrgUnitCode::from_stored(unit.into()),
+            funding,
+            status,
+            kind: InvestmentKind::New,
+            sums: InvestmentSums {
+                budget_sek: budget,
+                outcome_sek: outcome,
+                object_count: objects,
             },
-            figures,
         }
     }
 
-    fn code(value: &str) -> OrgUnitCode {
-        OrgUnitCode::from_stored(value.into())
-    }
-
-    /// ROOT with children A (and its child A1) and B.
-    fn groups() -> HashMap<OrgUnitCode, OrgUnitCode> {
-        [("ROOT", "ROOT"), ("A", "A"), ("A1", "A"), ("B", "B")]
-            .into_iter()
-            .map(|(unit, group)| (code(unit), code(group)))
-            .collect()
-    }
-
     #[test]
-    fn sums_per_unit_funding_status_and_in_total() {
-        use FundingCategory::*;
-        use InvestmentStatus::*;
-        let year = span(2025, 1, 12);
-        let objects = [
-            object(
-                "a",
-                "A",
-                Frame,
-                Ongoing,
-                vec![figures("a", span(2025, 1, 4), Some(100), Some(10))],
-            ),
-            object(
-                "a1",
-                "A1",
-                Frame,
-                Ongoing,
-                vec![figures("a1", span(2025, 1, 4), Some(200), Some(20))],
-            ),
-            object(
-                "b",
-                "B",
-                CarriedOver,
-                Completed,
-                vec![figures("b", span(2025, 1, 12), Some(50), None)],
-            ),
-            object(
-                "r",
-                "ROOT",
-                Unforeseen,
-                Ongoing,
-                vec![figures("r", span(2025, 5, 8), None, Some(7))],
-            ),
-            object(
-                "other-year",
-                "B",
-                Frame,
-                Ongoing,
-                vec![figures("other-year", span(2024, 1, 12), Some(1), Some(1))],
-            ),
-            object(
-                "outside",
-                "ELSEWHERE",
-                Frame,
-                Ongoing,
-                vec![figures("outside", span(2025, 1, 12), Some(9), Some(9))],
-            ),
+    fn cells_roll_up_per_unit_funding_status_and_in_total() {
+        let cells = [
+            cell("A", Frame, Ongoing, Some(300), Some(30), 2),
+            cell("B", CarriedOver, Completed, Some(50), None, 1),
+            cell("ROOT", Unforeseen, Ongoing, None, Some(7), 1),
         ];
-        let summary = summarize(year, &groups(), &objects);
-
+        let covered = (1..=12).collect();
+        let summary = summarize(span(2025, 1, 12), &cells, &covered, Vec::new());
         assert_eq!(
             summary.totals,
             InvestmentSums {
@@ -315,11 +210,6 @@ mod tests {
         );
         let statuses: Vec<InvestmentStatus> = summary.by_status.iter().map(|(s, _)| *s).collect();
         assert_eq!(statuses, [Ongoing, Completed]);
-        let frame_ongoing = summary
-            .funding_status(Frame, Ongoing)
-            .expect("frame, ongoing");
-        assert_eq!(frame_ongoing.budget_sek, Some(300));
-        assert_eq!(frame_ongoing.outcome_sek, Some(30));
         let carried = summary
             .funding_status(CarriedOver, Completed)
             .expect("carried over");
@@ -329,78 +219,30 @@ mod tests {
     }
 
     #[test]
-    fn an_object_counts_once_over_several_figures() {
-        let objects = [object(
-            "a",
-            "A",
-            FundingCategory::Frame,
-            InvestmentStatus::Ongoing,
-            vec![
-                figures("a", span(2025, 1, 4), Some(100), Some(10)),
-                figures("a", span(2025, 5, 8), None, Some(5)),
-            ],
-        )];
-        let summary = summarize(span(2025, 1, 12), &groups(), &objects);
-        assert_eq!(
-            summary.totals,
-            InvestmentSums {
-                budget_sek: Some(100),
-                outcome_sek: Some(15),
-                object_count: 1
-            }
-        );
-    }
-
-    #[test]
-    fn a_straddling_figure_is_listed_not_prorated() {
-        let objects = [object(
-            "a",
-            "A",
-            FundingCategory::Frame,
-            InvestmentStatus::Ongoing,
-            vec![
-                figures("a", span(2025, 1, 4), Some(100), Some(10)),
-                figures("a", span(2025, 5, 8), Some(1), Some(5)),
-            ],
-        )];
-        let summary = summarize(span(2025, 1, 6), &groups(), &objects);
-        assert!(!summary.is_exact());
-        assert_eq!(
-            summary.inexact_spans,
-            [InexactInvestmentSpan {
-                investment: InvestmentId::from_stored("a".into()),
-                stored_span: span(2025, 5, 8),
-            }]
-        );
-        assert_eq!(summary.totals.budget_sek, Some(100));
-        assert_eq!(summary.totals.outcome_sek, Some(10));
-
-        // Jan–Mar cannot be answered by a Jan–Apr figure: nothing is summed.
-        let summary = summarize(span(2025, 1, 3), &groups(), &objects);
-        assert_eq!(summary.totals, InvestmentSums::default());
-        assert!(summary.by_funding.is_empty());
-        assert_eq!(summary.inexact_spans.len(), 1);
-    }
-
-    #[test]
-    fn figures_that_do_not_cover_the_asked_months_are_not_exact() {
-        let objects = [object(
-            "a",
-            "A",
-            FundingCategory::Frame,
-            InvestmentStatus::Ongoing,
-            vec![figures("a", span(2025, 1, 4), Some(100), Some(10))],
-        )];
-        let summary = summarize(span(2025, 1, 12), &groups(), &objects);
-        assert_eq!(summary.totals.budget_sek, Some(100));
+    fn straddling_figures_and_uncovered_months_make_it_inexact() {
+        let cells = [cell("A", Frame, Ongoing, Some(100), Some(10), 1)];
+        let covered = (1..=4).collect();
+        let summary = summarize(span(2025, 1, 12), &cells, &covered, Vec::new());
         assert_eq!(summary.uncovered_months, (5..=12).collect::<Vec<u8>>());
         assert!(!summary.is_exact(), "Jan–Apr does not answer the full year");
-        assert!(summarize(span(2025, 1, 4), &groups(), &objects).is_exact());
+
+        let straddling = InexactInvestmentSpan {
+            investment: InvestmentId::from_stored("a".into()),
+            stored_span: span(2025, 5, 8),
+        };
+        let summary = summarize(
+            span(2025, 1, 6),
+            &cells,
+            &(1..=6).collect(),
+            vec![straddling.clone(), straddling.clone()],
+        );
+        assert_eq!(summary.inexact_spans, [straddling], "listed once");
+        assert!(!summary.is_exact());
     }
 
     #[test]
     fn nothing_to_sum_gives_empty_groups_and_absent_sums() {
-        let summary = summarize(span(2025, 1, 12), &groups(), &[]);
+        let summary = summarize(span(2025, 1, 12), &[], &BTreeSet::new(), Vec::new());
         assert_eq!(summary, InvestmentSummary::default());
         assert!(summary.is_exact());
     }

@@ -132,6 +132,18 @@ impl OrgTree {
         seen.into_iter().collect()
     }
 
+    /// `root`'s subtree split by child: `root` alone, then each child with its subtree, in
+    /// code order. The groups a per-child summary sums, one query each.
+    pub fn child_groups(&self, root: &OrgUnitCode) -> Vec<(OrgUnitCode, Vec<OrgUnitCode>)> {
+        std::iter::once((root.clone(), vec![root.clone()]))
+            .chain(
+                self.children(root)
+                    .iter()
+                    .map(|child| (child.clone(), self.subtree(child))),
+            )
+            .collect()
+    }
+
     /// Maps every unit of `root`'s subtree to the child of `root` it lies under (`root`
     /// itself maps to `root`).
     pub fn child_of_root(&self, root: &OrgUnitCode) -> HashMap<OrgUnitCode, OrgUnitCode> {

@@ -12,6 +12,13 @@ pub struct Provenance {
     pub superseded_at: Option<Instant>,
 }
 
+impl Provenance {
+    /// Whether the fact was the current one at `at`: recorded by then and not yet superseded.
+    pub fn is_current_at(&self, at: Instant) -> bool {
+        self.recorded_at <= at && self.superseded_at.is_none_or(|s| s > at)
+    }
+}
+
 /// The document and table a record says it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {

@@ -41,6 +41,6 @@ pub enum ImportError {
 
 impl From<sea_orm::DbErr> for ImportError {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::Store(StoreError::Database(error))
+        Self::Store(StoreError::from(error))
     }
 }

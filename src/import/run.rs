@@ -1,12 +1,12 @@
 //! Running one import: request-id replay, one transaction, batches, all-or-nothing.
 
-use super::apply::ImportContext;
+use super::apply::{ImportContext, ORG_UNIT_KIND};
 use super::error::ImportError;
 use super::outcome::ImportOutcome;
 use super::record::{Entry, ImportRequest};
 use crate::domain::validation::MAX_SHORT_TEXT;
 use crate::store::history::WriteMeta;
-use crate::store::{Store, imports};
+use crate::store::{Store, imports, write_lock};
 use futures::{Stream, StreamExt};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
@@ -30,19 +30,22 @@ where
     S: Stream<Item = Result<Entry, ImportError>> + Unpin,
 {
     validate(&request)?;
-    let _writer = store.lock_writes().await;
+    // The lock comes first: it makes this transaction the one writer across every instance
+    // on the database, and the replay check below then sees every earlier import.
+    let txn = store.db().begin().await?;
+    let ticket = write_lock::acquire(&txn).await?;
     if let Some(request_id) = &request.request_id
-        && let Some(earlier) = imports::find_by_request_id(store.db(), request_id).await?
+        && let Some(earlier) = imports::find_by_request_id(&txn, request_id).await?
     {
         let mut outcome: ImportOutcome = serde_json::from_str(&earlier.result).map_err(|e| {
             crate::store::StoreError::Corrupt(format!("import {} result: {e}", earlier.id))
         })?;
         outcome.replayed = true;
+        txn.rollback().await?;
         return Ok(outcome);
     }
 
-    let txn = store.db().begin().await?;
-    let recorded_at = imports::next_recorded_at(&txn).await?;
+    let recorded_at = ticket.recorded_at;
     let import_id = imports::insert(
         &txn,
         request.request_id.clone(),
@@ -101,6 +104,13 @@ where
     let result = serde_json::to_string(&outcome)
         .map_err(|e| crate::store::StoreError::Corrupt(format!("import result: {e}")))?;
     imports::set_result(&txn, import_id, result).await?;
+    if outcome
+        .counts
+        .get(ORG_UNIT_KIND)
+        .is_some_and(|c| c.inserted + c.superseded > 0)
+    {
+        write_lock::mark_org_changed(&txn, ticket).await?;
+    }
     txn.commit().await?;
     tracing::info!(import_id, records = outcome.records(), "import committed");
     Ok(outcome)

@@ -189,61 +189,76 @@ impl std::fmt::Debug for PoolCollector {
     }
 }
 
+/// One pool's (open, idle, max) connections, and its identity (the address of its shared
+/// options), to tell whether the reader is a pool of its own.
+struct PoolSizes {
+    size: u32,
+    idle: u32,
+    max: u32,
+    identity: usize,
+}
+
+macro_rules! sizes_of {
+    ($pool:expr) => {{
+        let pool = $pool;
+        let size = pool.size();
+        PoolSizes {
+            size,
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(size),
+            max: pool.options().get_max_connections(),
+            identity: std::sync::Arc::as_ptr(&pool.connect_options()) as usize,
+        }
+    }};
+}
+
 impl PoolCollector {
-    /// (open, idle, max) connections.
-    fn sizes(&self) -> (u32, u32, u32) {
-        let db = self.store.db();
-        let (size, idle, max) = match self.store.backend() {
-            Backend::Sqlite => {
-                let pool = db.get_sqlite_connection_pool();
-                (
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-            Backend::Postgres => {
-                let pool = db.get_postgres_connection_pool();
-                (
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-            Backend::MySql => {
-                let pool = db.get_mysql_connection_pool();
-                (
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-        };
-        let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(size);
-        (size, idle, max)
+    fn sizes(&self, db: &sea_orm::DatabaseConnection) -> PoolSizes {
+        match self.store.backend() {
+            Backend::Sqlite => sizes_of!(db.get_sqlite_connection_pool()),
+            Backend::Postgres => sizes_of!(db.get_postgres_connection_pool()),
+            Backend::MySql => sizes_of!(db.get_mysql_connection_pool()),
+        }
+    }
+
+    /// The primary pool, and the reader's when reads go to a pool of their own.
+    fn pools(&self) -> Vec<(&'static str, PoolSizes)> {
+        let primary = self.sizes(self.store.db());
+        let reader = self.sizes(self.store.reader());
+        let mut pools = vec![];
+        if reader.identity != primary.identity {
+            pools.push(("reader", reader));
+        }
+        pools.insert(0, ("primary", primary));
+        pools
     }
 }
 
 impl prometheus_client::collector::Collector for PoolCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let (size, idle, max) = self.sizes();
+        let pools = self.pools();
         let mut connections = encoder.encode_descriptor(
             "uppsikt_db_pool_connections",
-            "Open database connections by state: in_use (held by a query or transaction) or idle",
+            "Open database connections by pool and state: in_use (held by a query or \
+             transaction) or idle",
             None,
             MetricType::Gauge,
         )?;
-        for (state, value) in [("in_use", size - idle), ("idle", idle)] {
-            let labels = [("state", state)];
-            ConstGauge::new(i64::from(value)).encode(connections.encode_family(&labels)?)?;
+        for (pool, sizes) in &pools {
+            for (state, value) in [("in_use", sizes.size - sizes.idle), ("idle", sizes.idle)] {
+                let labels = [("pool", *pool), ("state", state)];
+                ConstGauge::new(i64::from(value)).encode(connections.encode_family(&labels)?)?;
+            }
         }
-        let maximum = encoder.encode_descriptor(
+        let mut maximum = encoder.encode_descriptor(
             "uppsikt_db_pool_max_connections",
             "The pool's connection limit; calls wait for a connection when in_use reaches it",
             None,
             MetricType::Gauge,
         )?;
-        ConstGauge::new(i64::from(max)).encode(maximum)?;
+        for (pool, sizes) in &pools {
+            let labels = [("pool", *pool)];
+            ConstGauge::new(i64::from(sizes.max)).encode(maximum.encode_family(&labels)?)?;
+        }
         Ok(())
     }
 }

@@ -147,7 +147,7 @@ impl ReadinessReporter {
     }
 }
 
-/// Reads the migrations table: a bare `SELECT 1` would still succeed on a connection whose
+/// Reads the migrations table on the primary and the reader: a bare `SELECT 1` would still succeed on a connection whose
 /// database was dropped (MySQL) or whose schema is missing. For a SQLite file, also checks
 /// that the file is still there and readable: open connections keep working on a deleted
 /// or moved file, whose writes would then be lost.
@@ -157,9 +157,15 @@ async fn probe(store: &Store) -> Result<(), String> {
         db.get_database_backend(),
         "SELECT 1 FROM seaql_migrations LIMIT 1",
     );
-    db.query_one_raw(statement)
+    db.query_one_raw(statement.clone())
         .await
         .map_err(|e| format!("the database does not answer: {e}"))?;
+    // The API reads through the reader (a replica when configured, else the same pool).
+    store
+        .reader()
+        .query_one_raw(statement)
+        .await
+        .map_err(|e| format!("the read database does not answer: {e}"))?;
     if store.backend() == Backend::Sqlite {
         let options = db.get_sqlite_connection_pool().connect_options();
         let path = options.get_filename();

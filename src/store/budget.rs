@@ -1,5 +1,6 @@
 //! Queries on account categories and budget lines.
 
+use super::aggregate::{Aggregation, KeyType, aggregate};
 use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::facts::insert_rows;
@@ -13,6 +14,7 @@ use crate::domain::period::MonthSpan;
 use crate::domain::provenance::{Provenance, Source};
 use crate::domain::scenario::Scenario;
 use crate::domain::summary::SummaryLine;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, Value,
@@ -165,53 +167,106 @@ pub async fn list_lines(
     rows.into_iter().map(line_to_domain).collect()
 }
 
-/// The lines a summary needs: actual and budget of `year` and actual of the year before,
-/// for `units`, current at `as_of`.
+/// The scenarios and years a summary of `span` reads: actual and budget of the year, actual
+/// of the year before.
+fn summary_scenarios(span: MonthSpan) -> Condition {
+    use budget_line::Column as C;
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(C::FiscalYear.eq(span.fiscal_year))
+                .add(C::Scenario.is_in([Scenario::Actual.as_str(), Scenario::Budget.as_str()])),
+        )
+        .add(
+            Condition::all()
+                .add(C::FiscalYear.eq(span.fiscal_year - 1))
+                .add(C::Scenario.eq(Scenario::Actual.as_str())),
+        )
+}
+
+/// What a summary of `span` sums, aggregated in the database: for each group of units (the
+/// whole subtree, or each child's subtree), one line per category, scenario, year and stored
+/// span inside the asked months, its unit being the group's unit. Lines whose span straddles
+/// the asked months come back one by one with their own unit, so the summary can name them.
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
-    units: &[OrgUnitCode],
-    year: i32,
+    groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
+    span: MonthSpan,
     as_of: Instant,
 ) -> Result<Vec<SummaryLine>, StoreError> {
     use budget_line::Column as C;
-    let mut lines = Vec::new();
-    // Chunked so that a very large subtree stays under every backend's bind-parameter limit.
-    for chunk in units.chunks(500) {
-        let rows: Vec<(String, String, i32, i16, i16, String, i64)> = budget_line::Entity::find()
-            .select_only()
-            .columns([
-                C::OrgUnitCode,
-                C::CategoryCode,
-                C::FiscalYear,
-                C::FromMonth,
-                C::ToMonth,
-                C::Scenario,
-                C::AmountSek,
-            ])
-            .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
-            .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
-            .filter(
-                Condition::any()
-                    .add(Condition::all().add(C::FiscalYear.eq(year)).add(
-                        C::Scenario.is_in([Scenario::Actual.as_str(), Scenario::Budget.as_str()]),
-                    ))
-                    .add(
-                        Condition::all()
-                            .add(C::FiscalYear.eq(year - 1))
-                            .add(C::Scenario.eq(Scenario::Actual.as_str())),
-                    ),
+    let (from, to) = (i16::from(span.from), i16::from(span.to));
+    let current = current_at(C::RecordedAt, C::SupersededAt, as_of);
+    let inside = Condition::all()
+        .add(C::FromMonth.gte(from))
+        .add(C::ToMonth.lte(to));
+    let aggregation = Aggregation {
+        base: sea_orm::sea_query::Query::select()
+            .from(budget_line::Entity)
+            .cond_where(
+                Condition::all()
+                    .add(current.clone())
+                    .add(summary_scenarios(span))
+                    .add(inside),
             )
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (unit, category, fiscal_year, from, to, scenario, amount) in rows {
+            .to_owned(),
+        unit_column: Expr::col(C::OrgUnitCode),
+        keys: vec![
+            (Expr::col(C::CategoryCode), KeyType::Text),
+            (Expr::col(C::Scenario), KeyType::Text),
+            (Expr::col(C::FiscalYear), KeyType::Int),
+            (Expr::col(C::FromMonth), KeyType::Int),
+            (Expr::col(C::ToMonth), KeyType::Int),
+        ],
+        sums: vec![Expr::col(C::AmountSek)],
+        distinct_counts: Vec::new(),
+    };
+    let mut lines = Vec::new();
+    for (group, units) in groups {
+        for (key, cell) in aggregate(db, &aggregation, units).await? {
+            let [category, scenario, year, from, to] = key.as_slice() else {
+                unreachable!("five keys");
+            };
+            let corrupt = || StoreError::Corrupt(format!("budget summary key {key:?}"));
             lines.push(SummaryLine {
-                org_unit: OrgUnitCode::from_stored(unit),
-                category: CategoryCode::from_stored(category),
-                scenario: parse_scenario(&scenario)?,
-                span: MonthSpan::from_stored(fiscal_year, from, to),
-                amount_sek: amount,
+                org_unit: group.clone(),
+                category: CategoryCode::from_stored(category.text().ok_or_else(corrupt)?.into()),
+                scenario: parse_scenario(scenario.text().ok_or_else(corrupt)?)?,
+                span: MonthSpan::from_stored(
+                    year.int().ok_or_else(corrupt)? as i32,
+                    from.int().ok_or_else(corrupt)? as i16,
+                    to.int().ok_or_else(corrupt)? as i16,
+                ),
+                amount_sek: cell.sums[0].unwrap_or(0),
             });
+        }
+        // Straddling lines: sharing months with the span without lying inside it.
+        let straddling = Condition::all()
+            .add(C::FromMonth.lte(to))
+            .add(C::ToMonth.gte(from))
+            .add(
+                Condition::any()
+                    .add(C::FromMonth.lt(from))
+                    .add(C::ToMonth.gt(to)),
+            );
+        for chunk in units.chunks(500) {
+            let rows = budget_line::Entity::find()
+                .filter(current.clone())
+                .filter(summary_scenarios(span))
+                .filter(straddling.clone())
+                .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
+                .all(db)
+                .await?;
+            for row in rows {
+                let line = line_to_domain(row)?;
+                lines.push(SummaryLine {
+                    org_unit: line.org_unit,
+                    category: line.category,
+                    scenario: line.scenario,
+                    span: line.span,
+                    amount_sek: line.amount_sek,
+                });
+            }
         }
     }
     Ok(lines)

@@ -1,12 +1,12 @@
 //! Opening the database: SQLite in WAL mode with a pool of readers, or PostgreSQL/MySQL.
 
 use super::error::StoreError;
+use super::org_cache::OrgCache;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Mutex;
 
 /// Which database a URL speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,57 +30,39 @@ impl Backend {
     }
 }
 
-/// The database handle shared by the services and the importer.
+/// The database handle shared by the services and the importer. Writes are serialised by
+/// the database itself (`write_lock`), so several instances may share one database.
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where the API reads: a replica when one is configured, else the same pool as `db`.
+    reader: DatabaseConnection,
     backend: Backend,
-    /// One writer at a time: SQLite allows a single writer anyway, and serialising imports
-    /// keeps supersession times strictly increasing.
-    write_lock: Arc<Mutex<()>>,
+    org_cache: Arc<OrgCache>,
 }
 
 impl Store {
     /// Connects; for SQLite creates the file when missing. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let backend = Backend::of_url(url).ok_or_else(|| {
-            StoreError::Database(sea_orm::DbErr::Custom(format!(
-                "unsupported database URL {url:?}: use sqlite:, postgres:// or mysql://"
-            )))
-        })?;
-        let url = match backend {
-            Backend::MySql => url.replacen("mariadb://", "mysql://", 1),
-            _ => url.to_owned(),
-        };
-        let mut options = ConnectOptions::new(url.clone());
-        options
-            .sqlx_logging(false)
-            // Traces show each query's SQL (placeholders, never the values).
-            .record_stmt_in_spans(true)
-            .acquire_timeout(Duration::from_secs(30));
-        crate::ops::pool_wait::time_acquires(&mut options);
-        if backend == Backend::Sqlite {
-            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            // An in-memory database lives in one connection; a file gets a pool of readers
-            // so that concurrent reads do not queue behind one connection.
-            options.max_connections(if in_memory { 1 } else { 8 });
-            options.min_connections(1);
-            options.map_sqlx_sqlite_opts(|opts| {
-                opts.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(30))
-                    .foreign_keys(true)
-            });
-        } else {
-            options.max_connections(16).min_connections(1);
-        }
-        let db = Database::connect(options).await?;
+        let db = pool(url).await?;
         Ok(Self {
+            reader: db.clone(),
+            backend: backend_of(url)?,
             db,
-            backend,
-            write_lock: Arc::new(Mutex::new(())),
+            org_cache: Arc::default(),
         })
+    }
+
+    /// Reads go to `read_url` (e.g. a streaming replica of the same database), writes to
+    /// the primary `url`.
+    pub async fn with_reader(mut self, read_url: &str) -> Result<Self, StoreError> {
+        if backend_of(read_url)? != self.backend {
+            return Err(unsupported(format!(
+                "the read database URL {read_url:?} is not the same kind of database as the primary"
+            )));
+        }
+        self.reader = pool(read_url).await?;
+        Ok(self)
     }
 
     /// Connects and brings the schema up to date.
@@ -95,21 +77,72 @@ impl Store {
         Ok(())
     }
 
+    /// The primary: writes, and reads that must see them (the importer, export).
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Where the API's reads go.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    pub(super) fn org_cache(&self) -> &OrgCache {
+        &self.org_cache
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// Held for the whole of a write transaction.
-    pub async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.write_lock.lock().await
-    }
-
     pub async fn close(self) -> Result<(), StoreError> {
+        self.reader.close().await?;
         self.db.close().await?;
         Ok(())
     }
+}
+
+fn unsupported(message: String) -> StoreError {
+    StoreError::Database(sea_orm::DbErr::Custom(message))
+}
+
+fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    Backend::of_url(url).ok_or_else(|| {
+        unsupported(format!(
+            "unsupported database URL {url:?}: use sqlite:, postgres:// or mysql://"
+        ))
+    })
+}
+
+/// A pool for `url`: SQLite in WAL mode with a pool of readers, the servers with up to 16.
+async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let backend = backend_of(url)?;
+    let url = match backend {
+        Backend::MySql => url.replacen("mariadb://", "mysql://", 1),
+        _ => url.to_owned(),
+    };
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .sqlx_logging(false)
+        // Traces show each query's SQL (placeholders, never the values).
+        .record_stmt_in_spans(true)
+        .acquire_timeout(Duration::from_secs(30));
+    crate::ops::pool_wait::time_acquires(&mut options);
+    if backend == Backend::Sqlite {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // An in-memory database lives in one connection; a file gets a pool of readers
+        // so that concurrent reads do not queue behind one connection.
+        options.max_connections(if in_memory { 1 } else { 8 });
+        options.min_connections(1);
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    Ok(Database::connect(options).await?)
 }

@@ -2,6 +2,7 @@
 //! figure is read as it stood at an instant (`current_at`), and objects are addressed by their
 //! stable `investment_id`, never by the row id.
 
+use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate};
 use super::entities::{investment, investment_figure};
 use super::error::StoreError;
 use super::history::current_at;
@@ -12,14 +13,16 @@ use crate::domain::instant::Instant;
 use crate::domain::investment::{
     FundingCategory, Investment, InvestmentFigures, InvestmentKind, InvestmentStatus,
 };
-use crate::domain::investment_summary::SummaryObject;
+use crate::domain::investment_summary::{InexactInvestmentSpan, InvestmentCell, InvestmentSums};
+use crate::domain::period::MonthSpan;
 use crate::domain::provenance::Provenance;
-use sea_orm::sea_query::Query;
+use crate::domain::validation::Violation;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Value,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Keeps IN lists under every backend's bind-parameter limit.
 const IN_CHUNK: usize = 500;
@@ -176,52 +179,127 @@ pub async fn list(
         .collect())
 }
 
-/// What SummarizeInvestments sums: the objects of `units` current at `as_of`, each with its
-/// figures of `year`.
-pub async fn summary_objects(
+/// What SummarizeInvestments sums, aggregated in the database per group of units (the asked
+/// unit alone, and each child's subtree): per funding category, status and kind, the budget
+/// and outcome of the figures of `span`'s year inside its months, with the number of
+/// objects; the months those figures cover; and the figures straddling the span.
+pub async fn summary_cells(
     db: &impl ConnectionTrait,
-    units: &[OrgUnitCode],
-    year: i32,
+    groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
+    span: MonthSpan,
     as_of: Instant,
-) -> Result<Vec<SummaryObject>, StoreError> {
+) -> Result<SummaryCells, StoreError> {
     use investment::Column as C;
-    let of_year = figure_condition(Some(year), None, as_of);
-    let mut objects = Vec::new();
-    for chunk in units.chunks(IN_CHUNK) {
-        // Only objects with a figure of the year: the others cannot add to any sum.
-        let rows = investment::Entity::find()
-            .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
-            .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
-            .filter(
-                C::InvestmentId.in_subquery(
-                    Query::select()
-                        .column(investment_figure::Column::InvestmentId)
-                        .from(investment_figure::Entity)
-                        .cond_where(of_year.clone())
-                        .to_owned(),
-                ),
+    use investment_figure::Column as F;
+    let (from, to) = (i16::from(span.from), i16::from(span.to));
+    // Figures of the year joined to their object as it stood at `as_of`.
+    let figures_of_year = |months: Condition| {
+        Query::select()
+            .from(investment_figure::Entity)
+            .inner_join(
+                investment::Entity,
+                Condition::all()
+                    .add(
+                        Expr::col((investment::Entity, C::InvestmentId))
+                            .equals((investment_figure::Entity, F::InvestmentId)),
+                    )
+                    .add(current_at(C::RecordedAt, C::SupersededAt, as_of)),
             )
-            .order_by_asc(C::InvestmentId)
-            .all(db)
-            .await?;
-        for row in rows {
-            objects.push(investment_from_row(row)?.0);
+            .cond_where(
+                Condition::all()
+                    .add(current_at(F::RecordedAt, F::SupersededAt, as_of))
+                    .add(F::FiscalYear.eq(span.fiscal_year))
+                    .add(months),
+            )
+            .to_owned()
+    };
+    let col = |c: C| -> SimpleExpr { Expr::col((investment::Entity, c)) };
+    let fig = |c: F| -> SimpleExpr { Expr::col((investment_figure::Entity, c)) };
+    let inside = Condition::all()
+        .add(F::FromMonth.gte(from))
+        .add(F::ToMonth.lte(to));
+    let straddling = Condition::all()
+        .add(F::FromMonth.lte(to))
+        .add(F::ToMonth.gte(from))
+        .add(
+            Condition::any()
+                .add(F::FromMonth.lt(from))
+                .add(F::ToMonth.gt(to)),
+        );
+    let sums = Aggregation {
+        base: figures_of_year(inside.clone()),
+        unit_column: col(C::OrgUnitCode),
+        keys: vec![
+            (col(C::Funding), KeyType::Text),
+            (col(C::Status), KeyType::Text),
+            (col(C::Kind), KeyType::Text),
+        ],
+        sums: vec![fig(F::BudgetSek), fig(F::OutcomeSek)],
+        distinct_counts: vec![fig(F::InvestmentId)],
+    };
+    let spans = Aggregation {
+        base: figures_of_year(inside),
+        unit_column: col(C::OrgUnitCode),
+        keys: vec![
+            (fig(F::FromMonth), KeyType::Int),
+            (fig(F::ToMonth), KeyType::Int),
+        ],
+        sums: Vec::new(),
+        distinct_counts: Vec::new(),
+    };
+    let left_out = Aggregation {
+        base: figures_of_year(straddling),
+        unit_column: col(C::OrgUnitCode),
+        keys: vec![
+            (fig(F::InvestmentId), KeyType::Text),
+            (fig(F::FromMonth), KeyType::Int),
+            (fig(F::ToMonth), KeyType::Int),
+        ],
+        sums: Vec::new(),
+        distinct_counts: Vec::new(),
+    };
+
+    let mut result = SummaryCells::default();
+    for (group, units) in groups {
+        for (key, cell) in aggregate(db, &sums, units).await? {
+            let corrupt = || StoreError::Corrupt(format!("investment summary key {key:?}"));
+            let label = |i: usize| key[i].text().ok_or_else(corrupt);
+            let stored = |v: Violation| StoreError::Corrupt(v.to_string());
+            result.cells.push(InvestmentCell {
+                unit: group.clone(),
+                funding: FundingCategory::parse(label(0)?, "funding").map_err(stored)?,
+                status: InvestmentStatus::parse(label(1)?, "status").map_err(stored)?,
+                kind: InvestmentKind::parse(label(2)?, "kind").map_err(stored)?,
+                sums: InvestmentSums {
+                    budget_sek: cell.sums[0],
+                    outcome_sek: cell.sums[1],
+                    object_count: cell.counts[0] as usize,
+                },
+            });
+        }
+        for key in aggregate(db, &spans, units).await?.into_keys() {
+            if let [KeyValue::Int(from), KeyValue::Int(to)] = key.as_slice() {
+                result.covered.extend(*from as u8..=*to as u8);
+            }
+        }
+        for key in aggregate(db, &left_out, units).await?.into_keys() {
+            if let [KeyValue::Text(id), KeyValue::Int(from), KeyValue::Int(to)] = key.as_slice() {
+                result.inexact.push(InexactInvestmentSpan {
+                    investment: InvestmentId::from_stored(id.clone()),
+                    stored_span: MonthSpan::from_stored(span.fiscal_year, *from as i16, *to as i16),
+                });
+            }
         }
     }
-    let ids: Vec<InvestmentId> = objects.iter().map(|i| i.id.clone()).collect();
-    let mut figures = figures_of(db, &ids, of_year).await?;
-    Ok(objects
-        .into_iter()
-        .map(|investment| SummaryObject {
-            figures: figures
-                .remove(&investment.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|f| f.figures)
-                .collect(),
-            investment,
-        })
-        .collect())
+    Ok(result)
+}
+
+/// The database's part of an investment summary.
+#[derive(Debug, Default)]
+pub struct SummaryCells {
+    pub cells: Vec<InvestmentCell>,
+    pub covered: BTreeSet<u8>,
+    pub inexact: Vec<InexactInvestmentSpan>,
 }
 
 /// The figures of `ids` matching `condition`, per object, ordered by year, first and last month.

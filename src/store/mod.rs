@@ -1,6 +1,7 @@
 //! Storage: sea-orm entities and the queries, one file per data area. Returns domain types;
 //! callers never see rows or SQL.
 
+pub mod aggregate;
 pub mod budget;
 pub mod connect;
 pub mod entities;
@@ -12,9 +13,11 @@ pub mod investment;
 pub mod investment_rows;
 pub mod keyset;
 pub mod org;
+pub mod org_cache;
 pub mod staffing;
 pub mod staffing_order;
 pub mod staffing_rows;
+pub mod write_lock;
 
 pub use connect::{Backend, Store};
 pub use error::StoreError;

@@ -7,7 +7,7 @@ use super::history::{WriteMeta, supersede};
 use super::history::{current_at, provenance};
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
-use crate::domain::org::{OrgTree, OrgUnit, OrgUnitKind};
+use crate::domain::org::{OrgUnit, OrgUnitKind};
 use crate::domain::provenance::Provenance;
 use crate::domain::provenance::Source;
 use chrono::NaiveDate;
@@ -20,34 +20,38 @@ pub struct StoredOrgUnit {
     pub provenance: Provenance,
 }
 
-/// Every placement current at `as_of`, ordered by code and validity.
-pub async fn placements(
-    db: &impl ConnectionTrait,
-    as_of: Instant,
-) -> Result<Vec<StoredOrgUnit>, StoreError> {
+/// Every placement ever recorded (current and superseded), ordered by code and validity:
+/// what the tree cache holds.
+pub async fn all_placements(db: &impl ConnectionTrait) -> Result<Vec<StoredOrgUnit>, StoreError> {
     let rows = org_unit::Entity::find()
-        .filter(current_at(
-            org_unit::Column::RecordedAt,
-            org_unit::Column::SupersededAt,
-            as_of,
-        ))
         .order_by_asc(org_unit::Column::Code)
         .order_by_asc(org_unit::Column::ValidFrom)
+        .order_by_asc(org_unit::Column::Id)
         .all(db)
         .await?;
     rows.into_iter().map(StoredOrgUnit::try_from).collect()
 }
 
-/// The tree at `date`, as the data stood at `as_of`. The tree is small (hundreds of units),
-/// so it is built in memory and subtree questions never recurse in SQL.
-pub async fn tree_at(
+/// The placement of `code` valid at `date`, as current at `as_of`: one indexed point query.
+pub async fn placement(
     db: &impl ConnectionTrait,
+    code: &OrgUnitCode,
     date: NaiveDate,
     as_of: Instant,
-) -> Result<(OrgTree, Vec<StoredOrgUnit>), StoreError> {
-    let stored = placements(db, as_of).await?;
-    let tree = OrgTree::at(date, stored.iter().map(|s| s.unit.clone()));
-    Ok((tree, stored))
+) -> Result<Option<StoredOrgUnit>, StoreError> {
+    use org_unit::Column as C;
+    let row = org_unit::Entity::find()
+        .filter(C::Code.eq(code.as_str()))
+        .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
+        .filter(C::ValidFrom.lte(date))
+        .filter(
+            sea_orm::Condition::any()
+                .add(C::ValidTo.is_null())
+                .add(C::ValidTo.gt(date)),
+        )
+        .one(db)
+        .await?;
+    row.map(StoredOrgUnit::try_from).transpose()
 }
 
 impl TryFrom<org_unit::Model> for StoredOrgUnit {

@@ -8,6 +8,7 @@ mod categories;
 pub mod fact;
 mod investment;
 mod org;
+pub use org::ORG_UNIT_KIND;
 mod staffing;
 
 use super::error::RecordViolation;

@@ -11,6 +11,9 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseTransaction;
 use std::collections::HashMap;
 
+/// The kind's name in counts and the text format.
+pub const ORG_UNIT_KIND: &str = "org_unit";
+
 /// The current placements by code; the whole tree is small.
 pub struct OrgState {
     by_code: HashMap<OrgUnitCode, Vec<Current<OrgUnit>>>,
@@ -77,7 +80,7 @@ pub async fn apply(
                 ),
             ),
             Ok(change) => {
-                let counts = ctx.outcome.count("org_unit");
+                let counts = ctx.outcome.count(ORG_UNIT_KIND);
                 match change {
                     Change::Unchanged => counts.unchanged += 1,
                     Change::Insert => counts.inserted += 1,
