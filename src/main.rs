@@ -41,11 +41,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             let admin_listener = match admin_listen {
-                Some(address) => Some(
-                    tokio::net::TcpListener::bind(address)
-                        .await
+                Some(address) => Some(std::sync::Arc::new(
+                    std::net::TcpListener::bind(address)
                         .with_context(|| format!("cannot listen on {address} (admin)"))?,
-                ),
+                )),
                 None => None,
             };
             let options = server::ServeOptions {

@@ -13,6 +13,7 @@ use crate::proto::v1::organization_service_server::OrganizationServiceServer;
 use crate::proto::v1::staffing_service_server::StaffingServiceServer;
 use crate::store::Store;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_stream::StreamExt;
@@ -25,10 +26,11 @@ const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// What `serve_with` adds to `serve`: the admin listener and the readiness check's pace.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ServeOptions {
-    /// Serves `/metrics`, `/livez` and `/readyz` (`--admin-listen`) when given.
-    pub admin_listener: Option<TcpListener>,
+    /// Serves `/metrics`, `/livez` and `/readyz` (`--admin-listen`) when given; shared so
+    /// that the options stay `Clone` (each server takes a duplicate of the socket).
+    pub admin_listener: Option<Arc<std::net::TcpListener>>,
     pub readiness: crate::ops::readiness::ReadinessOptions,
 }
 

@@ -23,12 +23,10 @@ const CHECK_EVERY: Duration = Duration::from_millis(200);
 
 /// A server with its admin listener; returns the admin address too.
 async fn start(database: TestDatabase, demo: bool) -> (TestApp, SocketAddr) {
-    let admin = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind admin");
+    let admin = std::net::TcpListener::bind("127.0.0.1:0").expect("bind admin");
     let admin_address = admin.local_addr().expect("admin address");
     let options = ServeOptions {
-        admin_listener: Some(admin),
+        admin_listener: Some(std::sync::Arc::new(admin)),
         readiness: ReadinessOptions {
             interval: CHECK_EVERY,
             timeout: Duration::from_secs(2),

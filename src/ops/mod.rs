@@ -58,7 +58,7 @@ impl Ops {
         store: &Store,
         health: HealthReporter,
         readiness_options: ReadinessOptions,
-        admin_listener: Option<TcpListener>,
+        admin_listener: Option<Arc<std::net::TcpListener>>,
     ) -> anyhow::Result<Self> {
         let catalog = Catalog::from_descriptor_sets(&[
             crate::proto::FILE_DESCRIPTOR_SET,
@@ -77,7 +77,10 @@ impl Ops {
             readiness_options,
             checks_stopped,
         ))];
-        if let Some(listener) = admin_listener {
+        if let Some(shared) = admin_listener {
+            let listener = shared.try_clone()?;
+            listener.set_nonblocking(true)?;
+            let listener = TcpListener::from_std(listener)?;
             tracing::info!(address = %listener.local_addr()?, "admin endpoints: /metrics /livez /readyz");
             let shutdown = async move {
                 let _ = admin_stopped.wait_for(|stop| *stop).await;

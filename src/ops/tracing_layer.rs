@@ -82,6 +82,8 @@ where
             rpc.method = %method.method,
             rpc.grpc.status_code = Empty,
             request_id = %request_id.0,
+            // Set by the authentication layer inside this one: who called.
+            credential = Empty,
         );
         let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
         if parent.span().span_context().is_valid() {
