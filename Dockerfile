@@ -11,11 +11,12 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
 # The same release build as `cargo build --release --locked --bin uppsikt` outside Docker;
-# the caches keep dependencies between builds.
+# the caches keep dependencies between builds. Without its line tables (strip-debug keeps
+# the symbols, so backtraces still name functions) the binary is 27 MB instead of 144 MB.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin uppsikt \
-    && cp target/release/uppsikt /uppsikt
+    && strip --strip-debug -o /uppsikt target/release/uppsikt
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /uppsikt /usr/local/bin/uppsikt
