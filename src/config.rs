@@ -51,6 +51,13 @@ pub enum Command {
         cors_origins: Vec<String>,
         #[command(flatten)]
         access: AccessArgs,
+        /// Address for /metrics, /livez and /readyz (HTTP); off when not given.
+        #[arg(long, env = "UPPSIKT_ADMIN_LISTEN")]
+        admin_listen: Option<SocketAddr>,
+        /// Milliseconds between the readiness checks of the database.
+        #[arg(long, env = "UPPSIKT_READINESS_INTERVAL_MS", default_value_t = 5000,
+              value_parser = clap::value_parser!(u64).range(10..))]
+        readiness_interval_ms: u64,
     },
     /// Create or update the schema, then exit.
     Migrate {

@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod http;
 pub mod import;
 pub mod limits;
+pub mod ops;
 pub mod proto;
 pub mod server;
 pub mod store;

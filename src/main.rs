@@ -11,14 +11,16 @@ use uppsikt::{demo, export, server, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    telemetry::init();
-    match run(Cli::parse()).await {
+    let telemetry = telemetry::init();
+    let code = match run(Cli::parse()).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    drop(telemetry);
+    code
 }
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
@@ -30,6 +32,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             read_database_url,
             cors_origins,
             access,
+            admin_listen,
+            readiness_interval_ms,
         } => {
             // Before the database: a refused setup should not touch anything.
             let mut options = uppsikt::access::serve_options(&access, listen).await?;
@@ -49,6 +53,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
+            let admin_listener = match admin_listen {
+                Some(address) => Some(std::sync::Arc::new(
+                    std::net::TcpListener::bind(address)
+                        .with_context(|| format!("cannot listen on {address} (admin)"))?,
+                )),
+                None => None,
+            };
+            options.admin_listener = admin_listener;
+            options.readiness = uppsikt::ops::readiness::ReadinessOptions {
+                interval: std::time::Duration::from_millis(readiness_interval_ms),
+                ..Default::default()
+            };
             tracing::info!(address = %listener.local_addr()?, "serving uppsikt.v1");
             server::serve_with(store.clone(), listener, options, server::shutdown_signal()).await?;
             store.close().await?;

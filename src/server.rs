@@ -38,14 +38,18 @@ pub async fn serve(
     serve_with(store, listener, ServeOptions::default(), shutdown).await
 }
 
-/// Who may call (src/auth), over what (src/tls.rs), how much (src/limits.rs), and from
-/// which browser origins (src/http).
+/// Who may call (src/auth), over what (src/tls.rs), how much (src/limits.rs), from which
+/// browser origins (src/http), and the operations side (src/ops).
 #[derive(Clone)]
 pub struct ServeOptions {
     pub auth: Arc<Authenticator>,
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub limits: Limits,
     pub web: WebOptions,
+    /// Serves `/metrics`, `/livez` and `/readyz` (`--admin-listen`) when given; shared so
+    /// that the options stay `Clone` (each server takes a duplicate of the socket).
+    pub admin_listener: Option<Arc<std::net::TcpListener>>,
+    pub readiness: crate::ops::readiness::ReadinessOptions,
 }
 
 impl Default for ServeOptions {
@@ -55,6 +59,8 @@ impl Default for ServeOptions {
             tls: None,
             limits: Limits::default(),
             web: WebOptions::default(),
+            admin_listener: None,
+            readiness: Default::default(),
         }
     }
 }
@@ -81,6 +87,14 @@ pub async fn serve_with(
     health
         .set_serving::<IndicatorServiceServer<IndicatorApi>>()
         .await;
+    // Readiness (a database check) decides the health statuses from here on.
+    let ops = crate::ops::Ops::start(
+        &store,
+        health.clone(),
+        options.readiness,
+        options.admin_listener,
+    )
+    .await?;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -118,9 +132,8 @@ pub async fn serve_with(
     let router = tonic::transport::Server::builder()
         .max_concurrent_streams(Some(256))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .trace_fn(|request| {
-            tracing::info_span!("grpc", path = %request.uri().path(), credential = tracing::field::Empty)
-        })
+        // Outermost: metrics, request id and the call's span, for every protocol.
+        .layer(ops.layers())
         // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect JSON, GET reads and the explorer
         // page share the address. Outermost first: CORS, then the HTTP/JSON forms, which call
         // the gRPC stack below them in-process, then gRPC-Web; below those, for every
@@ -148,9 +161,13 @@ pub async fn serve_with(
     }));
 
     tokio::select! {
-        result = &mut server => return Ok(result??),
+        result = &mut server => {
+            ops.stop().await;
+            return Ok(result??);
+        }
         () = shutdown => tracing::info!("shutdown requested"),
     }
+    ops.drain().await;
     let _ = stop_tx.send(());
     match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
         Ok(result) => result??,
@@ -159,6 +176,7 @@ pub async fn serve_with(
             server.abort();
         }
     }
+    ops.stop().await;
     Ok(())
 }
 

@@ -1,19 +1,71 @@
 //! Structured logs through tracing; level from `RUST_LOG` (default `info`), format from
-//! `UPPSIKT_LOG_FORMAT` (`text`, the default, or `json`).
+//! `UPPSIKT_LOG_FORMAT` (`text`, the default, or `json`). With `OTEL_EXPORTER_OTLP_ENDPOINT`
+//! set, spans are also exported as OpenTelemetry traces (see `ops::otel`).
 
-use tracing_subscriber::EnvFilter;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let result = if json {
-        builder.json().try_init()
+/// Flushes and stops the trace exporter when dropped (at the end of `main`).
+#[must_use = "dropping the guard stops the trace export"]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl TelemetryGuard {
+    /// Exports the spans ended so far now rather than at the next batch.
+    pub fn flush(&self) {
+        if let Some(provider) = &self.provider
+            && let Err(error) = provider.force_flush()
+        {
+            tracing::warn!(%error, "trace export failed");
+        }
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take()
+            && let Err(error) = provider.shutdown()
+        {
+            eprintln!("trace export at shutdown failed: {error}");
+        }
+    }
+}
+
+/// Logs, and traces when the OpenTelemetry environment variables ask for them.
+pub fn init() -> TelemetryGuard {
+    let provider = if crate::ops::otel::configured() {
+        match crate::ops::otel::provider(None) {
+            Ok(provider) => Some(provider),
+            Err(error) => {
+                eprintln!("traces are off: cannot set up the OTLP exporter: {error:#}");
+                None
+            }
+        }
     } else {
-        builder.try_init()
+        None
     };
+    init_with(provider)
+}
+
+/// Logs, and traces through `provider` when given (tests pass one aimed at their collector).
+pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = if json {
+        fmt.json().with_filter(filter).boxed()
+    } else {
+        fmt.with_filter(filter).boxed()
+    };
+    let otel = provider.as_ref().map(crate::ops::otel::layer);
     // A second init (tests) keeps the first subscriber.
-    let _ = result;
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(otel)
+        .with(crate::ops::pool_wait::layer())
+        .try_init();
+    TelemetryGuard { provider }
 }

@@ -160,7 +160,8 @@ impl ImportService for ImportApi {
         });
 
         let store = self.store.clone();
-        let task = tokio::spawn(async move {
+        // In the call's span: the import's database spans belong to the call's trace.
+        let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
             let result = run_import_as(&store, request, importer.as_ref(), entries, |read| {
                 tracing::debug!(read, "import progress");
             })
@@ -169,7 +170,7 @@ impl ImportService for ImportApi {
                 tracing::info!(%reason, "import stream ended early: rolled back, nothing written");
             }
             result
-        });
+        }));
         let outcome = task
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
@@ -177,7 +178,10 @@ impl ImportService for ImportApi {
         if outcome.replayed {
             replay_visible(&self.store, principal.as_deref(), outcome.import_id).await?;
         }
-        Ok(Response::new(response(&outcome)))
+        let mut reply = Response::new(response(&outcome));
+        // For the metrics layer: imports and records written.
+        reply.extensions_mut().insert(outcome);
+        Ok(reply)
     }
 
     async fn list_imports(

@@ -124,7 +124,10 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
     let mut options = ConnectOptions::new(url.clone());
     options
         .sqlx_logging(false)
+        // Traces show each query's SQL (placeholders, never the values).
+        .record_stmt_in_spans(true)
         .acquire_timeout(Duration::from_secs(30));
+    crate::ops::pool_wait::time_acquires(&mut options);
     if backend == Backend::Sqlite {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         // An in-memory database lives in one connection; a file gets a pool of readers

@@ -91,6 +91,15 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// For a server database: the admin URL and the database's name.
+    pub fn server_admin(&self) -> Option<(&str, &str)> {
+        self.admin_url
+            .as_deref()
+            .map(|url| (url, self.name.as_str()))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some(admin_url) = self.admin_url.clone() else {
@@ -179,6 +188,10 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{}: demo load: {e}", app.label));
         app
+    }
+
+    pub fn database(&self) -> &TestDatabase {
+        &self._database
     }
 
     pub fn organization(&self) -> OrganizationServiceClient<Channel> {

@@ -1,0 +1,273 @@
+//! What the per-call layers share: which method a request calls, and the call's gRPC status,
+//! found in the response headers (trailers-only responses, other protocols' HTTP status) or
+//! in the trailers, reported once when the response body ends or is dropped.
+
+use http::{HeaderMap, Response, StatusCode};
+use http_body::{Body, Frame, SizeHint};
+use std::collections::HashSet;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use tonic::Code;
+
+/// Label used for a path that names no known method, so unknown paths cannot grow the
+/// metrics without bound.
+pub const UNKNOWN: &str = "unknown";
+
+/// The methods the server offers, as `/package.Service/Method` paths, read from the
+/// descriptor sets it registers for reflection: services added later are known without
+/// further wiring.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    methods: Arc<HashSet<String>>,
+    services: Arc<Vec<String>>,
+}
+
+impl Catalog {
+    pub fn from_descriptor_sets(sets: &[&[u8]]) -> Result<Self, prost::DecodeError> {
+        use prost::Message;
+        let mut methods = HashSet::new();
+        let mut services = Vec::new();
+        for set in sets {
+            let set = prost_types::FileDescriptorSet::decode(*set)?;
+            for file in set.file {
+                let package = file.package.unwrap_or_default();
+                for service in file.service {
+                    let name = match package.as_str() {
+                        "" => service.name().to_owned(),
+                        package => format!("{package}.{}", service.name()),
+                    };
+                    for method in &service.method {
+                        methods.insert(format!("/{name}/{}", method.name()));
+                    }
+                    if !services.contains(&name) {
+                        services.push(name);
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            methods: Arc::new(methods),
+            services: Arc::new(services),
+        })
+    }
+
+    /// Fully qualified names of the services whose package starts with `prefix`.
+    pub fn services_in(&self, prefix: &str) -> Vec<String> {
+        self.services
+            .iter()
+            .filter(|s| s.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// The (service, method) a path calls, or (`unknown`, `unknown`).
+    pub fn method(&self, path: &str) -> Method {
+        if self.methods.contains(path)
+            && let Some((service, method)) = path.trim_start_matches('/').split_once('/')
+        {
+            return Method {
+                service: service.to_owned(),
+                method: method.to_owned(),
+            };
+        }
+        Method {
+            service: UNKNOWN.to_owned(),
+            method: UNKNOWN.to_owned(),
+        }
+    }
+}
+
+/// One RPC's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Method {
+    pub service: String,
+    pub method: String,
+}
+
+impl Method {
+    pub fn is_known(&self) -> bool {
+        self.service != UNKNOWN
+    }
+}
+
+/// The canonical name of a gRPC code, as the gRPC docs and other servers' metrics spell it.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+fn grpc_status(headers: &HeaderMap) -> Option<Code> {
+    let value = headers.get("grpc-status")?;
+    Some(Code::from_bytes(value.as_bytes()))
+}
+
+/// The status a response's head already decides: `grpc-status` in the headers (a
+/// trailers-only response), or, for a response that is not gRPC (JSON, CSV, Connect), its
+/// HTTP status mapped as the Connect protocol maps it. `None`: the trailers will tell.
+pub fn status_from_head<B>(response: &Response<B>) -> Option<Code> {
+    if let Some(code) = grpc_status(response.headers()) {
+        return Some(code);
+    }
+    let grpc = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+    if grpc {
+        return None;
+    }
+    Some(match response.status() {
+        s if s.is_success() => Code::Ok,
+        StatusCode::BAD_REQUEST => Code::InvalidArgument,
+        StatusCode::UNAUTHORIZED => Code::Unauthenticated,
+        StatusCode::FORBIDDEN => Code::PermissionDenied,
+        StatusCode::NOT_FOUND => Code::Unimplemented,
+        StatusCode::CONFLICT => Code::Aborted,
+        StatusCode::PRECONDITION_FAILED => Code::FailedPrecondition,
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::TOO_MANY_REQUESTS => Code::ResourceExhausted,
+        StatusCode::NOT_IMPLEMENTED => Code::Unimplemented,
+        StatusCode::SERVICE_UNAVAILABLE => Code::Unavailable,
+        StatusCode::GATEWAY_TIMEOUT => Code::DeadlineExceeded,
+        s if s.is_client_error() => Code::InvalidArgument,
+        _ => Code::Unknown,
+    })
+}
+
+/// Told the call's status once, when the response body has ended (or is dropped).
+pub type OnEnd = Box<dyn FnOnce(Code) + Send>;
+
+pin_project_lite::pin_project! {
+    /// A response body that reports the call's status when it ends: from the trailers, or
+    /// the status its head decided; a body dropped before its end is a call the client
+    /// cancelled.
+    pub struct ObservedBody<B> {
+        #[pin]
+        inner: B,
+        status: Option<Code>,
+        on_end: Option<OnEnd>,
+    }
+
+    impl<B> PinnedDrop for ObservedBody<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(on_end) = this.on_end.take() {
+                on_end(this.status.unwrap_or(Code::Cancelled));
+            }
+        }
+    }
+}
+
+impl<B> ObservedBody<B> {
+    pub fn new(inner: B, status: Option<Code>, on_end: OnEnd) -> Self {
+        Self {
+            inner,
+            status,
+            on_end: Some(on_end),
+        }
+    }
+}
+
+/// Wraps a response's body so that `on_end` learns the call's status.
+pub fn observe<B>(response: Response<B>, on_end: OnEnd) -> Response<ObservedBody<B>> {
+    let status = status_from_head(&response);
+    response.map(|body| ObservedBody::new(body, status, on_end))
+}
+
+impl<B: Body> Body for ObservedBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.project();
+        let frame = ready!(this.inner.poll_frame(cx));
+        match &frame {
+            Some(Ok(frame)) => {
+                if let Some(code) = frame.trailers_ref().and_then(grpc_status) {
+                    *this.status = Some(code);
+                }
+            }
+            Some(Err(_)) => {
+                this.status.get_or_insert(Code::Internal);
+            }
+            None => {
+                if let Some(on_end) = this.on_end.take() {
+                    // A gRPC body that ended without a status is not a complete call.
+                    on_end(this.status.unwrap_or(Code::Unknown));
+                }
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_status_of_grpc_and_other_responses() {
+        let trailers_only = Response::builder()
+            .header("content-type", "application/grpc")
+            .header("grpc-status", "3")
+            .body(())
+            .unwrap();
+        assert_eq!(
+            status_from_head(&trailers_only),
+            Some(Code::InvalidArgument)
+        );
+        let streaming = Response::builder()
+            .header("content-type", "application/grpc+proto")
+            .body(())
+            .unwrap();
+        assert_eq!(status_from_head(&streaming), None);
+        let json_not_found = Response::builder()
+            .status(404)
+            .header("content-type", "application/json")
+            .body(())
+            .unwrap();
+        assert_eq!(status_from_head(&json_not_found), Some(Code::Unimplemented));
+    }
+
+    #[test]
+    fn catalog_knows_registered_methods_only() {
+        let catalog =
+            Catalog::from_descriptor_sets(&[crate::proto::FILE_DESCRIPTOR_SET]).expect("decode");
+        let known = catalog.method("/uppsikt.v1.BudgetService/SummarizeBudget");
+        assert_eq!(known.service, "uppsikt.v1.BudgetService");
+        assert_eq!(known.method, "SummarizeBudget");
+        assert!(!catalog.method("/uppsikt.v1.BudgetService/Nope").is_known());
+        assert!(
+            catalog
+                .services_in("uppsikt.")
+                .contains(&"uppsikt.v1.ImportService".to_owned())
+        );
+    }
+}

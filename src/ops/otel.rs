@@ -1,0 +1,55 @@
+//! OpenTelemetry traces over OTLP/gRPC. Configured by the standard environment variables
+//! (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+//! `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_SERVICE_NAME`,
+//! `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`…), which the SDK reads itself.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{SpanExporter, WithExportConfig};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::Layer;
+use tracing_subscriber::registry::LookupSpan;
+
+/// Whether the environment asks for traces.
+pub fn configured() -> bool {
+    [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// A tracer provider exporting in batches over OTLP/gRPC, to `endpoint` or, when `None`, to
+/// the endpoint the environment names. Must be called inside the tokio runtime (the gRPC
+/// exporter's channel lives there).
+pub fn provider(endpoint: Option<&str>) -> anyhow::Result<SdkTracerProvider> {
+    let mut exporter = SpanExporter::builder().with_tonic();
+    if let Some(endpoint) = endpoint {
+        exporter = exporter.with_endpoint(endpoint);
+    }
+    let mut resource = Resource::builder();
+    if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
+        resource = resource.with_service_name("uppsikt");
+    }
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter.build()?)
+        .with_resource(resource.build())
+        .build())
+}
+
+/// The tracing layer that turns spans into OpenTelemetry spans: the calls' spans (see
+/// `tracing_layer`) and the database spans sea-orm makes (`sea_orm.query_all` …, feature
+/// `tracing-spans`) as their children.
+pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+{
+    tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("uppsikt"))
+        .with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("uppsikt", tracing::Level::INFO)
+                .with_target("sea_orm", tracing::Level::INFO),
+        )
+}

@@ -1,0 +1,67 @@
+//! How long calls wait for a database connection. sqlx counts no waiting tasks, but it can
+//! report each acquire's wait as a tracing event (target `sqlx::pool::acquire`, field
+//! `acquired_after_secs`); `time_acquires` turns those events on and `layer` records them
+//! in one histogram, shared by every server in the process.
+
+use prometheus_client::metrics::histogram::Histogram;
+use sea_orm::ConnectOptions;
+use std::sync::LazyLock;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::Context;
+
+/// sqlx's target for acquire events.
+const TARGET: &str = "sqlx::pool::acquire";
+
+/// Seconds from asking the pool for a connection to getting one: 100 µs (an idle
+/// connection) to the 30 s acquire timeout.
+pub static ACQUIRE_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
+    Histogram::new([
+        0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0,
+    ])
+});
+
+/// Makes the pool report every acquire (at TRACE, so logs stay quiet unless asked).
+pub fn time_acquires(options: &mut ConnectOptions) {
+    let level = log::LevelFilter::Trace;
+    options
+        .map_sqlx_sqlite_pool_opts(move |o| o.acquire_time_level(level))
+        .map_sqlx_postgres_pool_opts(move |o| o.acquire_time_level(level))
+        .map_sqlx_mysql_pool_opts(move |o| o.acquire_time_level(level));
+}
+
+/// The tracing layer that feeds `ACQUIRE_SECONDS`; it sees sqlx's acquire events only.
+pub fn layer<S>() -> impl Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    AcquireLayer.with_filter(Targets::new().with_target(TARGET, tracing::Level::TRACE))
+}
+
+struct AcquireLayer;
+
+impl<S: tracing::Subscriber> Layer<S> for AcquireLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() != TARGET {
+            return;
+        }
+        let mut visitor = Seconds(None);
+        event.record(&mut visitor);
+        if let Some(seconds) = visitor.0 {
+            ACQUIRE_SECONDS.observe(seconds);
+        }
+    }
+}
+
+struct Seconds(Option<f64>);
+
+impl Visit for Seconds {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "acquired_after_secs" {
+            self.0 = Some(value);
+        }
+    }
+
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}

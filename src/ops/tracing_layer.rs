@@ -1,0 +1,151 @@
+//! One tracing span per call, named `package.Service/Method` with OpenTelemetry's RPC
+//! attributes, a child of the caller's W3C trace context (`traceparent`) when it sent one.
+//! The span carries the request id, so every log line inside the call shows it; the call's
+//! status is recorded on it when the response ends, with one log line per call.
+
+use super::call::{Catalog, code_name, observe};
+use super::request_id::RequestId;
+use futures::future::BoxFuture;
+use http::{HeaderMap, Request, Response};
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::TraceContextExt;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tonic::Code;
+use tower::{Layer, Service};
+use tracing::Instrument;
+use tracing::field::Empty;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+#[derive(Debug, Clone)]
+pub struct TraceLayer {
+    catalog: Catalog,
+}
+
+impl TraceLayer {
+    pub fn new(catalog: Catalog) -> Self {
+        Self { catalog }
+    }
+}
+
+impl<S> Layer<S> for TraceLayer {
+    type Service = TraceService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TraceService {
+            inner,
+            catalog: self.catalog.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TraceService<S> {
+    inner: S,
+    catalog: Catalog,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for TraceService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    S::Error: std::fmt::Display,
+{
+    type Response = Response<super::call::ObservedBody<ResBody>>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let method = self.catalog.method(request.uri().path());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId::of(&request));
+        let name = if method.is_known() {
+            format!("{}/{}", method.service, method.method)
+        } else {
+            super::call::UNKNOWN.to_owned()
+        };
+        let span = tracing::info_span!(
+            "rpc",
+            otel.name = %name,
+            otel.kind = "server",
+            otel.status_code = Empty,
+            rpc.system = "grpc",
+            rpc.service = %method.service,
+            rpc.method = %method.method,
+            rpc.grpc.status_code = Empty,
+            request_id = %request_id.0,
+            // Set by the authentication layer inside this one: who called.
+            credential = Empty,
+        );
+        let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
+        if parent.span().span_context().is_valid() {
+            // Fails only when no OpenTelemetry layer is installed: nothing to link then.
+            let _ = span.set_parent(parent);
+        }
+        let started = Instant::now();
+        let future = {
+            let _entered = span.enter();
+            self.inner.call(request)
+        };
+        Box::pin(
+            async move {
+                let response = match future.await {
+                    Ok(response) => response,
+                    Err(error) => {
+                        tracing::warn!(%error, "call failed before a response");
+                        return Err(error);
+                    }
+                };
+                let span = tracing::Span::current();
+                Ok(observe(
+                    response,
+                    Box::new(move |code| finish(&span, code, started)),
+                ))
+            }
+            .instrument(span),
+        )
+    }
+}
+
+/// Records the status on the span (OpenTelemetry marks only server faults as errors) and
+/// logs the call.
+fn finish(span: &tracing::Span, code: Code, started: Instant) {
+    span.record("rpc.grpc.status_code", code as i64);
+    let server_fault = matches!(
+        code,
+        Code::Unknown
+            | Code::DeadlineExceeded
+            | Code::Unimplemented
+            | Code::Internal
+            | Code::Unavailable
+            | Code::DataLoss
+    );
+    if server_fault {
+        span.record("otel.status_code", "ERROR");
+    }
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        tracing::info!(code = code_name(code), elapsed_ms, "call finished");
+    });
+}
+
+/// Reads W3C trace-context headers from an HTTP header map.
+struct Headers<'a>(&'a HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|k| k.as_str()).collect()
+    }
+}

@@ -1,0 +1,398 @@
+//! The operations side over a real server: `/metrics` counts the calls made, the imports
+//! and the pool; `x-request-id` comes back; readiness (gRPC health and `/readyz`) turns
+//! NOT_SERVING when the database goes away and SERVING when it is back.
+
+mod common;
+
+use common::{TestApp, TestDatabase, for_each_backend};
+use sea_orm::{ConnectionTrait, Database};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use uppsikt::ops::readiness::ReadinessOptions;
+use uppsikt::proto::v1 as pb;
+use uppsikt::proto::v1::import_record::Kind;
+use uppsikt::proto::v1::import_request::Content;
+use uppsikt::server::ServeOptions;
+
+/// Readiness checks this often in these tests, so that a change shows within a second.
+const CHECK_EVERY: Duration = Duration::from_millis(200);
+
+/// A server with its admin listener; returns the admin address too.
+async fn start(database: TestDatabase, demo: bool) -> (TestApp, SocketAddr) {
+    let admin = std::net::TcpListener::bind("127.0.0.1:0").expect("bind admin");
+    let admin_address = admin.local_addr().expect("admin address");
+    let options = ServeOptions {
+        admin_listener: Some(std::sync::Arc::new(admin)),
+        readiness: ReadinessOptions {
+            interval: CHECK_EVERY,
+            timeout: Duration::from_secs(2),
+        },
+    };
+    let app = TestApp::start_with(database, options).await;
+    if demo {
+        uppsikt::demo::load(&app.store)
+            .await
+            .unwrap_or_else(|e| panic!("{}: demo load: {e}", app.label));
+    }
+    (app, admin_address)
+}
+
+/// A plain HTTP/1.1 GET: (status, body).
+async fn get(address: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect admin");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a status line: {response}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The value of the sample whose name and labels are exactly `series`.
+fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        let (name, value) = line.rsplit_once(' ')?;
+        (name == series).then(|| value.parse().expect("a number"))
+    })
+}
+
+fn summary_request() -> pb::SummarizeBudgetRequest {
+    pb::SummarizeBudgetRequest {
+        org_unit: "orgUnits/HSN".to_owned(),
+        fiscal_year: 2025,
+        from_month: 1,
+        to_month: 4,
+        ..Default::default()
+    }
+}
+
+fn import_messages(request_id: &str) -> Vec<pb::ImportRequest> {
+    let record = |kind| pb::ImportRequest {
+        content: Some(Content::Record(pb::ImportRecord {
+            kind: Some(kind),
+            ..Default::default()
+        })),
+    };
+    vec![
+        pb::ImportRequest {
+            content: Some(Content::Header(pb::ImportHeader {
+                source: Some(pb::ImportSource {
+                    document: "ops-test".to_owned(),
+                    ..Default::default()
+                }),
+                request_id: request_id.to_owned(),
+                dry_run: false,
+            })),
+        },
+        record(Kind::BudgetLine(pb::BudgetLineRecord {
+            org_unit: "HSN".to_owned(),
+            category: "PERSONALKOSTNADER".to_owned(),
+            fiscal_year: 2031,
+            from_month: 1,
+            to_month: 1,
+            scenario: pb::Scenario::Budget as i32,
+            amount_sek: -1_000,
+        })),
+        record(Kind::BudgetLine(pb::BudgetLineRecord {
+            org_unit: "HSN".to_owned(),
+            category: "PERSONALKOSTNADER".to_owned(),
+            fiscal_year: 2031,
+            from_month: 2,
+            to_month: 2,
+            scenario: pb::Scenario::Budget as i32,
+            amount_sek: -2_000,
+        })),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_calls_codes_imports_and_the_pool() {
+    for database in TestDatabase::all().await {
+        let (app, admin) = start(database, true).await;
+        let label = app.label;
+        for _ in 0..3 {
+            let summary = app
+                .budget()
+                .summarize_budget(summary_request())
+                .await
+                .unwrap_or_else(|e| panic!("{label}: summary: {e:?}"))
+                .into_inner();
+            // The report's HSN net cost Jan–Apr 2025: −1 271 592 tkr (lines add to −1 271 593).
+            let net = summary.totals.expect("totals").net_cost.expect("net cost");
+            assert_eq!(net.actual_sek, Some(-1_271_593_000), "{label}");
+        }
+        let unknown = app
+            .organization()
+            .get_org_unit(pb::GetOrgUnitRequest {
+                name: "orgUnits/NO-SUCH-UNIT".to_owned(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("an unknown unit");
+        assert_eq!(unknown.code(), tonic::Code::NotFound, "{label}");
+        let bad = app
+            .budget()
+            .summarize_budget(pb::SummarizeBudgetRequest {
+                from_month: 13,
+                ..summary_request()
+            })
+            .await
+            .expect_err("month 13");
+        assert_eq!(bad.code(), tonic::Code::InvalidArgument, "{label}");
+        app.imports()
+            .import(tokio_stream::iter(import_messages("ops-1")))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: import: {e:?}"));
+        // The same request id again: replayed, nothing written.
+        app.imports()
+            .import(tokio_stream::iter(import_messages("ops-1")))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: replay: {e:?}"));
+
+        let (status, metrics) = get(admin, "/metrics").await;
+        assert_eq!(status, 200, "{label}: {metrics}");
+        let budget = r#"grpc_service="uppsikt.v1.BudgetService",grpc_method="SummarizeBudget""#;
+        let expect = |series: String, value: f64| {
+            assert_eq!(
+                sample(&metrics, &series),
+                Some(value),
+                "{label}: {series} in\n{metrics}"
+            );
+        };
+        expect(format!("grpc_server_started_total{{{budget}}}"), 4.0);
+        expect(
+            format!(r#"grpc_server_handled_total{{{budget},grpc_code="OK"}}"#),
+            3.0,
+        );
+        expect(
+            format!(r#"grpc_server_handled_total{{{budget},grpc_code="INVALID_ARGUMENT"}}"#),
+            1.0,
+        );
+        expect(
+            r#"grpc_server_handled_total{grpc_service="uppsikt.v1.OrganizationService",grpc_method="GetOrgUnit",grpc_code="NOT_FOUND"}"#.to_owned(),
+            1.0,
+        );
+        expect(
+            format!("grpc_server_handling_seconds_count{{{budget}}}"),
+            4.0,
+        );
+        expect(
+            format!(r#"grpc_server_handling_seconds_bucket{{le="+Inf",{budget}}}"#),
+            4.0,
+        );
+        expect(
+            r#"grpc_server_handled_total{grpc_service="uppsikt.v1.ImportService",grpc_method="Import",grpc_code="OK"}"#.to_owned(),
+            2.0,
+        );
+        expect(
+            r#"uppsikt_imports_total{result="committed"}"#.to_owned(),
+            1.0,
+        );
+        expect(
+            r#"uppsikt_imports_total{result="replayed"}"#.to_owned(),
+            1.0,
+        );
+        expect(
+            r#"uppsikt_import_records_total{kind="budget_line",outcome="inserted"}"#.to_owned(),
+            2.0,
+        );
+        expect("uppsikt_ready".to_owned(), 1.0);
+        let max = if label == "sqlite" { 8.0 } else { 16.0 };
+        expect(
+            r#"uppsikt_db_pool_max_connections{pool="primary"}"#.to_owned(),
+            max,
+        );
+        let in_use = sample(
+            &metrics,
+            r#"uppsikt_db_pool_connections{pool="primary",state="in_use"}"#,
+        )
+        .unwrap_or_else(|| panic!("{label}: in_use in\n{metrics}"));
+        let idle = sample(
+            &metrics,
+            r#"uppsikt_db_pool_connections{pool="primary",state="idle"}"#,
+        )
+        .unwrap_or_else(|| panic!("{label}: idle in\n{metrics}"));
+        assert!(
+            in_use >= 0.0 && idle >= 1.0 && in_use + idle <= max,
+            "{label}: in_use {in_use}, idle {idle}, max {max}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_id_is_returned_and_generated_when_absent() {
+    for_each_backend(false, async |app| {
+        let mut sent = tonic::Request::new(pb::ListCategoriesRequest::default());
+        sent.metadata_mut()
+            .insert("x-request-id", "ops-test-42".parse().expect("ascii"));
+        let response = app.budget().list_categories(sent).await.expect("list");
+        assert_eq!(
+            response
+                .metadata()
+                .get("x-request-id")
+                .map(|v| v.to_str().unwrap()),
+            Some("ops-test-42"),
+            "{}",
+            app.label
+        );
+        // Without one, a new id comes back, also on an error (a trailers-only response).
+        let error = app
+            .organization()
+            .get_org_unit(pb::GetOrgUnitRequest {
+                name: "orgUnits/NO-SUCH-UNIT".to_owned(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("not found");
+        let generated = error
+            .metadata()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{}: an id on the error: {error:?}", app.label));
+        assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
+    })
+    .await;
+}
+
+/// gRPC health of the server (`""`) and of one service, and `/readyz`.
+async fn readiness(app: &TestApp, admin: SocketAddr) -> (ServingStatus, ServingStatus, u16) {
+    let health = HealthClient::new(app.channel.clone());
+    let status = |service: &str| {
+        let mut health = health.clone();
+        let request = HealthCheckRequest {
+            service: service.to_owned(),
+        };
+        async move {
+            health
+                .check(request)
+                .await
+                .expect("health check")
+                .into_inner()
+                .status()
+        }
+    };
+    let server = status("").await;
+    let budget = status("uppsikt.v1.BudgetService").await;
+    let (http, _) = get(admin, "/readyz").await;
+    (server, budget, http)
+}
+
+/// Waits up to 10 s for readiness to be `serving` everywhere.
+async fn wait_for(app: &TestApp, admin: SocketAddr, serving: bool) {
+    let want = if serving {
+        (ServingStatus::Serving, ServingStatus::Serving, 200)
+    } else {
+        (ServingStatus::NotServing, ServingStatus::NotServing, 503)
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = readiness(app, admin).await;
+        if now == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}: readiness stayed {now:?}, expected {want:?}",
+            app.label
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_a_sqlite_file_that_goes_and_comes_back() {
+    let database = TestDatabase::sqlite();
+    let path = database
+        .url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .expect("a path")
+        .to_owned();
+    let (app, admin) = start(database, false).await;
+    wait_for(&app, admin, true).await;
+    assert_eq!(get(admin, "/livez").await.0, 200);
+
+    let moved = format!("{path}.moved");
+    std::fs::rename(&path, &moved).expect("move the database file away");
+    wait_for(&app, admin, false).await;
+    let (_, body) = get(admin, "/readyz").await;
+    assert!(body.contains("is gone"), "the reason: {body}");
+    assert_eq!(get(admin, "/livez").await.0, 200, "alive while not ready");
+
+    std::fs::rename(&moved, &path).expect("move the database file back");
+    wait_for(&app, admin, true).await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_a_postgres_database_that_is_dropped_and_recreated() {
+    let Ok(url) = std::env::var(common::POSTGRES_ENV) else {
+        eprintln!("skipped: {} is not set", common::POSTGRES_ENV);
+        return;
+    };
+    let database = TestDatabase::all()
+        .await
+        .into_iter()
+        .find(|d| d.label == "postgres")
+        .expect("a postgres database");
+    let database_url = database.url.clone();
+    let (admin_url, name) = database.server_admin().expect("a server database");
+    let (admin_url, name) = (admin_url.to_owned(), name.to_owned());
+    let (app, admin) = start(database, false).await;
+    wait_for(&app, admin, true).await;
+
+    let postgres = Database::connect(&admin_url)
+        .await
+        .expect("admin connection");
+    postgres
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .expect("terminate connections");
+    postgres
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("drop the database");
+    wait_for(&app, admin, false).await;
+    // Calls fail meanwhile, as UNAVAILABLE or INTERNAL, never a hang.
+    let during = tokio::time::timeout(
+        Duration::from_secs(35),
+        app.budget()
+            .list_categories(pb::ListCategoriesRequest::default()),
+    )
+    .await
+    .expect("an answer");
+    assert!(during.is_err(), "no database, no categories: {during:?}");
+
+    postgres
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create the database again");
+    uppsikt::store::Store::open(&database_url)
+        .await
+        .expect("migrate")
+        .close()
+        .await
+        .expect("close");
+    wait_for(&app, admin, true).await;
+    postgres.close().await.ok();
+    drop(url);
+    app.stop().await;
+}
