@@ -23,7 +23,9 @@ COPY --from=build /uppsikt /usr/local/bin/uppsikt
 USER 65532:65532
 WORKDIR /home/nonroot
 # gRPC on every interface of the container; the admin endpoints (/metrics, /livez,
-# /readyz) on their own port, for the orchestrator's probes and Prometheus.
+# /readyz) on their own port, for the orchestrator's probes and Prometheus. Listening
+# beyond loopback needs credentials: mount an auth file and set UPPSIKT_AUTH_FILE (the
+# server refuses to start otherwise, unless UPPSIKT_INSECURE_NO_AUTH=true).
 ENV UPPSIKT_LISTEN=0.0.0.0:50051 \
     UPPSIKT_ADMIN_LISTEN=0.0.0.0:9090 \
     UPPSIKT_LOG_FORMAT=json

@@ -65,6 +65,6 @@ pub async fn serve_options(args: &AccessArgs, listen: SocketAddr) -> anyhow::Res
         auth: Arc::new(auth),
         tls,
         limits,
-        web: Default::default(),
+        ..Default::default()
     })
 }

@@ -26,6 +26,8 @@ pub struct DatabaseArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the gRPC API (creates the schema when missing).
     Serve {

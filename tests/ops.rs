@@ -31,6 +31,7 @@ async fn start(database: TestDatabase, demo: bool) -> (TestApp, SocketAddr) {
             interval: CHECK_EVERY,
             timeout: Duration::from_secs(2),
         },
+        ..Default::default()
     };
     let app = TestApp::start_with(database, options).await;
     if demo {

@@ -91,7 +91,7 @@ async fn bind_and_announce() -> anyhow::Result<tokio::net::TcpListener> {
 /// Child side of `serve URL`: what `uppsikt serve --database-url URL` does (open and
 /// migrate, then serve until SIGTERM), on a port of its own.
 pub async fn serve(url: &str) -> anyhow::Result<()> {
-    uppsikt::telemetry::init();
+    let _telemetry = uppsikt::telemetry::init();
     let store = uppsikt::store::Store::open(url).await?;
     let listener = bind_and_announce().await?;
     uppsikt::server::serve(store.clone(), listener, uppsikt::server::shutdown_signal()).await?;
