@@ -142,8 +142,11 @@ where
             }
             _ => server,
         };
+        // Counted from now, not from the first poll: tonic's own timer starts at `call` too,
+        // and a layer above may poll later.
+        let expires = tokio::time::Instant::now() + deadline;
         Box::pin(async move {
-            let result = tokio::time::timeout(deadline, inner.call(request)).await;
+            let result = tokio::time::timeout_at(expires, inner.call(request)).await;
             drop(permit);
             match result {
                 Ok(response) => response,
