@@ -3,7 +3,7 @@
 use super::entities::import;
 use super::error::StoreError;
 use crate::domain::instant::Instant;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -20,22 +20,6 @@ pub async fn find_by_request_id(
         .filter(import::Column::RequestId.eq(request_id))
         .one(db)
         .await?)
-}
-
-/// The transaction time for a new import: now, but strictly after every earlier import, so
-/// that `as_of` reads stay consistent even if the clock steps back.
-pub async fn next_recorded_at(db: &impl ConnectionTrait) -> Result<Instant, StoreError> {
-    let latest: Option<Option<i64>> = import::Entity::find()
-        .select_only()
-        .column_as(Expr::col(import::Column::RecordedAt).max(), "latest")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let now = Instant::now();
-    Ok(match latest.flatten() {
-        Some(latest) if latest >= now.micros() => Instant(latest + 1),
-        _ => now,
-    })
 }
 
 /// Logs an import; its result is filled in by `set_result` once known.
