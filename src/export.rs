@@ -147,7 +147,7 @@ pub async fn export(
     writeln!(writer.out, "# Uppsikt export as of {}", as_of.to_rfc3339())?;
 
     let units = parents_first(
-        store.placements(as_of).await?,
+        store.placements(as_of).await?.to_vec(),
         |u| u.unit.code.to_string(),
         |u| u.unit.parent.as_ref().map(ToString::to_string),
     );

@@ -8,7 +8,7 @@ use crate::domain::codes::OrgUnitCode;
 use crate::proto::v1 as pb;
 use crate::proto::v1::organization_service_server::OrganizationService;
 use crate::store::Store;
-use crate::store::org::{self as store, StoredOrgUnit};
+use crate::store::org::StoredOrgUnit;
 use tonic::{Request, Response, Status};
 
 pub struct OrganizationApi {
@@ -59,7 +59,8 @@ impl OrganizationService for OrganizationApi {
         let date = request::tree_date(date, as_of);
         super::scope::check_unit_at(&self.store, &code, date, as_of, &request.name).await?;
 
-        store::placement(self.store.reader(), &code, date, as_of)
+        self.store
+            .placement(&code, date, as_of)
             .await
             .map_err(ApiError::from)?
             .map(|p| Response::new(to_proto(&p)))

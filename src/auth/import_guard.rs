@@ -52,7 +52,7 @@ impl ImportGuard {
                 Some(ScopeCheck {
                     store: store.clone(),
                     allowed: scope.units(&tree),
-                    known: placements.into_iter().map(|p| p.unit.code).collect(),
+                    known: placements.iter().map(|p| p.unit.code.clone()).collect(),
                     investments: HashMap::new(),
                     indicators: HashMap::new(),
                 })

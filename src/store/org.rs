@@ -3,14 +3,12 @@
 use super::entities::org_unit;
 use super::error::StoreError;
 use super::facts::insert_rows;
+use super::history::provenance;
 use super::history::{WriteMeta, supersede};
-use super::history::{current_at, provenance};
 use crate::domain::codes::OrgUnitCode;
-use crate::domain::instant::Instant;
 use crate::domain::org::{OrgUnit, OrgUnitKind};
 use crate::domain::provenance::Provenance;
 use crate::domain::provenance::Source;
-use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// A stored placement with where it came from.
@@ -30,28 +28,6 @@ pub async fn all_placements(db: &impl ConnectionTrait) -> Result<Vec<StoredOrgUn
         .all(db)
         .await?;
     rows.into_iter().map(StoredOrgUnit::try_from).collect()
-}
-
-/// The placement of `code` valid at `date`, as current at `as_of`: one indexed point query.
-pub async fn placement(
-    db: &impl ConnectionTrait,
-    code: &OrgUnitCode,
-    date: NaiveDate,
-    as_of: Instant,
-) -> Result<Option<StoredOrgUnit>, StoreError> {
-    use org_unit::Column as C;
-    let row = org_unit::Entity::find()
-        .filter(C::Code.eq(code.as_str()))
-        .filter(current_at(C::RecordedAt, C::SupersededAt, as_of))
-        .filter(C::ValidFrom.lte(date))
-        .filter(
-            sea_orm::Condition::any()
-                .add(C::ValidTo.is_null())
-                .add(C::ValidTo.gt(date)),
-        )
-        .one(db)
-        .await?;
-    row.map(StoredOrgUnit::try_from).transpose()
 }
 
 impl TryFrom<org_unit::Model> for StoredOrgUnit {

@@ -1,59 +1,136 @@
 //! The organisation tree, cached: every placement ever recorded (current and superseded, so
 //! any `as_of` can be answered from memory), reloaded when the database's org version moves.
-//! The version is one point read per call, so an import through any instance on the same
-//! database is seen by every other at once.
+//! The version is read through a `VersionGate` on every call, so an import through any
+//! instance on the same database is seen by every other at once, while concurrent calls
+//! share one read. Trees of the current data are kept per structure date.
 
 use super::connect::Store;
 use super::error::StoreError;
 use super::org::{StoredOrgUnit, all_placements};
+use super::version_gate::VersionGate;
 use super::write_lock::org_version;
+use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// How many structure dates keep a built tree of the current data.
+const TREES_KEPT: usize = 16;
 
 #[derive(Default)]
 pub struct OrgCache {
-    loaded: Mutex<Option<(i64, Arc<Vec<StoredOrgUnit>>)>>,
+    gate: VersionGate,
+    loaded: Mutex<Option<(i64, Arc<History>)>>,
+}
+
+/// Every placement of one org version.
+struct History {
+    /// Ordered by code and validity.
+    rows: Vec<StoredOrgUnit>,
+    /// Indexes into `rows` per code.
+    by_code: HashMap<OrgUnitCode, Vec<usize>>,
+    /// The latest recorded or superseded time: at or after it, what is current is what has
+    /// no successor, whatever the instant.
+    horizon: Instant,
+    /// The placements without a successor.
+    current: Arc<Vec<StoredOrgUnit>>,
+    /// Trees of `current` by structure date.
+    trees: Mutex<HashMap<NaiveDate, Arc<OrgTree>>>,
+}
+
+impl History {
+    fn new(rows: Vec<StoredOrgUnit>) -> Self {
+        let mut by_code: HashMap<OrgUnitCode, Vec<usize>> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            by_code.entry(row.unit.code.clone()).or_default().push(i);
+        }
+        let horizon = rows
+            .iter()
+            .flat_map(|r| [Some(r.provenance.recorded_at), r.provenance.superseded_at])
+            .flatten()
+            .max()
+            .unwrap_or(Instant(i64::MIN));
+        let current = rows
+            .iter()
+            .filter(|r| r.provenance.superseded_at.is_none())
+            .cloned()
+            .collect();
+        Self {
+            rows,
+            by_code,
+            horizon,
+            current: Arc::new(current),
+            trees: Mutex::default(),
+        }
+    }
+
+    fn placements(&self, as_of: Instant) -> Arc<Vec<StoredOrgUnit>> {
+        if as_of >= self.horizon {
+            return self.current.clone();
+        }
+        Arc::new(
+            self.rows
+                .iter()
+                .filter(|p| p.provenance.is_current_at(as_of))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn tree(&self, date: NaiveDate, as_of: Instant) -> Arc<OrgTree> {
+        let build = |placements: &[StoredOrgUnit]| {
+            Arc::new(OrgTree::at(date, placements.iter().map(|s| s.unit.clone())))
+        };
+        if as_of < self.horizon {
+            return build(&self.placements(as_of));
+        }
+        let mut trees = self.trees.lock().expect("org tree memo lock");
+        if let Some(tree) = trees.get(&date) {
+            return tree.clone();
+        }
+        if trees.len() >= TREES_KEPT {
+            trees.clear();
+        }
+        let tree = build(&self.current);
+        trees.insert(date, tree.clone());
+        tree
+    }
 }
 
 impl OrgCache {
-    fn get(&self, version: i64) -> Option<Arc<Vec<StoredOrgUnit>>> {
+    fn get(&self, version: i64) -> Option<Arc<History>> {
         let loaded = self.loaded.lock().expect("org cache lock");
         loaded
             .as_ref()
             .filter(|(v, _)| *v == version)
-            .map(|(_, rows)| rows.clone())
+            .map(|(_, history)| history.clone())
     }
 
-    fn put(&self, version: i64, rows: Arc<Vec<StoredOrgUnit>>) {
-        *self.loaded.lock().expect("org cache lock") = Some((version, rows));
+    fn put(&self, version: i64, history: Arc<History>) {
+        *self.loaded.lock().expect("org cache lock") = Some((version, history));
     }
 }
 
 impl Store {
-    /// Every placement ever recorded, ordered by code and validity. The version is read
-    /// before the rows, so a concurrent import can only make the rows newer than their
-    /// version, which the next call then reloads.
-    async fn org_history(&self) -> Result<Arc<Vec<StoredOrgUnit>>, StoreError> {
-        let version = org_version(self.reader()).await?;
-        if let Some(rows) = self.org_cache().get(version) {
-            return Ok(rows);
+    /// Every placement of the current org version. The version is read before the rows, so
+    /// a concurrent import can only make the rows newer than their version, which the next
+    /// call then reloads.
+    async fn org_history(&self) -> Result<Arc<History>, StoreError> {
+        let cache = self.org_cache();
+        let version = cache.gate.version(|| org_version(self.reader())).await?;
+        if let Some(history) = cache.get(version) {
+            return Ok(history);
         }
-        let rows = Arc::new(all_placements(self.reader()).await?);
-        self.org_cache().put(version, rows.clone());
-        Ok(rows)
+        let history = Arc::new(History::new(all_placements(self.reader()).await?));
+        cache.put(version, history.clone());
+        Ok(history)
     }
 
     /// The placements current at `as_of`, ordered by code and validity.
-    pub async fn placements(&self, as_of: Instant) -> Result<Vec<StoredOrgUnit>, StoreError> {
-        Ok(self
-            .org_history()
-            .await?
-            .iter()
-            .filter(|p| p.provenance.is_current_at(as_of))
-            .cloned()
-            .collect())
+    pub async fn placements(&self, as_of: Instant) -> Result<Arc<Vec<StoredOrgUnit>>, StoreError> {
+        Ok(self.org_history().await?.placements(as_of))
     }
 
     /// The tree at `date` as the data stood at `as_of`, with the placements it was built from.
@@ -61,9 +138,25 @@ impl Store {
         &self,
         date: NaiveDate,
         as_of: Instant,
-    ) -> Result<(OrgTree, Vec<StoredOrgUnit>), StoreError> {
-        let placements = self.placements(as_of).await?;
-        let tree = OrgTree::at(date, placements.iter().map(|s| s.unit.clone()));
-        Ok((tree, placements))
+    ) -> Result<(Arc<OrgTree>, Arc<Vec<StoredOrgUnit>>), StoreError> {
+        let history = self.org_history().await?;
+        Ok((history.tree(date, as_of), history.placements(as_of)))
+    }
+
+    /// The placement of `code` valid at `date`, as current at `as_of`.
+    pub async fn placement(
+        &self,
+        code: &OrgUnitCode,
+        date: NaiveDate,
+        as_of: Instant,
+    ) -> Result<Option<StoredOrgUnit>, StoreError> {
+        let history = self.org_history().await?;
+        Ok(history.by_code.get(code).and_then(|indexes| {
+            indexes
+                .iter()
+                .map(|&i| &history.rows[i])
+                .find(|p| p.provenance.is_current_at(as_of) && p.unit.is_valid_at(date))
+                .cloned()
+        }))
     }
 }
