@@ -149,10 +149,11 @@ fn summary_scenarios(span: MonthSpan) -> Condition {
         )
 }
 
-/// What a summary of `span` sums, aggregated in the database: for each group of units (the
-/// whole subtree, or each child's subtree), one line per category, scenario, year and stored
-/// span inside the asked months, its unit being the group's unit. Lines whose span straddles
-/// the asked months come back one by one with their own unit, so the summary can name them.
+/// What a summary of `span` sums, aggregated in the database in one `GROUP BY` per group of
+/// units (the whole subtree, or each child's subtree): one line per category, scenario, year
+/// and stored span sharing months with the asked span. Spans inside it come summed, with
+/// the group's unit; a span straddling it stays per unit (a key that is the unit only for
+/// such lines), so the summary can name the line it left out.
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
     groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
@@ -161,18 +162,22 @@ pub async fn summary_lines(
 ) -> Result<Vec<SummaryLine>, StoreError> {
     use budget_line::Column as C;
     let (from, to) = (i16::from(span.from), i16::from(span.to));
-    let current = current_at(C::RecordedAt, C::SupersededAt, as_of);
-    let inside = Condition::all()
-        .add(C::FromMonth.gte(from))
-        .add(C::ToMonth.lte(to));
+    let overlapping = Condition::all()
+        .add(C::FromMonth.lte(to))
+        .add(C::ToMonth.gte(from));
+    // The months inline (validated numbers): a key with bind parameters would be a
+    // different expression in SELECT and GROUP BY to PostgreSQL.
+    let straddling_unit = Expr::cust(format!(
+        "CASE WHEN from_month < {from} OR to_month > {to} THEN org_unit_code END"
+    ));
     let aggregation = Aggregation {
         base: sea_orm::sea_query::Query::select()
             .from(budget_line::Entity)
             .cond_where(
                 Condition::all()
-                    .add(current.clone())
+                    .add(current_at(C::RecordedAt, C::SupersededAt, as_of))
                     .add(summary_scenarios(span))
-                    .add(inside),
+                    .add(overlapping),
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),
@@ -182,6 +187,7 @@ pub async fn summary_lines(
             (Expr::col(C::FiscalYear), KeyType::Int),
             (Expr::col(C::FromMonth), KeyType::Int),
             (Expr::col(C::ToMonth), KeyType::Int),
+            (straddling_unit, KeyType::Text),
         ],
         sums: vec![Expr::col(C::AmountSek)],
         distinct_counts: Vec::new(),
@@ -189,12 +195,14 @@ pub async fn summary_lines(
     let mut lines = Vec::new();
     for (group, units) in groups {
         for (key, cell) in aggregate(db, &aggregation, units).await? {
-            let [category, scenario, year, from, to] = key.as_slice() else {
-                unreachable!("five keys");
+            let [category, scenario, year, from, to, straddling] = key.as_slice() else {
+                unreachable!("six keys");
             };
             let corrupt = || StoreError::Corrupt(format!("budget summary key {key:?}"));
             lines.push(SummaryLine {
-                org_unit: group.clone(),
+                org_unit: straddling
+                    .text()
+                    .map_or_else(|| group.clone(), |u| OrgUnitCode::from_stored(u.into())),
                 category: CategoryCode::from_stored(category.text().ok_or_else(corrupt)?.into()),
                 scenario: parse_scenario(scenario.text().ok_or_else(corrupt)?)?,
                 span: MonthSpan::from_stored(
@@ -204,34 +212,6 @@ pub async fn summary_lines(
                 ),
                 amount_sek: cell.sums[0].unwrap_or(0),
             });
-        }
-        // Straddling lines: sharing months with the span without lying inside it.
-        let straddling = Condition::all()
-            .add(C::FromMonth.lte(to))
-            .add(C::ToMonth.gte(from))
-            .add(
-                Condition::any()
-                    .add(C::FromMonth.lt(from))
-                    .add(C::ToMonth.gt(to)),
-            );
-        for chunk in units.chunks(500) {
-            let rows = budget_line::Entity::find()
-                .filter(current.clone())
-                .filter(summary_scenarios(span))
-                .filter(straddling.clone())
-                .filter(C::OrgUnitCode.is_in(chunk.iter().map(|u| u.as_str().to_owned())))
-                .all(db)
-                .await?;
-            for row in rows {
-                let line = line_to_domain(row)?;
-                lines.push(SummaryLine {
-                    org_unit: line.org_unit,
-                    category: line.category,
-                    scenario: line.scenario,
-                    span: line.span,
-                    amount_sek: line.amount_sek,
-                });
-            }
         }
     }
     Ok(lines)
