@@ -151,8 +151,10 @@ fn summary_scenarios(span: MonthSpan) -> Condition {
 
 /// What a summary of `span` sums, aggregated in the database: for each group of units (the
 /// whole subtree, or each child's subtree), one line per category, scenario, year and stored
-/// span inside the asked months, its unit being the group's unit. Lines whose span straddles
-/// the asked months come back one by one with their own unit, so the summary can name them.
+/// span inside the asked months, its unit being the group's unit; and the same for the
+/// year's forecast lines and its budget lines outside the asked months, which the full-year
+/// figures sum. Lines whose span straddles the asked months come back one by one with their
+/// own unit, so the summary can name them.
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
     groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
@@ -165,14 +167,29 @@ pub async fn summary_lines(
     let inside = Condition::all()
         .add(C::FromMonth.gte(from))
         .add(C::ToMonth.lte(to));
+    let outside = Condition::any()
+        .add(C::ToMonth.lt(from))
+        .add(C::FromMonth.gt(to));
+    let full_year = Condition::all()
+        .add(C::FiscalYear.eq(span.fiscal_year))
+        .add(
+            Condition::any()
+                .add(C::Scenario.eq(Scenario::Forecast.as_str()))
+                .add(
+                    Condition::all()
+                        .add(C::Scenario.eq(Scenario::Budget.as_str()))
+                        .add(outside),
+                ),
+        );
     let aggregation = Aggregation {
         base: sea_orm::sea_query::Query::select()
             .from(budget_line::Entity)
             .cond_where(
-                Condition::all()
-                    .add(current.clone())
-                    .add(summary_scenarios(span))
-                    .add(inside),
+                Condition::all().add(current.clone()).add(
+                    Condition::any()
+                        .add(Condition::all().add(summary_scenarios(span)).add(inside))
+                        .add(full_year),
+                ),
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),
