@@ -252,6 +252,9 @@ fn hired_to_proto(r: &HiredStaffRow) -> pb::HiredStaffSummary {
         hours_requested: Some(exact_change(&r.hours_requested)),
         hours_filled: Some(exact_change(&r.hours_filled)),
         hired_share: Some(rate_change(&r.hired_share_percent, rounded)),
+        fte_requested: Some(rounded_change(&r.fte_requested)),
+        fte_filled: Some(rounded_change(&r.fte_filled)),
+        hours_unfilled: Some(exact_change(&r.hours_unfilled)),
     }
 }
 

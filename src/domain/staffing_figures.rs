@@ -182,6 +182,15 @@ impl Compared<i64> {
         change_percent_of(self.value?, self.prior_year?)
     }
 
+    /// Each year's `self − other`; absent for a year without both.
+    pub fn minus(&self, other: &Compared<i64>) -> Compared<i64> {
+        let minus = |a: Option<i64>, b: Option<i64>| a?.checked_sub(b?);
+        Compared {
+            value: minus(self.value, other.value),
+            prior_year: minus(self.prior_year, other.prior_year),
+        }
+    }
+
     /// Both sides read as exact decimals stored scaled by 10 000.
     pub fn scaled(&self) -> Compared<Decimal> {
         let decimal = |v: Option<i64>| v.map(|v| ExactDecimal::from_scaled(v).value());

@@ -97,6 +97,10 @@ pub struct HiredStaffRow {
     pub personnel_cost_sek: Compared<i64>,
     pub hours_requested: Compared<Decimal>,
     pub hours_filled: Compared<Decimal>,
+    /// Hours requested − hours filled (avvikelse avrop).
+    pub hours_unfilled: Compared<Decimal>,
+    pub fte_requested: Compared<Decimal>,
+    pub fte_filled: Compared<Decimal>,
     pub hired_share_percent: Compared<Decimal>,
 }
 
@@ -179,7 +183,7 @@ pub fn summarize_group(
     span: MonthSpan,
 ) -> StaffingGroupSummary {
     let (worked_hours, worked_hours_total) = worked_hours(cells, professions, span);
-    let (hired_staff, hired_staff_total) = hired_staff(cells, professions);
+    let (hired_staff, hired_staff_total) = hired_staff(cells, professions, span);
     let (positions, positions_total) = positions(cells, professions);
     StaffingGroupSummary {
         worked_hours,
@@ -224,7 +228,11 @@ fn worked_hours(
     (rows, row(None, &total))
 }
 
-fn hired_row(profession: Option<ProfessionCode>, s: &HiredStaffSums) -> HiredStaffRow {
+fn hired_row(
+    profession: Option<ProfessionCode>,
+    s: &HiredStaffSums,
+    span: MonthSpan,
+) -> HiredStaffRow {
     HiredStaffRow {
         profession,
         cost_sek: s.cost_sek,
@@ -232,6 +240,12 @@ fn hired_row(profession: Option<ProfessionCode>, s: &HiredStaffSums) -> HiredSta
         personnel_cost_sek: s.personnel_cost_sek,
         hours_requested: s.hours_requested_scaled.scaled(),
         hours_filled: s.hours_filled_scaled.scaled(),
+        hours_unfilled: s
+            .hours_requested_scaled
+            .minus(&s.hours_filled_scaled)
+            .scaled(),
+        fte_requested: fte_compared(&s.hours_requested_scaled, span),
+        fte_filled: fte_compared(&s.hours_filled_scaled, span),
         hired_share_percent: hired_share_compared(
             &s.cost_where_both_sek,
             &s.personnel_where_both_sek,
@@ -242,6 +256,7 @@ fn hired_row(profession: Option<ProfessionCode>, s: &HiredStaffSums) -> HiredSta
 fn hired_staff(
     cells: &StaffingCells,
     professions: &Professions<'_>,
+    span: MonthSpan,
 ) -> (Vec<HiredStaffRow>, HiredStaffRow) {
     let mut by_profession: HashMap<ProfessionCode, HiredStaffSums> = HashMap::new();
     for (code, sums) in &cells.hired_staff {
@@ -255,10 +270,10 @@ fn hired_staff(
             if professions.in_total(&code) {
                 total.absorb(&sums);
             }
-            hired_row(Some(code), &sums)
+            hired_row(Some(code), &sums, span)
         })
         .collect();
-    (rows, hired_row(None, &total))
+    (rows, hired_row(None, &total, span))
 }
 
 fn headcounts(cells: &StaffingCells) -> Vec<HeadcountRow> {
