@@ -5,35 +5,10 @@
 
 mod common;
 
-use common::{TestApp, assert_error, for_each_backend};
+use common::{assert_error, for_each_backend, load_fixture};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use tonic::Code;
-use uppsikt::import::files::file_entries;
-use uppsikt::import::{ImportOutcome, ImportRequest, run_import};
 use uppsikt::proto::v1 as pb;
-
-/// Imports `tests/fixtures/{name}` as one import, as `uppsikt import` would.
-async fn load_fixture(app: &TestApp, name: &str) -> ImportOutcome {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let request = ImportRequest {
-        document: format!("tests/fixtures/{name}"),
-        table: None,
-        system: Some("tests/staffing.rs".to_owned()),
-        request_id: None,
-        dry_run: false,
-    };
-    run_import(
-        &app.store,
-        request,
-        Box::pin(file_entries(vec![path])),
-        |_| {},
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{}: import {name}: {e:?}", app.label))
-}
 
 fn unit(code: &str) -> String {
     format!("orgUnits/{code}")
