@@ -90,10 +90,10 @@ impl<C: ColumnTrait> PeriodTable<C> {
         mut keys: Vec<(SimpleExpr, KeyType)>,
         sums: Vec<SimpleExpr>,
     ) -> Aggregation {
-        keys.push((Expr::col(self.year).into(), KeyType::Int));
+        keys.push((Expr::col(self.year), KeyType::Int));
         Aggregation {
             base: self.select(entity, span, as_of, self.inside(span)),
-            unit_column: Expr::col(self.unit).into(),
+            unit_column: Expr::col(self.unit),
             keys,
             sums,
             distinct_counts: Vec::new(),
@@ -112,11 +112,11 @@ impl<C: ColumnTrait> PeriodTable<C> {
     ) -> Result<(), StoreError> {
         let spans = |months: Condition| Aggregation {
             base: self.select(entity, span, as_of, months),
-            unit_column: Expr::col(self.unit).into(),
+            unit_column: Expr::col(self.unit),
             keys: vec![
-                (Expr::col(self.year).into(), KeyType::Int),
-                (Expr::col(self.from).into(), KeyType::Int),
-                (Expr::col(self.to).into(), KeyType::Int),
+                (Expr::col(self.year), KeyType::Int),
+                (Expr::col(self.from), KeyType::Int),
+                (Expr::col(self.to), KeyType::Int),
             ],
             sums: Vec::new(),
             distinct_counts: Vec::new(),
@@ -225,8 +225,8 @@ pub async fn summary_cells(
             worked_hours::Entity,
             span,
             as_of,
-            vec![(Expr::col(C::ProfessionCode).into(), KeyType::Text)],
-            vec![Expr::col(C::HoursScaled).into()],
+            vec![(Expr::col(C::ProfessionCode), KeyType::Text)],
+            vec![Expr::col(C::HoursScaled)],
         )
     };
     let hired_sums = {
@@ -235,13 +235,13 @@ pub async fn summary_cells(
             hired_staff::Entity,
             span,
             as_of,
-            vec![(Expr::col(C::ProfessionCode).into(), KeyType::Text)],
+            vec![(Expr::col(C::ProfessionCode), KeyType::Text)],
             vec![
-                Expr::col(C::CostSek).into(),
-                Expr::col(C::ForecastSek).into(),
-                Expr::col(C::PersonnelCostSek).into(),
-                Expr::col(C::HoursRequestedScaled).into(),
-                Expr::col(C::HoursFilledScaled).into(),
+                Expr::col(C::CostSek),
+                Expr::col(C::ForecastSek),
+                Expr::col(C::PersonnelCostSek),
+                Expr::col(C::HoursRequestedScaled),
+                Expr::col(C::HoursFilledScaled),
                 where_reported(C::CostSek, C::PersonnelCostSek),
                 where_reported(C::PersonnelCostSek, C::CostSek),
             ],
@@ -254,11 +254,11 @@ pub async fn summary_cells(
             span,
             as_of,
             vec![
-                (Expr::col(C::Gender).into(), KeyType::Text),
-                (Expr::col(C::AgeBand).into(), KeyType::Text),
-                (Expr::col(C::Length).into(), KeyType::Text),
+                (Expr::col(C::Gender), KeyType::Text),
+                (Expr::col(C::AgeBand), KeyType::Text),
+                (Expr::col(C::Length), KeyType::Text),
             ],
-            vec![Expr::col(C::RateScaled).into()],
+            vec![Expr::col(C::RateScaled)],
         )
     };
     let headcounts_at = |date: NaiveDate| {
@@ -272,12 +272,12 @@ pub async fn summary_cells(
                         .add(C::SnapshotDate.eq(date)),
                 )
                 .to_owned(),
-            unit_column: Expr::col(C::OrgUnitCode).into(),
-            keys: vec![(Expr::col(C::EmployeeGroup).into(), KeyType::Text)],
+            unit_column: Expr::col(C::OrgUnitCode),
+            keys: vec![(Expr::col(C::EmployeeGroup), KeyType::Text)],
             sums: vec![
-                Expr::col(C::Total).into(),
-                Expr::col(C::Women).into(),
-                Expr::col(C::Men).into(),
+                Expr::col(C::Total),
+                Expr::col(C::Women),
+                Expr::col(C::Men),
                 nulls(C::Women),
                 nulls(C::Men),
             ],
@@ -295,14 +295,14 @@ pub async fn summary_cells(
                         .add(C::SnapshotDate.eq(dates.0)),
                 )
                 .to_owned(),
-            unit_column: Expr::col(C::OrgUnitCode).into(),
-            keys: vec![(Expr::col(C::ProfessionCode).into(), KeyType::Text)],
+            unit_column: Expr::col(C::OrgUnitCode),
+            keys: vec![(Expr::col(C::ProfessionCode), KeyType::Text)],
             sums: vec![
-                Expr::col(C::FteBudgetScaled).into(),
-                Expr::col(C::FteNeededScaled).into(),
-                Expr::col(C::FteAvailableNowScaled).into(),
-                Expr::col(C::FteAvailableIn3MonthsScaled).into(),
-                Expr::col(C::FteHiredScaled).into(),
+                Expr::col(C::FteBudgetScaled),
+                Expr::col(C::FteNeededScaled),
+                Expr::col(C::FteAvailableNowScaled),
+                Expr::col(C::FteAvailableIn3MonthsScaled),
+                Expr::col(C::FteHiredScaled),
                 nulls(C::FteNeededScaled),
                 nulls(C::FteAvailableNowScaled),
                 nulls(C::FteAvailableIn3MonthsScaled),
