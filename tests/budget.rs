@@ -110,7 +110,9 @@ async fn hsn_jan_apr_2025_reproduces_the_tertial_report() {
             .map(|c| figures(&c.figures).actual_sek.unwrap_or(0))
             .sum();
         assert_eq!(Some(statement_rows), net.actual_sek, "{}", app.label);
-        assert_eq!(group.categories.len(), 17, "{}", app.label);
+        // 17 rows of the span, and the full-year forecast rows printed beside it: the net
+        // cost's forecast and the four causes of its deviation.
+        assert_eq!(group.categories.len(), 17 + 5, "{}", app.label);
     })
     .await;
 }
@@ -372,6 +374,61 @@ async fn categories_are_listed_in_display_order() {
                 .all(|c| c.direction == pb::Direction::Income as i32)
         );
         assert!(incomes.categories.len() >= 4);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsn_2025_full_year_forecast_and_its_deviation() {
+    for_each_backend(true, async |app| {
+        // "Prognos för årets helårsutfall ... 3.658 mkr vilket är 500 mkr mer än den anslagna
+        // budgeten 3,158 mkr", and "Prognos avvikelse mot budget": intäkter 34, bemanning
+        // −492, riks och regionvård −46, övrigt 4. Asked for the full year and for Jan–Apr
+        // (the tertial report prints the full-year forecast beside the Jan–Apr actual).
+        for (from, to) in [(0, 0), (1, 4)] {
+            let summary = app
+                .budget()
+                .summarize_budget(summary_request("HSN", 2025, from, to))
+                .await
+                .expect("summary")
+                .into_inner();
+            let row = |code: &str| {
+                summary.groups[0]
+                    .categories
+                    .iter()
+                    .find(|c| c.category == format!("categories/{code}"))
+                    .map(|c| c.figures.clone().expect("figures"))
+                    .unwrap_or_else(|| panic!("{}: a row for {code}", app.label))
+            };
+            let net = row("NETTOKOSTNAD");
+            println!(
+                "{}: HSN 2025 months {from}-{to}: forecast {:?}, budget {:?}, deviation {:?}",
+                app.label, net.forecast_sek, net.full_year_budget_sek, net.forecast_deviation_sek
+            );
+            assert_eq!(net.forecast_sek, Some(tkr(-3_658_000)), "{}", app.label);
+            assert_eq!(net.full_year_budget_sek, Some(tkr(-3_158_000)));
+            assert_eq!(net.forecast_deviation_sek, Some(tkr(-500_000)));
+            if from == 0 {
+                assert_eq!(net.budget_sek, Some(tkr(-3_158_000)), "the full year asked");
+            }
+            let mut causes = 0;
+            for (code, printed) in [
+                ("PROGNOSAVVIKELSE_INTAKTER", 34),
+                ("PROGNOSAVVIKELSE_BEMANNING", -492),
+                ("PROGNOSAVVIKELSE_RIKS_REGIONVARD", -46),
+                ("PROGNOSAVVIKELSE_OVRIGT", 4),
+            ] {
+                let cause = row(code);
+                assert_eq!(cause.forecast_sek, Some(tkr(printed * 1_000)), "{code}");
+                assert_eq!(cause.forecast_deviation_sek, None, "no budget line");
+                causes += printed;
+            }
+            assert_eq!(causes, -500, "the causes add up to the deviation");
+            // Categories without forecast lines answer no forecast: absent, not 0.
+            let personnel = row("PERSONALKOSTNADER");
+            assert_eq!(personnel.forecast_sek, None);
+            assert_eq!(personnel.forecast_deviation_sek, None);
+        }
     })
     .await;
 }

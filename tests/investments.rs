@@ -920,3 +920,136 @@ async fn bad_input_names_the_field_and_unknown_ids_are_not_found() {
     })
     .await;
 }
+
+fn dims(dimensions: &[pb::InvestmentDimension]) -> Vec<i32> {
+    dimensions.iter().map(|d| *d as i32).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_by_answers_each_printed_table_in_one_call() {
+    use pb::InvestmentDimension as Dim;
+    for_each_backend(true, async |app| {
+        // The plan: "Nyinvesteringar uppgår till 9 104 tkr. Reinvesteringar uppgår till
+        // 49 891 tkr." (17 and 27 objects).
+        let summary = summarize(
+            app,
+            pb::SummarizeInvestmentsRequest {
+                group_by: dims(&[Dim::Kind]),
+                ..summary_request("HSN", 2024, 0, 0)
+            },
+        )
+        .await;
+        let kinds: Vec<(i32, Option<i64>, i32)> = summary
+            .groups
+            .iter()
+            .map(|g| {
+                let s = g.sums.expect("sums");
+                (g.kind, s.budget_sek, s.object_count)
+            })
+            .collect();
+        println!("{}: HSN plan 2024 by kind {kinds:?}", app.label);
+        assert_eq!(
+            kinds,
+            [
+                (Kind::New as i32, Some(tkr(9_104)), 17),
+                (Kind::Reinvestment as i32, Some(tkr(49_891)), 27)
+            ],
+            "{}",
+            app.label
+        );
+        assert!(summary.groups.iter().all(|g| g.org_unit.is_empty()
+            && g.funding == Funding::Unspecified as i32
+            && g.status == Status::Unspecified as i32));
+
+        // The tertial report's division × funding table (DEL 2, ongoing): Medicin 141 of
+        // 23 240 on the frame, Nära vård 4 571 of 30 062; the order of `group_by` is free.
+        let summary = summarize(
+            app,
+            pb::SummarizeInvestmentsRequest {
+                group_by: dims(&[Dim::Funding, Dim::ChildUnit, Dim::Status, Dim::Funding]),
+                ..summary_request("HSN", 2025, 1, 4)
+            },
+        )
+        .await;
+        let cell = |unit: &str, funding: Funding, status: Status| {
+            summary
+                .groups
+                .iter()
+                .find(|g| {
+                    g.org_unit == format!("orgUnits/{unit}")
+                        && g.funding == funding as i32
+                        && g.status == status as i32
+                })
+                .and_then(|g| g.sums)
+                .map(|s| (s.outcome_sek, s.budget_sek, s.object_count))
+        };
+        let printed = [
+            ("HSN-MED", Funding::Frame, Status::Ongoing, 141, 23_240),
+            ("HSN-NV", Funding::Frame, Status::Ongoing, 4_571, 30_062),
+            ("HSN-MED", Funding::CarriedOver, Status::Ongoing, 0, 10_404),
+            ("HSN-NV", Funding::CarriedOver, Status::Ongoing, 0, 2_165),
+            ("HSN-MED", Funding::Unforeseen, Status::Ongoing, 476, 8_074),
+            ("HSN-MED", Funding::OutsideFrame, Status::Ongoing, 50, 0),
+            ("HSN-NV", Funding::CarriedOver, Status::Completed, 124, 105),
+        ];
+        for (unit, funding, status, outcome, budget) in printed {
+            assert_eq!(
+                cell(unit, funding, status),
+                Some((Some(tkr(outcome)), Some(tkr(budget)), 1)),
+                "{}: {unit} {funding:?} {status:?}",
+                app.label
+            );
+        }
+        assert_eq!(summary.groups.len(), printed.len());
+        assert_eq!(summary.groups[0].org_unit, "orgUnits/HSN-MED", "unit order");
+
+        // Division × funding without the status: Medicin's frame cell alone.
+        let summary = summarize(
+            app,
+            pb::SummarizeInvestmentsRequest {
+                group_by: dims(&[Dim::ChildUnit, Dim::Funding]),
+                ..summary_request("HSN", 2025, 1, 4)
+            },
+        )
+        .await;
+        let medicin_frame = summary
+            .groups
+            .iter()
+            .find(|g| g.org_unit == "orgUnits/HSN-MED" && g.funding == Funding::Frame as i32)
+            .and_then(|g| g.sums)
+            .expect("Medicin, frame");
+        assert_eq!(
+            (medicin_frame.outcome_sek, medicin_frame.budget_sek),
+            (Some(tkr(141)), Some(tkr(23_240)))
+        );
+        assert!(
+            summary
+                .groups
+                .iter()
+                .all(|g| g.status == Status::Unspecified as i32)
+        );
+
+        // Without group_by, no groups; an unspecified dimension names the field.
+        let plain = summarize(app, summary_request("HSN", 2025, 1, 4)).await;
+        assert!(plain.groups.is_empty());
+        let status = app
+            .investments()
+            .summarize_investments(pb::SummarizeInvestmentsRequest {
+                group_by: vec![0],
+                ..summary_request("HSN", 2025, 1, 4)
+            })
+            .await
+            .expect_err("unspecified");
+        assert_error(&status, Code::InvalidArgument, Some("group_by"));
+        let status = app
+            .investments()
+            .summarize_investments(pb::SummarizeInvestmentsRequest {
+                group_by: vec![99],
+                ..summary_request("HSN", 2025, 1, 4)
+            })
+            .await
+            .expect_err("unknown");
+        assert_error(&status, Code::InvalidArgument, Some("group_by"));
+    })
+    .await;
+}

@@ -5,35 +5,10 @@
 
 mod common;
 
-use common::{TestApp, assert_error, for_each_backend};
+use common::{assert_error, for_each_backend, load_fixture};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use tonic::Code;
-use uppsikt::import::files::file_entries;
-use uppsikt::import::{ImportOutcome, ImportRequest, run_import};
 use uppsikt::proto::v1 as pb;
-
-/// Imports `tests/fixtures/{name}` as one import, as `uppsikt import` would.
-async fn load_fixture(app: &TestApp, name: &str) -> ImportOutcome {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let request = ImportRequest {
-        document: format!("tests/fixtures/{name}"),
-        table: None,
-        system: Some("tests/staffing.rs".to_owned()),
-        request_id: None,
-        dry_run: false,
-    };
-    run_import(
-        &app.store,
-        request,
-        Box::pin(file_entries(vec![path])),
-        |_| {},
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{}: import {name}: {e:?}", app.label))
-}
 
 fn unit(code: &str) -> String {
     format!("orgUnits/{code}")
@@ -521,7 +496,8 @@ async fn sick_leave_by_gender_age_band_and_length() {
     .await;
 }
 
-fn position_row(p: &pb::Position) -> [String; 10] {
+fn position_row(p: &pb::Position) -> [String; 11] {
+    let d = p.deviations.as_ref().expect("deviations");
     [
         p.date.clone(),
         p.profession
@@ -532,9 +508,10 @@ fn position_row(p: &pb::Position) -> [String; 10] {
         p.fte_available_now.clone(),
         p.fte_available_in_3_months.clone(),
         p.fte_hired.clone(),
-        p.needed_minus_budget.clone(),
-        p.available_now_minus_needed.clone(),
-        p.available_in_3_months_minus_needed.clone(),
+        d.budget_minus_available_now.clone(),
+        d.needed_minus_available_now.clone(),
+        d.available_now_minus_available_in_3_months.clone(),
+        d.needed_minus_available_now_minus_hired.clone(),
     ]
 }
 
@@ -552,10 +529,12 @@ async fn positions_with_their_deviations() {
             .await
             .expect("positions")
             .into_inner();
-        let rows: Vec<[String; 10]> = response.positions.iter().map(position_row).collect();
+        let rows: Vec<[String; 11]> = response.positions.iter().map(position_row).collect();
         println!("{}: positions {rows:#?}", app.label);
         let expected = [
-            // date, group, budget, needed, now, in 3 months, hired, deviations ×3
+            // date, group, budget, needed, now, in 3 months, hired, then the deviations
+            // (positive = a shortage): budget − now, needed − now, now − in 3 months,
+            // needed − now − hired
             [
                 "2025-01-31",
                 "SJUKSKOTERSKOR",
@@ -564,11 +543,12 @@ async fn positions_with_their_deviations() {
                 "2870",
                 "",
                 "",
-                "4.15",
-                "-10",
+                "5.85",
+                "10",
+                "",
                 "",
             ],
-            ["2025-04-30", "LAKARE", "8", "", "", "", "", "", "", ""],
+            ["2025-04-30", "LAKARE", "8", "", "", "", "", "", "", "", ""],
             [
                 "2025-04-30",
                 "SJUKSKOTERSKOR",
@@ -577,9 +557,10 @@ async fn positions_with_their_deviations() {
                 "2850.5",
                 "2901.1234",
                 "12.25",
-                "25.2734",
+                "25.35",
+                "50.6234",
                 "-50.6234",
-                "0",
+                "38.3734",
             ],
             [
                 "2025-04-30",
@@ -589,8 +570,9 @@ async fn positions_with_their_deviations() {
                 "19",
                 "",
                 "",
-                "2.5",
-                "-3.5",
+                "1",
+                "3.5",
+                "",
                 "",
             ],
         ]
@@ -674,9 +656,16 @@ async fn a_correction_supersedes_and_as_of_reads_the_figure_as_it_stood() {
             .into_inner();
         let p = &latest.positions[0];
         assert_eq!(latest.positions.len(), 1, "{}", app.label);
+        let needed_gap = |p: &pb::Position| {
+            p.deviations
+                .as_ref()
+                .unwrap()
+                .needed_minus_available_now
+                .clone()
+        };
         assert_eq!(
-            (p.fte_needed.as_str(), p.needed_minus_budget.as_str()),
-            ("2910", "34.15")
+            (p.fte_needed.as_str(), needed_gap(p).as_str()),
+            ("2910", "59.5")
         );
         assert_eq!(
             p.provenance.as_ref().unwrap().document,
@@ -691,8 +680,8 @@ async fn a_correction_supersedes_and_as_of_reads_the_figure_as_it_stood() {
         let p = &then.positions[0];
         assert_eq!(then.positions.len(), 1);
         assert_eq!(
-            (p.fte_needed.as_str(), p.needed_minus_budget.as_str()),
-            ("2901.1234", "25.2734")
+            (p.fte_needed.as_str(), needed_gap(p).as_str()),
+            ("2901.1234", "50.6234")
         );
         let provenance = p.provenance.as_ref().unwrap();
         assert_eq!(provenance.document, "test-fixture");

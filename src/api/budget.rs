@@ -9,7 +9,6 @@ use crate::domain::codes::CategoryCode;
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
 use crate::domain::summary::{self, Figures, GroupKey, Grouping, StatementTotals, SummaryRequest};
-use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::budget_service_server::BudgetService;
 use crate::store::Store;
@@ -69,6 +68,9 @@ fn figures_to_proto(f: &Figures) -> pb::Figures {
             .change_percent()
             .map(|p| p.to_string())
             .unwrap_or_default(),
+        forecast_sek: f.forecast(),
+        full_year_budget_sek: f.full_year_budget(),
+        forecast_deviation_sek: f.forecast_deviation(),
     }
 }
 
@@ -153,21 +155,12 @@ impl BudgetService for BudgetApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
-        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
-        let span = if request.fiscal_year == 0 {
-            checks.take::<Option<MonthSpan>>(Err(Violation::new("fiscal_year", "is required")))
-        } else {
-            let (from, to) = months.unwrap_or((1, 12));
-            checks.take_all(
-                MonthSpan::parse(
-                    request.fiscal_year.into(),
-                    from.into(),
-                    to.into(),
-                    ["fiscal_year", "from_month", "to_month"],
-                )
-                .map(Some),
-            )
-        };
+        let span = request::summary_span(
+            &mut checks,
+            request.fiscal_year,
+            request.from_month,
+            request.to_month,
+        );
         let grouping = checks.take(
             match pb::SummaryGrouping::try_from(request.group_by) {
                 Ok(pb::SummaryGrouping::Unspecified | pb::SummaryGrouping::Category) => {
@@ -197,15 +190,8 @@ impl BudgetService for BudgetApi {
         let as_of = as_of.unwrap_or_else(Instant::now);
         let date = request::tree_date(date, as_of);
 
-        let (tree, _) = self
-            .store
-            .org_tree(date, as_of)
-            .await
-            .map_err(ApiError::from)?;
-        super::scope::check_unit(&tree, &code, &request.org_unit)?;
-        if tree.get(&code).is_none() {
-            return Err(ApiError::not_found(request.org_unit).into());
-        }
+        let tree =
+            super::scope::summary_tree(&self.store, &code, &request.org_unit, date, as_of).await?;
         let unit_groups = tree.child_of_root(&code);
         let categories: HashMap<CategoryCode, _> = store::categories(self.store.reader(), as_of)
             .await

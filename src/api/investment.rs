@@ -7,8 +7,7 @@ use super::request::{self, Checks};
 use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
-use crate::domain::investment_summary::{self as summary, InvestmentSums};
-use crate::domain::period::MonthSpan;
+use crate::domain::investment_summary::{self as summary, Dimension, InvestmentSums};
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::investment_service_server::InvestmentService;
@@ -90,6 +89,27 @@ fn status_filter(value: i32, field: &str) -> Result<Option<InvestmentStatus>, Vi
         Ok(pb::InvestmentStatus::Cancelled) => Ok(Some(InvestmentStatus::Cancelled)),
         Err(_) => Err(request::unknown_enum(field, value, "investment status")),
     }
+}
+
+/// The `group_by` dimensions, each once; unspecified or unknown numbers are errors.
+fn dimensions(values: &[i32], field: &str) -> Result<Vec<Dimension>, Violation> {
+    let mut dimensions = Vec::new();
+    for &value in values {
+        let dimension = match pb::InvestmentDimension::try_from(value) {
+            Ok(pb::InvestmentDimension::ChildUnit) => Dimension::ChildUnit,
+            Ok(pb::InvestmentDimension::Funding) => Dimension::Funding,
+            Ok(pb::InvestmentDimension::Status) => Dimension::Status,
+            Ok(pb::InvestmentDimension::Kind) => Dimension::Kind,
+            Ok(pb::InvestmentDimension::Unspecified) => {
+                return Err(Violation::new(field, "a dimension must be specified"));
+            }
+            Err(_) => return Err(request::unknown_enum(field, value, "dimension")),
+        };
+        if !dimensions.contains(&dimension) {
+            dimensions.push(dimension);
+        }
+    }
+    Ok(dimensions)
 }
 
 fn figures_to_proto(stored: &StoredFigures) -> pb::InvestmentFigures {
@@ -208,40 +228,25 @@ impl InvestmentService for InvestmentApi {
         let request = request.into_inner();
         let mut checks = Checks::default();
         let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
-        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
-        let span = if request.fiscal_year == 0 {
-            checks.take::<Option<MonthSpan>>(Err(Violation::new("fiscal_year", "is required")))
-        } else {
-            let (from, to) = months.unwrap_or((1, 12));
-            checks.take_all(
-                MonthSpan::parse(
-                    request.fiscal_year.into(),
-                    from.into(),
-                    to.into(),
-                    ["fiscal_year", "from_month", "to_month"],
-                )
-                .map(Some),
-            )
-        };
+        let span = request::summary_span(
+            &mut checks,
+            request.fiscal_year,
+            request.from_month,
+            request.to_month,
+        );
         let date = checks.take(request::structure_date(
             &request.structure_date,
             "structure_date",
         ));
         let as_of = checks.take(request::as_of(request.as_of.as_ref()));
+        let dimensions = checks.take(dimensions(&request.group_by, "group_by"));
         checks.finish().map_err(ApiError::from)?;
         let (code, span) = (code.expect("checked"), span.expect("checked"));
         let as_of = as_of.unwrap_or_else(Instant::now);
         let date = request::tree_date(date, as_of);
 
-        let (tree, _) = self
-            .store
-            .org_tree(date, as_of)
-            .await
-            .map_err(ApiError::from)?;
-        super::scope::check_unit(&tree, &code, &request.org_unit)?;
-        if tree.get(&code).is_none() {
-            return Err(ApiError::not_found(request.org_unit).into());
-        }
+        let tree =
+            super::scope::summary_tree(&self.store, &code, &request.org_unit, date, as_of).await?;
         let groups = tree.child_groups(&code);
         let stored = store::summary_cells(self.store.reader(), &groups, span, as_of)
             .await
@@ -256,6 +261,12 @@ impl InvestmentService for InvestmentApi {
             funding: funding.map_or(pb::FundingCategory::Unspecified, funding_to_proto) as i32,
             status: status.map_or(pb::InvestmentStatus::Unspecified, status_to_proto) as i32,
             sums: Some(sums_to_proto(sums)),
+            kind: pb::InvestmentKind::Unspecified as i32,
+        };
+        let groups = if dimensions.is_empty() {
+            Vec::new()
+        } else {
+            summary::group(&stored.cells, &dimensions)
         };
         Ok(Response::new(pb::SummarizeInvestmentsResponse {
             org_unit: convert::org_unit_name(&code),
@@ -293,6 +304,16 @@ impl InvestmentService for InvestmentApi {
                 .map(|s| pb::InexactInvestmentSpan {
                     investment: investment_name(&s.investment),
                     stored_span: Some(convert::span(s.stored_span)),
+                })
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|(key, sums)| pb::InvestmentSummaryGroup {
+                    kind: key
+                        .kind
+                        .map_or(pb::InvestmentKind::Unspecified, kind_to_proto)
+                        as i32,
+                    ..group(key.unit.as_ref(), key.funding, key.status, sums)
                 })
                 .collect(),
         }))

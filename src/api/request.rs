@@ -4,7 +4,7 @@
 use crate::domain::codes::{CategoryCode, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
-use crate::domain::period::parse_fiscal_year;
+use crate::domain::period::{MonthSpan, parse_fiscal_year};
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
@@ -62,6 +62,30 @@ pub fn structure_date(value: &str, field: &str) -> Result<Option<NaiveDate>, Vio
 /// pins its instant, sees one tree, also across midnight.
 pub fn tree_date(structure_date: Option<NaiveDate>, as_of: Instant) -> NaiveDate {
     structure_date.unwrap_or_else(|| as_of.date())
+}
+
+/// The span of a Summarize request: the year is required, a month 0 means 1 (from) or 12
+/// (to). Violations name `fiscal_year`, `from_month` or `to_month`.
+pub fn summary_span(
+    checks: &mut Checks,
+    fiscal_year: i32,
+    from_month: i32,
+    to_month: i32,
+) -> Option<MonthSpan> {
+    let months = checks.take_all(month_range(from_month, to_month));
+    if fiscal_year == 0 {
+        return checks.take::<Option<MonthSpan>>(Err(Violation::new("fiscal_year", "is required")));
+    }
+    let (from, to) = months.unwrap_or((1, 12));
+    checks.take_all(
+        MonthSpan::parse(
+            fiscal_year.into(),
+            from.into(),
+            to.into(),
+            ["fiscal_year", "from_month", "to_month"],
+        )
+        .map(Some),
+    )
 }
 
 /// An optional month filter: 0 means unbounded on that side.

@@ -41,6 +41,23 @@ pub async fn units_in_scope(
     }))
 }
 
+/// The tree a Summarize reads at the structure date, with its unit checked: PERMISSION_DENIED
+/// outside the caller's scope, NOT_FOUND naming `name` when the tree does not hold it.
+pub async fn summary_tree(
+    store: &Store,
+    code: &OrgUnitCode,
+    name: &str,
+    date: NaiveDate,
+    as_of: Instant,
+) -> Result<std::sync::Arc<OrgTree>, ApiError> {
+    let (tree, _) = store.org_tree(date, as_of).await?;
+    check_unit(&tree, code, name)?;
+    if tree.get(code).is_none() {
+        return Err(ApiError::not_found(name));
+    }
+    Ok(tree)
+}
+
 /// PERMISSION_DENIED naming `name` unless the caller may see `code` in `tree`. A scoped
 /// caller gets the same answer for an unknown unit, so it cannot probe what exists.
 pub fn check_unit(tree: &OrgTree, code: &OrgUnitCode, name: &str) -> Result<(), ApiError> {

@@ -2,11 +2,12 @@
 //! positions, with the derived figures (FTE, hired share, position deviations) served next to
 //! the stored ones.
 
+use super::convert;
 use super::error::ApiError;
 use super::listing::{ListFields, ListScope, list, list_fields};
 use super::paging;
 use super::request::{self, Checks};
-use super::staffing_convert::group_to_proto;
+use super::staffing_convert::{group_to_proto, iso, staffing_group_to_proto};
 use crate::domain::codes::{ProfessionCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
@@ -15,6 +16,7 @@ use crate::domain::staffing::{
     Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender,
     SickLeaveLength, WorkedHours, parse_employee_group,
 };
+use crate::domain::staffing_summary::{Professions, summarize_group};
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::staffing_service_server::StaffingService;
@@ -23,8 +25,10 @@ use crate::store::listing::Listed;
 use crate::store::staffing::{
     self as store, HeadcountFilter, PeriodFilter, PositionFilter, SickLeaveFilter, Stored,
 };
+use crate::store::staffing_summary;
 use crate::store::{Store, StoreError};
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
+use std::collections::HashMap;
 use tonic::{Request, Response, Status};
 
 /// The collection of profession groups: `professionGroups/{code}`.
@@ -305,6 +309,97 @@ impl StaffingService for StaffingApi {
         Ok(Response::new(pb::ListPositionsResponse {
             positions,
             next_page_token,
+        }))
+    }
+
+    async fn summarize_staffing(
+        &self,
+        request: Request<pb::SummarizeStaffingRequest>,
+    ) -> Result<Response<pb::SummarizeStaffingResponse>, Status> {
+        let r = request.into_inner();
+        let mut checks = Checks::default();
+        let code = checks.take(request::org_unit(&r.org_unit, "org_unit").map(Some));
+        let span = request::summary_span(&mut checks, r.fiscal_year, r.from_month, r.to_month);
+        let date = checks.take(optional_date(&r.date, "date"));
+        let structure_date =
+            checks.take(request::structure_date(&r.structure_date, "structure_date"));
+        let as_of = checks.take(request::as_of(r.as_of.as_ref()));
+        checks.finish().map_err(ApiError::from)?;
+        let (code, span) = (code.expect("checked"), span.expect("checked"));
+        let as_of = as_of.unwrap_or_else(Instant::now);
+        let date = date.unwrap_or_else(|| span.last_day());
+        // 29 February a year later is 28 February: chrono clamps to the month's last day.
+        let prior_date = date
+            .checked_sub_months(Months::new(12))
+            .ok_or_else(|| ApiError::from(vec![Violation::new("date", "is out of range")]))?;
+        let tree = super::scope::summary_tree(
+            &self.store,
+            &code,
+            &r.org_unit,
+            request::tree_date(structure_date, as_of),
+            as_of,
+        )
+        .await?;
+
+        let mut groups = vec![(code.clone(), tree.subtree(&code))];
+        groups.extend(tree.child_groups(&code));
+        let reader = self.store.reader();
+        let stored =
+            staffing_summary::summary_cells(reader, &groups, span, (date, prior_date), as_of)
+                .await
+                .map_err(ApiError::from)?;
+        let professions: HashMap<ProfessionCode, ProfessionGroup> =
+            store::profession_groups(reader, as_of)
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .map(|(g, _)| (g.code.clone(), g))
+                .collect();
+        let professions = Professions(&professions);
+        let mut summaries = stored
+            .groups
+            .iter()
+            .map(|(unit, cells)| (unit, summarize_group(cells, &professions, span)));
+        let (_, totals) = summaries
+            .next()
+            .expect("the whole subtree is the first group");
+        let by_child_unit = summaries
+            .filter(|(_, summary)| !summary.is_empty())
+            .map(|(unit, summary)| staffing_group_to_proto(Some(unit), &summary))
+            .collect();
+        let uncovered: Vec<pb::UncoveredStaffingMonths> = stored
+            .covered
+            .iter()
+            .filter_map(|((table, year), months)| {
+                let missing: Vec<i32> = (span.from..=span.to)
+                    .filter(|m| !months.contains(m))
+                    .map(i32::from)
+                    .collect();
+                (!missing.is_empty()).then(|| pb::UncoveredStaffingMonths {
+                    table: (*table).to_owned(),
+                    fiscal_year: *year,
+                    months: missing,
+                })
+            })
+            .collect();
+        Ok(Response::new(pb::SummarizeStaffingResponse {
+            org_unit: convert::org_unit_name(&code),
+            span: Some(convert::span(span)),
+            prior_year_span: Some(convert::span(span.prior_year())),
+            date: iso(date),
+            prior_year_date: iso(prior_date),
+            totals: Some(staffing_group_to_proto(None, &totals)),
+            by_child_unit,
+            exact: stored.straddling.is_empty() && uncovered.is_empty(),
+            inexact_spans: stored
+                .straddling
+                .iter()
+                .map(|(table, stored_span)| pb::InexactStaffingSpan {
+                    table: (*table).to_owned(),
+                    stored_span: Some(convert::span(*stored_span)),
+                })
+                .collect(),
+            uncovered,
         }))
     }
 }

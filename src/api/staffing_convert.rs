@@ -1,8 +1,9 @@
-//! StaffingService conversions: stored staffing facts to their proto messages, with the
-//! derived figures (FTE, hired share, position deviations) computed by the domain.
+//! StaffingService conversions: stored staffing facts and the staffing summary to their
+//! proto messages, with the derived figures (FTE, hired share, position deviations,
+//! changes) computed by the domain.
 
 use super::convert;
-use crate::domain::codes::ProfessionCode;
+use crate::domain::codes::{OrgUnitCode, ProfessionCode};
 use crate::domain::decimal::ExactDecimal;
 use crate::domain::provenance::Provenance;
 use crate::domain::staffing::{
@@ -10,7 +11,11 @@ use crate::domain::staffing::{
     SickLeaveLength, WorkedHours,
 };
 use crate::domain::staffing_figures::{
-    HiredStaffFigures, PositionDeviations, format_exact, format_rounded, fte,
+    Compared, HiredStaffFigures, PositionColumns, PositionDeviations, format_exact, format_rounded,
+    fte,
+};
+use crate::domain::staffing_summary::{
+    HiredStaffRow, PositionRow, StaffingGroupSummary, WorkedHoursRow,
 };
 use crate::proto::v1 as pb;
 use crate::store::staffing::Stored;
@@ -148,7 +153,6 @@ impl From<&Stored<SickLeave>> for pb::SickLeave {
 impl From<&Stored<Position>> for pb::Position {
     fn from(s: &Stored<Position>) -> Self {
         let p = &s.value;
-        let deviations = PositionDeviations::of(p);
         pb::Position {
             org_unit: convert::org_unit_name(&p.org_unit),
             date: iso(p.date),
@@ -158,15 +162,147 @@ impl From<&Stored<Position>> for pb::Position {
             fte_available_now: stored_decimal(p.fte_available_now),
             fte_available_in_3_months: stored_decimal(p.fte_available_in_3_months),
             fte_hired: stored_decimal(p.fte_hired),
-            needed_minus_budget: exact(deviations.needed_minus_budget),
-            available_now_minus_needed: exact(deviations.available_now_minus_needed),
-            available_in_3_months_minus_needed: exact(
-                deviations.available_in_3_months_minus_needed,
-            ),
             provenance: Some(convert::provenance(&s.provenance)),
+            deviations: Some(deviations_to_proto(&PositionDeviations::of(
+                &PositionColumns::of(p),
+            ))),
         }
     }
 }
 
+fn deviations_to_proto(d: &PositionDeviations) -> pb::PositionDeviations {
+    pb::PositionDeviations {
+        budget_minus_available_now: exact(d.budget_minus_available_now),
+        needed_minus_available_now: exact(d.needed_minus_available_now),
+        available_now_minus_available_in_3_months: exact(
+            d.available_now_minus_available_in_3_months,
+        ),
+        needed_minus_available_now_minus_hired: exact(d.needed_minus_available_now_minus_hired),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
-// Request fields
+// SummarizeStaffing
+
+/// An exact compared figure (hours, hours requested): as summed, without trailing zeros.
+fn exact_change(c: &Compared<Decimal>) -> pb::DecimalChange {
+    pb::DecimalChange {
+        value: exact(c.value),
+        prior_year: exact(c.prior_year),
+        change: exact(c.change()),
+        change_percent: rounded(c.change_percent()),
+    }
+}
+
+/// A rounded compared figure (FTE): each side with two decimals.
+fn rounded_change(c: &Compared<Decimal>) -> pb::DecimalChange {
+    pb::DecimalChange {
+        value: rounded(c.value),
+        prior_year: rounded(c.prior_year),
+        change: rounded(c.change()),
+        change_percent: rounded(c.change_percent()),
+    }
+}
+
+fn money_change(c: &Compared<i64>) -> pb::MoneyChange {
+    pb::MoneyChange {
+        value_sek: c.value,
+        prior_year_sek: c.prior_year,
+        change_sek: c.change(),
+        change_percent: rounded(c.change_percent()),
+    }
+}
+
+fn count_change(c: &Compared<i64>) -> pb::CountChange {
+    pb::CountChange {
+        value: c.value,
+        prior_year: c.prior_year,
+        change: c.change(),
+        change_percent: rounded(c.change_percent()),
+    }
+}
+
+/// A rate and its change in percentage points; `show` formats a side.
+fn rate_change(c: &Compared<Decimal>, show: fn(Option<Decimal>) -> String) -> pb::RateChange {
+    pb::RateChange {
+        value_percent: show(c.value),
+        prior_year_percent: show(c.prior_year),
+        change_points: show(c.change()),
+    }
+}
+
+fn optional_profession(code: &Option<ProfessionCode>) -> String {
+    code.as_ref().map(profession_name).unwrap_or_default()
+}
+
+fn worked_to_proto(r: &WorkedHoursRow) -> pb::WorkedHoursSummary {
+    pb::WorkedHoursSummary {
+        profession: optional_profession(&r.profession),
+        hours: Some(exact_change(&r.hours)),
+        fte: Some(rounded_change(&r.fte)),
+    }
+}
+
+fn hired_to_proto(r: &HiredStaffRow) -> pb::HiredStaffSummary {
+    pb::HiredStaffSummary {
+        profession: optional_profession(&r.profession),
+        cost: Some(money_change(&r.cost_sek)),
+        forecast: Some(money_change(&r.forecast_sek)),
+        personnel_cost: Some(money_change(&r.personnel_cost_sek)),
+        hours_requested: Some(exact_change(&r.hours_requested)),
+        hours_filled: Some(exact_change(&r.hours_filled)),
+        hired_share: Some(rate_change(&r.hired_share_percent, rounded)),
+        fte_requested: Some(rounded_change(&r.fte_requested)),
+        fte_filled: Some(rounded_change(&r.fte_filled)),
+        hours_unfilled: Some(exact_change(&r.hours_unfilled)),
+    }
+}
+
+fn position_summary_to_proto(r: &PositionRow) -> pb::PositionSummary {
+    let c = &r.columns;
+    pb::PositionSummary {
+        profession: optional_profession(&r.profession),
+        fte_budget: exact(c.budget),
+        fte_needed: exact(c.needed),
+        fte_available_now: exact(c.available_now),
+        fte_available_in_3_months: exact(c.available_in_3_months),
+        fte_hired: exact(c.hired),
+        deviations: Some(deviations_to_proto(&r.deviations)),
+    }
+}
+
+/// One group's tables; `org_unit` is empty for the whole subtree.
+pub(super) fn staffing_group_to_proto(
+    org_unit: Option<&OrgUnitCode>,
+    g: &StaffingGroupSummary,
+) -> pb::StaffingGroup {
+    pb::StaffingGroup {
+        org_unit: org_unit.map(convert::org_unit_name).unwrap_or_default(),
+        worked_hours: g.worked_hours.iter().map(worked_to_proto).collect(),
+        worked_hours_total: Some(worked_to_proto(&g.worked_hours_total)),
+        hired_staff: g.hired_staff.iter().map(hired_to_proto).collect(),
+        hired_staff_total: Some(hired_to_proto(&g.hired_staff_total)),
+        headcounts: g
+            .headcounts
+            .iter()
+            .map(|h| pb::HeadcountSummary {
+                employee_group: h.employee_group.clone(),
+                total: Some(count_change(&h.total)),
+                women: Some(count_change(&h.women)),
+                men: Some(count_change(&h.men)),
+            })
+            .collect(),
+        sick_leave: g
+            .sick_leave
+            .iter()
+            .map(|l| pb::SickLeaveSummary {
+                gender: gender_to_proto(l.gender) as i32,
+                age_band: age_band_to_proto(l.age_band) as i32,
+                length: length_to_proto(l.length) as i32,
+                rate: Some(rate_change(&l.rate, exact)),
+            })
+            .collect(),
+        positions: g.positions.iter().map(position_summary_to_proto).collect(),
+        positions_total: Some(position_summary_to_proto(&g.positions_total)),
+    }
+}

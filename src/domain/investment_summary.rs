@@ -88,6 +88,54 @@ impl InvestmentSummary {
     }
 }
 
+/// A dimension the cells can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dimension {
+    ChildUnit,
+    Funding,
+    Status,
+    Kind,
+}
+
+/// The key of a group: the values of the grouped dimensions, `None` for the others. Ordered
+/// by unit code, then funding category, status and kind in their declared order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub unit: Option<OrgUnitCode>,
+    pub funding: Option<FundingCategory>,
+    pub status: Option<InvestmentStatus>,
+    pub kind: Option<InvestmentKind>,
+}
+
+impl GroupKey {
+    fn of(cell: &InvestmentCell, dimensions: &[Dimension]) -> Self {
+        let has = |d: Dimension| dimensions.contains(&d);
+        Self {
+            unit: has(Dimension::ChildUnit).then(|| cell.unit.clone()),
+            funding: has(Dimension::Funding).then_some(cell.funding),
+            status: has(Dimension::Status).then_some(cell.status),
+            kind: has(Dimension::Kind).then_some(cell.kind),
+        }
+    }
+}
+
+/// The cells summed per combination of `dimensions` (any subset, in any order; no dimension
+/// gives one group of everything), only groups with some cell, in key order. Every object
+/// lies in exactly one cell, so object counts add up.
+pub fn group(
+    cells: &[InvestmentCell],
+    dimensions: &[Dimension],
+) -> Vec<(GroupKey, InvestmentSums)> {
+    let mut groups: BTreeMap<GroupKey, InvestmentSums> = BTreeMap::new();
+    for cell in cells {
+        groups
+            .entry(GroupKey::of(cell, dimensions))
+            .or_default()
+            .absorb(&cell.sums);
+    }
+    groups.into_iter().collect()
+}
+
 /// Rolls the cells up into the groups the reports print. `covered` holds the months of the
 /// summed figures; `inexact` the figures left out because they straddle `span` (never
 /// prorated).
@@ -97,25 +145,13 @@ pub fn summarize(
     covered: &BTreeSet<u8>,
     inexact: Vec<InexactInvestmentSpan>,
 ) -> InvestmentSummary {
-    let mut by_unit: BTreeMap<&OrgUnitCode, InvestmentSums> = BTreeMap::new();
-    let mut by_funding: BTreeMap<FundingCategory, InvestmentSums> = BTreeMap::new();
-    let mut by_status: BTreeMap<InvestmentStatus, InvestmentSums> = BTreeMap::new();
-    let mut by_funding_status: BTreeMap<(FundingCategory, InvestmentStatus), InvestmentSums> =
-        BTreeMap::new();
-    let mut totals = InvestmentSums::default();
-    for cell in cells {
-        by_unit.entry(&cell.unit).or_default().absorb(&cell.sums);
-        by_funding
-            .entry(cell.funding)
-            .or_default()
-            .absorb(&cell.sums);
-        by_status.entry(cell.status).or_default().absorb(&cell.sums);
-        by_funding_status
-            .entry((cell.funding, cell.status))
-            .or_default()
-            .absorb(&cell.sums);
-        totals.absorb(&cell.sums);
-    }
+    use Dimension::*;
+    let totals = group(cells, &[])
+        .into_iter()
+        .next()
+        .map(|(_, sums)| sums)
+        .unwrap_or_default();
+    let keyed = |dimensions: &[Dimension]| group(cells, dimensions).into_iter();
     let uncovered_months = if covered.is_empty() {
         Vec::new()
     } else {
@@ -128,13 +164,18 @@ pub fn summarize(
     inexact_spans.dedup();
 
     InvestmentSummary {
-        by_child_unit: by_unit
-            .into_iter()
-            .map(|(unit, sums)| (unit.clone(), sums))
+        by_child_unit: keyed(&[ChildUnit])
+            .filter_map(|(k, sums)| Some((k.unit?, sums)))
             .collect(),
-        by_funding: by_funding.into_iter().collect(),
-        by_status: by_status.into_iter().collect(),
-        by_funding_status: by_funding_status.into_iter().collect(),
+        by_funding: keyed(&[Funding])
+            .filter_map(|(k, sums)| Some((k.funding?, sums)))
+            .collect(),
+        by_status: keyed(&[Status])
+            .filter_map(|(k, sums)| Some((k.status?, sums)))
+            .collect(),
+        by_funding_status: keyed(&[Funding, Status])
+            .filter_map(|(k, sums)| Some(((k.funding?, k.status?), sums)))
+            .collect(),
         totals,
         inexact_spans,
         uncovered_months,
@@ -245,5 +286,38 @@ mod tests {
         let summary = summarize(span(2025, 1, 12), &[], &BTreeSet::new(), Vec::new());
         assert_eq!(summary, InvestmentSummary::default());
         assert!(summary.is_exact());
+    }
+
+    #[test]
+    fn any_combination_of_dimensions_groups_the_cells() {
+        let mut reinvestment = cell("B", Frame, Planned, Some(49_891), None, 27);
+        reinvestment.kind = InvestmentKind::Reinvestment;
+        let cells = [
+            cell("A", Frame, Planned, Some(9_000), None, 16),
+            cell("B", Frame, Planned, Some(104), None, 1),
+            reinvestment,
+        ];
+        let by_kind = group(&cells, &[Dimension::Kind]);
+        let kinds: Vec<(Option<InvestmentKind>, Option<i64>, usize)> = by_kind
+            .iter()
+            .map(|(k, s)| (k.kind, s.budget_sek, s.object_count))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Some(InvestmentKind::New), Some(9_104), 17),
+                (Some(InvestmentKind::Reinvestment), Some(49_891), 27)
+            ]
+        );
+        let by_unit_kind = group(&cells, &[Dimension::Kind, Dimension::ChildUnit]);
+        assert_eq!(by_unit_kind.len(), 3);
+        assert_eq!(
+            by_unit_kind[0].0.unit.as_ref().map(|u| u.as_str()),
+            Some("A")
+        );
+        assert_eq!(by_unit_kind[0].0.funding, None, "not a grouped dimension");
+        let all = group(&cells, &[]);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].1.object_count, 44);
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod category;
+pub mod change;
 pub mod codes;
 pub mod decimal;
 pub mod indicator;
@@ -17,5 +18,6 @@ pub mod provenance;
 pub mod scenario;
 pub mod staffing;
 pub mod staffing_figures;
+pub mod staffing_summary;
 pub mod summary;
 pub mod validation;

@@ -88,6 +88,18 @@ impl MonthSpan {
         self.fiscal_year == other.fiscal_year && self.from <= other.to && other.from <= self.to
     }
 
+    /// The span's last day: the default date of snapshot figures beside it ("per 30 april").
+    pub fn last_day(self) -> chrono::NaiveDate {
+        let (year, month) = if self.to == 12 {
+            (self.fiscal_year + 1, 1)
+        } else {
+            (self.fiscal_year, u32::from(self.to) + 1)
+        };
+        chrono::NaiveDate::from_ymd_opt(year, month, 1)
+            .and_then(|first| first.pred_opt())
+            .expect("a validated span's year has dates")
+    }
+
     /// The same months one year earlier (the prior-year comparison).
     pub fn prior_year(self) -> Self {
         Self {
@@ -123,5 +135,10 @@ mod tests {
         assert!(jan_apr.overlaps(jan_mar) && !jan_apr.overlaps(may));
         assert!(!jan_apr.overlaps(jan_apr.prior_year()));
         assert_eq!(jan_apr.months(), 4);
+        assert_eq!(jan_apr.last_day().to_string(), "2025-04-30");
+        let full_2024 = MonthSpan::parse(2024, 1, 12, FIELDS).unwrap();
+        assert_eq!(full_2024.last_day().to_string(), "2024-12-31");
+        let feb_2024 = MonthSpan::parse(2024, 2, 2, FIELDS).unwrap();
+        assert_eq!(feb_2024.last_day().to_string(), "2024-02-29");
     }
 }

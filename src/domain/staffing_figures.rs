@@ -1,9 +1,11 @@
-//! The derived staffing figures, computed here and nowhere else: FTE from hours, the
-//! deviations between position columns, and the hired-staff share of personnel cost.
+//! The derived staffing figures, computed here and nowhere else: FTE from hours, the four
+//! deviations of a positions table, the hired-staff share of personnel cost, and each
+//! figure's change against the prior year (absolute, in percent or in percentage points).
 //!
 //! Rounded figures are computed in integer arithmetic on the stored scale, so that rounding
 //! half away from zero is exact whatever the quotient's expansion.
 
+use super::change::{change_percent, change_percent_of};
 use super::decimal::{ExactDecimal, SCALE};
 use super::period::MonthSpan;
 use super::staffing::{HiredStaff, Position};
@@ -77,29 +79,163 @@ impl HiredStaffFigures {
     }
 }
 
-/// The deviations between a position record's columns, exact; each absent when one of its
-/// inputs is.
+/// The FTE columns of a positions table: one record's, or sums over several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PositionColumns {
+    pub budget: Option<Decimal>,
+    pub needed: Option<Decimal>,
+    pub available_now: Option<Decimal>,
+    pub available_in_3_months: Option<Decimal>,
+    pub hired: Option<Decimal>,
+}
+
+impl PositionColumns {
+    pub fn of(p: &Position) -> Self {
+        let value = |v: Option<ExactDecimal>| v.map(ExactDecimal::value);
+        Self {
+            budget: Some(p.fte_budget.value()),
+            needed: value(p.fte_needed),
+            available_now: value(p.fte_available_now),
+            available_in_3_months: value(p.fte_available_in_3_months),
+            hired: value(p.fte_hired),
+        }
+    }
+}
+
+impl PositionColumns {
+    /// The column sums of two groups of records; a column is absent unless both report it.
+    pub fn plus(&self, other: &PositionColumns) -> PositionColumns {
+        let sum = |a: Option<Decimal>, b: Option<Decimal>| a?.checked_add(b?);
+        PositionColumns {
+            budget: sum(self.budget, other.budget),
+            needed: sum(self.needed, other.needed),
+            available_now: sum(self.available_now, other.available_now),
+            available_in_3_months: sum(self.available_in_3_months, other.available_in_3_months),
+            hired: sum(self.hired, other.hired),
+        }
+    }
+}
+
+/// The four deviations the reports print beside a positions table, positive meaning a
+/// shortage; exact, each absent when one of its inputs is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PositionDeviations {
-    /// FTE needed − FTE by budget: positive when the bed structure needs more than is funded.
-    pub needed_minus_budget: Option<Decimal>,
-    /// FTE available now − FTE needed: negative is a shortage now.
-    pub available_now_minus_needed: Option<Decimal>,
-    /// FTE available in three months − FTE needed: negative is a shortage then.
-    pub available_in_3_months_minus_needed: Option<Decimal>,
+    /// Budget − available now: budgeted positions not filled now.
+    pub budget_minus_available_now: Option<Decimal>,
+    /// Need with today's bed structure − available now.
+    pub needed_minus_available_now: Option<Decimal>,
+    /// Available now − available in three months: the shortage growing over the quarter.
+    pub available_now_minus_available_in_3_months: Option<Decimal>,
+    /// Need − available now − hired: the need neither own nor hired staff meets.
+    pub needed_minus_available_now_minus_hired: Option<Decimal>,
 }
 
 impl PositionDeviations {
-    pub fn of(p: &Position) -> Self {
-        // Decimal subtraction of two four-decimal values is exact.
-        let minus = |a: Option<ExactDecimal>, b: Option<ExactDecimal>| -> Option<Decimal> {
-            a?.value().checked_sub(b?.value())
-        };
+    pub fn of(c: &PositionColumns) -> Self {
+        // Decimal subtraction of four-decimal values is exact.
+        let minus = |a: Option<Decimal>, b: Option<Decimal>| a?.checked_sub(b?);
+        let needed_minus_available_now = minus(c.needed, c.available_now);
         Self {
-            needed_minus_budget: minus(p.fte_needed, Some(p.fte_budget)),
-            available_now_minus_needed: minus(p.fte_available_now, p.fte_needed),
-            available_in_3_months_minus_needed: minus(p.fte_available_in_3_months, p.fte_needed),
+            budget_minus_available_now: minus(c.budget, c.available_now),
+            needed_minus_available_now,
+            available_now_minus_available_in_3_months: minus(
+                c.available_now,
+                c.available_in_3_months,
+            ),
+            needed_minus_available_now_minus_hired: minus(needed_minus_available_now, c.hired),
         }
+    }
+}
+
+/// A figure beside the same figure one year earlier; either may be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Compared<T> {
+    pub value: Option<T>,
+    pub prior_year: Option<T>,
+}
+
+impl Compared<i64> {
+    /// Adds a summed figure of one year; absent parts leave the sum as it is.
+    pub fn add(&mut self, prior: bool, amount: Option<i64>) {
+        let target = if prior {
+            &mut self.prior_year
+        } else {
+            &mut self.value
+        };
+        if let Some(amount) = amount {
+            *target = Some(target.unwrap_or(0).saturating_add(amount));
+        }
+    }
+
+    pub fn absorb(&mut self, other: &Compared<i64>) {
+        self.add(false, other.value);
+        self.add(true, other.prior_year);
+    }
+
+    /// value − prior year.
+    pub fn change(&self) -> Option<i64> {
+        self.value?.checked_sub(self.prior_year?)
+    }
+
+    /// The change over the signed prior year, in percent (`change::change_percent_of`).
+    pub fn change_percent(&self) -> Option<Decimal> {
+        change_percent_of(self.value?, self.prior_year?)
+    }
+
+    /// Each year's `self − other`; absent for a year without both.
+    pub fn minus(&self, other: &Compared<i64>) -> Compared<i64> {
+        let minus = |a: Option<i64>, b: Option<i64>| a?.checked_sub(b?);
+        Compared {
+            value: minus(self.value, other.value),
+            prior_year: minus(self.prior_year, other.prior_year),
+        }
+    }
+
+    /// Both sides read as exact decimals stored scaled by 10 000.
+    pub fn scaled(&self) -> Compared<Decimal> {
+        let decimal = |v: Option<i64>| v.map(|v| ExactDecimal::from_scaled(v).value());
+        Compared {
+            value: decimal(self.value),
+            prior_year: decimal(self.prior_year),
+        }
+    }
+}
+
+impl Compared<Decimal> {
+    /// value − prior year, exact; for a rate, the change in percentage points.
+    pub fn change(&self) -> Option<Decimal> {
+        self.value?.checked_sub(self.prior_year?)
+    }
+
+    /// The change over the signed prior year, in percent (`change::change_percent`).
+    pub fn change_percent(&self) -> Option<Decimal> {
+        change_percent(self.change()?, self.prior_year?)
+    }
+
+    /// Applies a derivation to each side.
+    pub fn map(&self, f: impl Fn(Decimal) -> Option<Decimal>) -> Compared<Decimal> {
+        Compared {
+            value: self.value.and_then(&f),
+            prior_year: self.prior_year.and_then(&f),
+        }
+    }
+}
+
+/// FTE of summed hours (scaled by 10 000) of a span and the same span a year earlier: the
+/// FTE of each year, rounded as `fte` rounds; the change is of the rounded figures.
+pub fn fte_compared(hours: &Compared<i64>, span: MonthSpan) -> Compared<Decimal> {
+    let of = |v: Option<i64>| v.map(|h| fte(ExactDecimal::from_scaled(h), span));
+    Compared {
+        value: of(hours.value),
+        prior_year: of(hours.prior_year),
+    }
+}
+
+/// The hired share of each year from costs summed over the figures reporting both.
+pub fn hired_share_compared(cost: &Compared<i64>, personnel: &Compared<i64>) -> Compared<Decimal> {
+    Compared {
+        value: hired_share_percent(cost.value, personnel.value),
+        prior_year: hired_share_percent(cost.prior_year, personnel.prior_year),
     }
 }
 
@@ -235,40 +371,50 @@ mod tests {
         }
     }
 
+    fn deviations(p: &Position) -> PositionDeviations {
+        PositionDeviations::of(&PositionColumns::of(p))
+    }
+
     #[test]
-    fn position_deviations_are_exact() {
-        let d = PositionDeviations::of(&position(
+    fn position_deviations_are_positive_for_a_shortage_and_exact() {
+        let mut p = position(
             "2875.85",
             Some("2901.1234"),
             Some("2850.5"),
             Some("2901.1234"),
-        ));
+        );
+        p.fte_hired = Some(dec("12.25"));
+        let d = deviations(&p);
+        let f = |v: Option<Decimal>| v.map(format_exact);
+        assert_eq!(f(d.budget_minus_available_now).as_deref(), Some("25.35"));
+        assert_eq!(f(d.needed_minus_available_now).as_deref(), Some("50.6234"));
         assert_eq!(
-            d.needed_minus_budget.map(format_exact).as_deref(),
-            Some("25.2734")
+            f(d.available_now_minus_available_in_3_months).as_deref(),
+            Some("-50.6234"),
+            "more available in three months: negative, no shortage"
         );
         assert_eq!(
-            d.available_now_minus_needed.map(format_exact).as_deref(),
-            Some("-50.6234")
-        );
-        assert_eq!(
-            d.available_in_3_months_minus_needed
-                .map(format_exact)
-                .as_deref(),
-            Some("0")
+            f(d.needed_minus_available_now_minus_hired).as_deref(),
+            Some("38.3734")
         );
     }
 
     #[test]
     fn a_deviation_is_absent_when_an_input_is() {
-        let d = PositionDeviations::of(&position("12.5", None, Some("10"), None));
-        assert_eq!(d, PositionDeviations::default());
-        let d = PositionDeviations::of(&position("12.5", Some("14"), None, None));
+        let d = deviations(&position("12.5", None, Some("10"), None));
         assert_eq!(
-            d.needed_minus_budget.map(format_exact).as_deref(),
-            Some("1.5")
+            d.budget_minus_available_now.map(format_exact).as_deref(),
+            Some("2.5")
         );
-        assert_eq!(d.available_now_minus_needed, None);
+        assert_eq!(d.needed_minus_available_now, None);
+        assert_eq!(d.available_now_minus_available_in_3_months, None);
+        assert_eq!(d.needed_minus_available_now_minus_hired, None);
+        let d = deviations(&position("12.5", Some("14"), Some("14"), None));
+        assert_eq!(
+            d.needed_minus_available_now.map(format_exact).as_deref(),
+            Some("0")
+        );
+        assert_eq!(d.needed_minus_available_now_minus_hired, None, "no hired");
     }
 
     #[test]
@@ -277,5 +423,34 @@ mod tests {
         assert_eq!(format_exact(Decimal::new(-0, 4)), "0");
         assert_eq!(format_exact(dec("1.5").value() - dec("1.5").value()), "0");
         assert_eq!(format_exact(Decimal::new(-15, 1)), "-1.5");
+    }
+
+    #[test]
+    fn compared_figures_change_against_the_signed_prior_year() {
+        // HSN hired staff Jan–Apr, total: 78,5 mkr against 113,4 mkr.
+        let mut cost = Compared::default();
+        cost.add(false, Some(78_500_000));
+        cost.add(true, Some(113_400_000));
+        cost.add(true, None);
+        assert_eq!(cost.change(), Some(-34_900_000));
+        assert_eq!(cost.change_percent(), Some(Decimal::new(-3078, 2)));
+        // Hours scaled by 10 000: 78 120 against 74 852 hours.
+        let hours = Compared {
+            value: Some(781_200_000),
+            prior_year: Some(748_520_000),
+        };
+        let decimal = hours.scaled();
+        assert_eq!(decimal.change().map(format_exact).as_deref(), Some("3268"));
+        assert_eq!(decimal.change_percent(), Some(Decimal::new(437, 2)));
+        let fte = fte_compared(&hours, span(1, 4));
+        assert_eq!(fte.value.map(format_rounded).as_deref(), Some("118.36"));
+        assert_eq!(
+            Compared::<i64> {
+                value: Some(1),
+                prior_year: None
+            }
+            .change(),
+            None
+        );
     }
 }

@@ -3,10 +3,11 @@
 //! summa bruttokostnader, summa verksamhetens nettokostnader).
 
 use super::category::{Category, Direction};
+use super::change::change_percent_of;
 use super::codes::{CategoryCode, OrgUnitCode};
 use super::period::MonthSpan;
 use super::scenario::Scenario;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A stored line as the summary needs it.
@@ -37,13 +38,52 @@ pub enum GroupKey {
     Months { from: u8, to: u8 },
 }
 
-/// Actual, budget and prior-year actual with what is derived from them. `None` means no
-/// stored line answers that figure.
+/// Actual, budget and prior-year actual of the asked span, and the full-year forecast and
+/// budget, with what is derived from them. `None` means no stored line answers that figure.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figures {
     pub actual: Option<i64>,
     pub budget: Option<i64>,
     pub prior_year_actual: Option<i64>,
+    forecast: YearSum,
+    full_year_budget: YearSum,
+}
+
+/// A figure of the whole year, summed over lines of any span, with the months they cover.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct YearSum {
+    sum: Option<i64>,
+    /// Bit `m − 1` set when month `m` is covered.
+    months: u16,
+}
+
+const ALL_MONTHS: u16 = (1 << 12) - 1;
+
+impl YearSum {
+    /// One stored line: its months add to the coverage.
+    fn add(&mut self, span: MonthSpan, amount: i64) {
+        self.sum = Some(self.sum.unwrap_or(0).saturating_add(amount));
+        for month in span.from..=span.to {
+            self.months |= 1 << (month - 1);
+        }
+    }
+
+    /// Another group's sum: the result covers the year only when every part does.
+    fn absorb(&mut self, other: &YearSum) {
+        let Some(value) = other.sum else {
+            return;
+        };
+        self.months = match self.sum {
+            Some(_) => self.months & other.months,
+            None => other.months,
+        };
+        self.sum = Some(self.sum.unwrap_or(0).saturating_add(value));
+    }
+
+    /// The sum when its lines cover all twelve months.
+    fn full_year(&self) -> Option<i64> {
+        self.sum.filter(|_| self.months == ALL_MONTHS)
+    }
 }
 
 impl Figures {
@@ -57,17 +97,34 @@ impl Figures {
         self.actual?.checked_sub(self.prior_year_actual?)
     }
 
-    /// The relative change of the figure itself, change / prior year, in percent, rounded
-    /// half away from zero to two decimals; `None` when the prior year is absent or zero.
-    /// Dividing by the signed prior year is what the reports print: a cost that grows shows
-    /// a positive percentage (personnel costs −965 403 against −917 452: "5,2 %").
+    /// The relative change of the figure itself, change / signed prior year, in percent
+    /// (`change::change_percent_of`); `None` when the prior year is absent or zero.
     pub fn change_percent(&self) -> Option<Decimal> {
-        let prior = self.prior_year_actual?;
-        if prior == 0 {
-            return None;
-        }
-        let percent = Decimal::from(self.change()?) * Decimal::ONE_HUNDRED / Decimal::from(prior);
-        Some(percent.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        change_percent_of(self.actual?, self.prior_year_actual?)
+    }
+
+    /// Prognos helår: the year's forecast lines, when they cover all twelve months.
+    pub fn forecast(&self) -> Option<i64> {
+        self.forecast.full_year()
+    }
+
+    /// Budget helår: the year's budget lines, when they cover all twelve months.
+    pub fn full_year_budget(&self) -> Option<i64> {
+        self.full_year_budget.full_year()
+    }
+
+    /// Prognosavvikelse: the full-year forecast minus the full-year budget.
+    pub fn forecast_deviation(&self) -> Option<i64> {
+        self.forecast()?.checked_sub(self.full_year_budget()?)
+    }
+
+    /// True when no figure is answered (a row only partly covered by full-year lines).
+    fn is_empty(&self) -> bool {
+        self.actual.is_none()
+            && self.budget.is_none()
+            && self.prior_year_actual.is_none()
+            && self.forecast().is_none()
+            && self.full_year_budget().is_none()
     }
 
     fn add(&mut self, slot: Slot, amount: i64) {
@@ -77,6 +134,13 @@ impl Figures {
             Slot::PriorYear => &mut self.prior_year_actual,
         };
         *target = Some(target.unwrap_or(0).saturating_add(amount));
+    }
+
+    fn add_year(&mut self, slot: YearSlot, span: MonthSpan, amount: i64) {
+        match slot {
+            YearSlot::Forecast => self.forecast.add(span, amount),
+            YearSlot::FullYearBudget => self.full_year_budget.add(span, amount),
+        }
     }
 
     fn absorb(&mut self, other: &Figures) {
@@ -89,7 +153,16 @@ impl Figures {
                 self.add(slot, value);
             }
         }
+        self.forecast.absorb(&other.forecast);
+        self.full_year_budget.absorb(&other.full_year_budget);
     }
+}
+
+/// The full-year figures, summed over the year's lines whatever span is asked.
+#[derive(Debug, Clone, Copy)]
+enum YearSlot {
+    Forecast,
+    FullYearBudget,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -181,6 +254,38 @@ pub fn summarize(request: &SummaryRequest<'_>, lines: &[SummaryLine]) -> Summary
     let mut covered: HashMap<&'static str, BTreeSet<u8>> = HashMap::new();
 
     for line in lines {
+        let Some(category) = request.categories.get(&line.category) else {
+            continue;
+        };
+        let key = match request.grouping {
+            Grouping::Category => GroupKey::All,
+            Grouping::ChildUnit => match request.unit_groups.get(&line.org_unit) {
+                Some(unit) => GroupKey::Unit(unit.clone()),
+                None => continue,
+            },
+            Grouping::Month => GroupKey::Months {
+                from: line.span.from,
+                to: line.span.to,
+            },
+        };
+        // A forecast is of the full year, and so is the budget it is compared with: both are
+        // summed whatever span is asked (not per stored span, so not with month grouping).
+        let year_slot = match line.scenario {
+            _ if line.span.fiscal_year != span.fiscal_year => None,
+            Scenario::Forecast => Some(YearSlot::Forecast),
+            Scenario::Budget => Some(YearSlot::FullYearBudget),
+            _ => None,
+        };
+        if let Some(year_slot) = year_slot
+            && request.grouping != Grouping::Month
+        {
+            cells
+                .entry(key.clone())
+                .or_default()
+                .entry(category.code.clone())
+                .or_default()
+                .add_year(year_slot, line.span, line.amount_sek);
+        }
         let (slot, asked, label) = match (line.scenario, line.span.fiscal_year) {
             (Scenario::Actual, y) if y == span.fiscal_year => (Slot::Actual, span, "actual"),
             (Scenario::Budget, y) if y == span.fiscal_year => (Slot::Budget, span, "budget"),
@@ -192,9 +297,6 @@ pub fn summarize(request: &SummaryRequest<'_>, lines: &[SummaryLine]) -> Summary
         if !asked.overlaps(line.span) {
             continue;
         }
-        let Some(category) = request.categories.get(&line.category) else {
-            continue;
-        };
         if !asked.contains(line.span) {
             inexact.insert(InexactSpan {
                 org_unit: line.org_unit.clone(),
@@ -209,17 +311,6 @@ pub fn summarize(request: &SummaryRequest<'_>, lines: &[SummaryLine]) -> Summary
             .entry(label)
             .or_default()
             .extend(line.span.from..=line.span.to);
-        let key = match request.grouping {
-            Grouping::Category => GroupKey::All,
-            Grouping::ChildUnit => match request.unit_groups.get(&line.org_unit) {
-                Some(unit) => GroupKey::Unit(unit.clone()),
-                None => continue,
-            },
-            Grouping::Month => GroupKey::Months {
-                from: line.span.from,
-                to: line.span.to,
-            },
-        };
         cells
             .entry(key)
             .or_default()
@@ -267,6 +358,7 @@ fn ordered_rows(
 ) -> Vec<(Category, Figures)> {
     let mut rows: Vec<(Category, Figures)> = by_category
         .into_iter()
+        .filter(|(_, figures)| !figures.is_empty())
         .filter_map(|(code, figures)| categories.get(&code).map(|c| (c.clone(), figures)))
         .collect();
     rows.sort_by(|(a, _), (b, _)| (a.display_order, &a.code).cmp(&(b.display_order, &b.code)));
@@ -398,21 +490,65 @@ mod tests {
     fn change_percent_rounds_half_away_from_zero() {
         let f = Figures {
             actual: Some(-965_403),
-            budget: None,
             prior_year_actual: Some(-917_452),
+            ..Figures::default()
         };
         assert_eq!(f.change_percent(), Some(Decimal::new(523, 2)));
         let income = Figures {
             actual: Some(39_684),
-            budget: None,
             prior_year_actual: Some(42_239),
+            ..Figures::default()
         };
         assert_eq!(income.change_percent(), Some(Decimal::new(-605, 2)));
         let zero = Figures {
             actual: Some(1),
-            budget: None,
             prior_year_actual: Some(0),
+            ..Figures::default()
         };
         assert_eq!(zero.change_percent(), None);
+    }
+
+    #[test]
+    fn the_full_year_forecast_and_budget_answer_any_asked_span() {
+        let cats = categories();
+        let units = HashMap::new();
+        let lines = [
+            line("FRAME", Scenario::Forecast, 2025, 1, 12, -3_658),
+            line("FRAME", Scenario::Budget, 2025, 1, 12, -3_158),
+            line("COST", Scenario::Budget, 2025, 1, 4, -100),
+            line("COST", Scenario::Budget, 2025, 5, 12, -200),
+            line("COST", Scenario::Forecast, 2025, 1, 4, -120),
+            line("INC", Scenario::Forecast, 2024, 1, 12, 5),
+        ];
+        let jan_apr = MonthSpan {
+            fiscal_year: 2025,
+            from: 1,
+            to: 4,
+        };
+        let summary = summarize(&request(jan_apr, &cats, &units), &lines);
+        let row = |code: &str| {
+            summary.groups[0]
+                .rows
+                .iter()
+                .find(|(c, _)| c.code.as_str() == code)
+                .map(|(_, f)| *f)
+        };
+        let frame = row("FRAME").expect("frame");
+        assert_eq!(frame.forecast(), Some(-3_658));
+        assert_eq!(frame.full_year_budget(), Some(-3_158));
+        assert_eq!(frame.forecast_deviation(), Some(-500));
+        assert_eq!(frame.budget, None, "a full-year line straddles Jan–Apr");
+        let cost = row("COST").expect("cost");
+        assert_eq!(cost.budget, Some(-100));
+        assert_eq!(cost.full_year_budget(), Some(-300));
+        assert_eq!(
+            cost.forecast(),
+            None,
+            "a Jan–Apr forecast is not a full year"
+        );
+        assert_eq!(cost.forecast_deviation(), None);
+        assert_eq!(row("INC"), None, "another year's forecast");
+        assert_eq!(summary.totals.gross_cost.full_year_budget(), Some(-300));
+        assert_eq!(summary.totals.gross_cost.forecast(), None);
     }
 }

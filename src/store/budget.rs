@@ -151,9 +151,11 @@ fn summary_scenarios(span: MonthSpan) -> Condition {
 
 /// What a summary of `span` sums, aggregated in the database in one `GROUP BY` per group of
 /// units (the whole subtree, or each child's subtree): one line per category, scenario, year
-/// and stored span sharing months with the asked span. Spans inside it come summed, with
-/// the group's unit; a span straddling it stays per unit (a key that is the unit only for
-/// such lines), so the summary can name the line it left out.
+/// and stored span sharing months with the asked span, and the same for the year's forecast
+/// lines and its budget lines outside the asked months, which the full-year figures sum.
+/// Lines come summed with the group's unit, except actual and budget lines whose span
+/// straddles the asked months: those stay per unit (a key that is the unit only for such
+/// lines), so the summary can name the line it left out.
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
     groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
@@ -165,10 +167,26 @@ pub async fn summary_lines(
     let overlapping = Condition::all()
         .add(C::FromMonth.lte(to))
         .add(C::ToMonth.gte(from));
+    let outside = Condition::any()
+        .add(C::ToMonth.lt(from))
+        .add(C::FromMonth.gt(to));
+    let full_year = Condition::all()
+        .add(C::FiscalYear.eq(span.fiscal_year))
+        .add(
+            Condition::any()
+                .add(C::Scenario.eq(Scenario::Forecast.as_str()))
+                .add(
+                    Condition::all()
+                        .add(C::Scenario.eq(Scenario::Budget.as_str()))
+                        .add(outside),
+                ),
+        );
     // The months inline (validated numbers): a key with bind parameters would be a
     // different expression in SELECT and GROUP BY to PostgreSQL.
     let straddling_unit = Expr::cust(format!(
-        "CASE WHEN from_month < {from} OR to_month > {to} THEN org_unit_code END"
+        "CASE WHEN scenario <> '{forecast}' AND from_month <= {to} AND to_month >= {from} \
+         AND (from_month < {from} OR to_month > {to}) THEN org_unit_code END",
+        forecast = Scenario::Forecast.as_str()
     ));
     let aggregation = Aggregation {
         base: sea_orm::sea_query::Query::select()
@@ -176,8 +194,15 @@ pub async fn summary_lines(
             .cond_where(
                 Condition::all()
                     .add(current_at(C::RecordedAt, C::SupersededAt, as_of))
-                    .add(summary_scenarios(span))
-                    .add(overlapping),
+                    .add(
+                        Condition::any()
+                            .add(
+                                Condition::all()
+                                    .add(summary_scenarios(span))
+                                    .add(overlapping),
+                            )
+                            .add(full_year),
+                    ),
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),

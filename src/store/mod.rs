@@ -19,6 +19,7 @@ pub mod org;
 pub mod org_cache;
 pub mod staffing;
 pub mod staffing_rows;
+pub mod staffing_summary;
 pub mod version_gate;
 pub mod write_lock;
 

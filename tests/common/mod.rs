@@ -125,6 +125,28 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Imports `tests/fixtures/{name}` as one import, as `uppsikt import` would.
+pub async fn load_fixture(app: &TestApp, name: &str) -> uppsikt::import::ImportOutcome {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let request = uppsikt::import::ImportRequest {
+        document: format!("tests/fixtures/{name}"),
+        table: None,
+        system: Some("tests".to_owned()),
+        request_id: None,
+        dry_run: false,
+    };
+    uppsikt::import::run_import(
+        &app.store,
+        request,
+        Box::pin(uppsikt::import::files::file_entries(vec![path])),
+        |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}: import {name}: {e:?}", app.label))
+}
+
 /// A running server on its own fresh database.
 pub struct TestApp {
     pub address: SocketAddr,

@@ -60,11 +60,18 @@ function addRow(body, label, figures, className, key) {
   body.appendChild(row);
 }
 
+// Rows with a figure of the span: a row holding only the full-year forecast has none of the
+// columns shown here.
+function spanRows(group) {
+  const has = (f) => f && ["actualSek", "budgetSek", "priorYearActualSek"].some((k) => k in f);
+  return (group.categories || []).filter((c) => has(c.figures));
+}
+
 function showTable(summary) {
   const body = document.querySelector("#summary tbody");
   body.replaceChildren();
   const group = (summary.groups || [])[0] || {};
-  for (const category of group.categories || []) {
+  for (const category of spanRows(group)) {
     addRow(body, category.displayName, category.figures, category.parent ? "sub" : "", category.category);
   }
   const totals = summary.totals || {};
@@ -77,7 +84,7 @@ function showTable(summary) {
 // marked, so costs (negative) extend left and income right.
 function showChart(summary) {
   const group = (summary.groups || [])[0] || {};
-  const rows = (group.categories || []).filter((c) => !c.parent && c.figures);
+  const rows = spanRows(group).filter((c) => !c.parent);
   const values = rows.flatMap((c) => [Number(c.figures.actualSek || 0), Number(c.figures.budgetSek || 0)]);
   const max = Math.max(1, ...values.map(Math.abs));
   const min = Math.min(0, ...values);
