@@ -75,10 +75,23 @@ pub fn parse_retraction(
         })
         .collect::<Vec<_>>()
         .join(" ");
+    // Fields beyond the key and the source are named as such, not as unknown fields.
+    let (pairs, extra): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| {
+        names.contains(&name.as_str()) || name == "document" || name == "table"
+    });
     let mut fields = FieldReader::new(pairs);
     let source = fact_source(&mut fields, source);
     let key = RetractKey::parse(kind, &mut fields).flatten();
-    let violations = fields.finish();
+    let mut violations = fields.finish();
+    for (name, _) in extra {
+        violations.push(Violation::new(
+            name,
+            format!(
+                "is not part of the key of {kind}: a retraction names only {}",
+                names.join(", ")
+            ),
+        ));
+    }
     match (key, source) {
         (Some(key), Some(source)) if violations.is_empty() => {
             Ok(Record::Retract(Retraction { key, text }, source))
