@@ -5,8 +5,8 @@
 
 use crate::domain::instant::Instant;
 use crate::domain::provenance::{Provenance, Source};
-use crate::import::apply::fact::StoredFact;
 use crate::import::apply::ORG_UNIT_KIND;
+use crate::import::apply::fact::StoredFact;
 use crate::import::record::{Record, key_fields};
 use crate::import::text::{format_record, quote, tokenize};
 use crate::store::changes::{Action, ChangeFilter, page};
@@ -41,7 +41,9 @@ pub async fn changes_after(
     let entries = page(db, after_id, filter, limit).await?;
     let mut ids: HashMap<&str, Vec<i64>> = HashMap::new();
     for entry in &entries {
-        ids.entry(entry.kind.as_str()).or_default().push(entry.row_id);
+        ids.entry(entry.kind.as_str())
+            .or_default()
+            .push(entry.row_id);
     }
     let mut records: HashMap<(&str, i64), Record> = HashMap::new();
     for (kind, row_ids) in ids {

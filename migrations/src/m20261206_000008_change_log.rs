@@ -2,8 +2,8 @@
 //! superseded (a correction) or retracted, written in the import's transaction under the
 //! write lock, so that ids increase in commit order and a reader that has seen id N has seen
 //! every change before it. Existing history is backfilled in the same order (import by
-//! import, org units first, then the kinds in the importer's order, rows by id), so that an
-//! existing database gets a complete feed.
+//! import, org units first, then the kinds in the importer's order, retractions before
+//! writes, rows by id), so that an existing database gets a complete feed.
 
 use sea_orm_migration::sea_orm::ConnectionTrait;
 use sea_orm_migration::{prelude::*, schema::*};
@@ -143,21 +143,32 @@ const INDICATOR_OWNER: &str = "(SELECT MIN(o.org_unit_code) FROM indicators o \
      WHERE o.indicator_code = t.indicator_code AND o.recorded_at <= t.recorded_at \
      AND (o.superseded_at IS NULL OR o.superseded_at > t.recorded_at))";
 
-/// One SELECT per table: every row ever written, as the change that wrote it. A row is a
-/// correction when a row of the same key was superseded at the instant it was recorded.
-fn backfill_select(position: usize, table: &str, kind: &str, key: &[&str], owner: &str) -> String {
-    let same_key = key
-        .iter()
-        .map(|c| format!("p.{c} = t.{c}"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
+/// Two SELECTs per table: every row ever written, as the change that wrote it (a correction
+/// when a row of the same key was superseded at the instant it was recorded), and every row
+/// superseded without a successor of the same key, as a retraction by the import of that
+/// instant (from its source; retractions are logged before the writes of their kind).
+fn backfill_selects(position: usize, table: &str, kind: &str, key: &[&str], owner: &str) -> String {
+    let same_key = |alias: &str| {
+        key.iter()
+            .map(|c| format!("{alias}.{c} = t.{c}"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
     format!(
         "SELECT t.import_id AS import_id, t.recorded_at AS recorded_at, {position} AS kind_order, \
-         '{kind}' AS kind, \
+         1 AS phase, '{kind}' AS kind, \
          CASE WHEN EXISTS (SELECT 1 FROM {table} p WHERE p.superseded_at = t.recorded_at \
-         AND {same_key}) THEN 'superseded' ELSE 'inserted' END AS action, \
+         AND {previous}) THEN 'superseded' ELSE 'inserted' END AS action, \
          t.id AS row_id, {owner} AS org_unit_code, t.source_document AS source_document, \
-         t.source_table AS source_table FROM {table} t"
+         t.source_table AS source_table FROM {table} t \
+         UNION ALL \
+         SELECT i.id, t.superseded_at, {position}, 0, '{kind}', 'retracted', t.id, {owner}, \
+         i.source_document, i.source_table FROM {table} t \
+         JOIN imports i ON i.recorded_at = t.superseded_at \
+         WHERE t.superseded_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} n \
+         WHERE n.recorded_at = t.superseded_at AND {next})",
+        previous = same_key("p"),
+        next = same_key("n"),
     )
 }
 
@@ -189,7 +200,7 @@ impl MigrationTrait for Migration {
         let selects = TABLES
             .iter()
             .enumerate()
-            .map(|(i, (table, kind, key, owner))| backfill_select(i, table, kind, key, owner))
+            .map(|(i, (table, kind, key, owner))| backfill_selects(i, table, kind, key, owner))
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         manager
@@ -199,7 +210,7 @@ impl MigrationTrait for Migration {
                  org_unit_code, source_document, source_table) \
                  SELECT import_id, recorded_at, kind, action, row_id, org_unit_code, \
                  source_document, source_table FROM ({selects}) history \
-                 ORDER BY recorded_at, import_id, kind_order, row_id"
+                 ORDER BY recorded_at, import_id, kind_order, phase, row_id"
             ))
             .await?;
         Ok(())

@@ -7,9 +7,9 @@ use crate::domain::category::Direction;
 use crate::domain::indicator::{Comparator, UnitOfMeasure};
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
 use crate::domain::org::OrgUnitKind;
+use crate::domain::provenance::Source;
 use crate::domain::scenario::Scenario;
 use crate::domain::staffing::{SickLeaveAgeBand, SickLeaveGender, SickLeaveLength};
-use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::import::parse::parse_record;
 use crate::import::record::Record;
@@ -231,13 +231,10 @@ pub(super) fn retraction_pairs(kind: &str, pairs: Pairs) -> Vec<(String, String)
 
 /// A record as the Import RPC's message, with `source` as the record's own document and
 /// table: the pairs the text format writes for it, each set on the field of the same name.
-pub fn record_to_proto(
-    record: &Record,
-    source: &Source,
-) -> Result<pb::ImportRecord, StoreError> {
-    let corrupt = |what: String| StoreError::Corrupt(format!("{} as a proto: {what}", record.kind()));
-    let (kind, pairs) =
-        tokenize(&format_record(record)).map_err(|v| corrupt(v.to_string()))?;
+pub fn record_to_proto(record: &Record, source: &Source) -> Result<pb::ImportRecord, StoreError> {
+    let corrupt =
+        |what: String| StoreError::Corrupt(format!("{} as a proto: {what}", record.kind()));
+    let (kind, pairs) = tokenize(&format_record(record)).map_err(|v| corrupt(v.to_string()))?;
     let outer = crate::proto::POOL
         .get_message_by_name("uppsikt.v1.ImportRecord")
         .ok_or_else(|| corrupt("ImportRecord is not in the descriptor set".into()))?;
@@ -270,9 +267,7 @@ pub fn record_to_proto(
     }
     let mut record = DynamicMessage::new(outer);
     record.set_field(&kind_field, Value::Message(message));
-    let mut record: pb::ImportRecord = record
-        .transcode_to()
-        .map_err(|e| corrupt(e.to_string()))?;
+    let mut record: pb::ImportRecord = record.transcode_to().map_err(|e| corrupt(e.to_string()))?;
     record.document = source.document.clone();
     record.table = source.table.clone().unwrap_or_default();
     Ok(record)
