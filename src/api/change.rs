@@ -8,9 +8,8 @@ use super::request::{self, Checks};
 use super::scope::units_in_scope;
 use crate::changes::{FeedChange, changes_after};
 use crate::domain::instant::Instant;
-use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
-use crate::import::record::{Record, key_fields};
+use crate::import::record::key_fields;
 use crate::proto::v1 as pb;
 use crate::proto::v1::change_service_server::ChangeService;
 use crate::store::changes::{Action, ChangeFilter};
@@ -60,30 +59,14 @@ fn action(action: Action) -> pb::ChangeAction {
 }
 
 fn to_proto(change: &FeedChange) -> Result<pb::Change, StoreError> {
-    let source = match &change.record {
-        Record::OrgUnit(_, source) => source,
-        other => record_source(other),
-    };
     Ok(pb::Change {
         cursor: encode_cursor(change.id),
         kind: change.kind.clone(),
         action: action(change.action) as i32,
         key: change.key.clone(),
-        record: Some(record_to_proto(&change.record, source)?),
+        record: Some(record_to_proto(&change.record, change.record.source())?),
         provenance: Some(super::convert::provenance(&change.provenance)),
     })
-}
-
-/// The source a stored record carries (its own provenance).
-fn record_source(record: &Record) -> &Source {
-    macro_rules! source_of {
-        ($($variant:ident($ty:ty)),+ $(,)?) => {
-            match record {
-                Record::OrgUnit(_, s) | Record::Retract(_, s) $(| Record::$variant(_, s))+ => s,
-            }
-        };
-    }
-    crate::with_fact_kinds!(source_of)
 }
 
 #[tonic::async_trait]

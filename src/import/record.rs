@@ -35,6 +35,13 @@ macro_rules! define_record {
                     Self::Retract(r, _) => r.key.kind(),
                 }
             }
+
+            /// Where the record says it came from.
+            pub fn source(&self) -> &Source {
+                match self {
+                    Self::OrgUnit(_, s) | Self::Retract(_, s) $(| Self::$variant(_, s))+ => s,
+                }
+            }
         }
 
         /// The key of a fact to withdraw, by kind.
