@@ -4,8 +4,11 @@
 use super::error::StoreError;
 use sea_orm::{ConnectionTrait, Statement};
 
-/// Where the codes of each definition kind are referred to: (table, column, what).
-const REFERENCES: &[(&str, &[(&str, &str, &str)])] = &[
+/// A column that refers to a definition's code: (table, column, what its rows are).
+type Reference = (&'static str, &'static str, &'static str);
+
+/// Where the codes of each definition kind are referred to.
+const REFERENCES: &[(&str, &[Reference])] = &[
     (
         "org_unit",
         &[
