@@ -12,7 +12,9 @@ mod common;
 #[allow(dead_code)]
 mod mirror;
 
-use common::{TestApp, TestDatabase, assert_error};
+use common::{
+    Instance, TestApp, TestDatabase, assert_error, import_header as header, import_record as record,
+};
 use futures::stream;
 use sea_orm::{ConnectionTrait, Statement};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,27 +95,6 @@ async fn import_text(
         dry_run: false,
     };
     run_import(store, request, stream::iter(entries), |_| {}).await
-}
-
-fn header(document: &str) -> pb::ImportRequest {
-    pb::ImportRequest {
-        content: Some(Content::Header(pb::ImportHeader {
-            source: Some(pb::ImportSource {
-                document: document.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })),
-    }
-}
-
-fn put(kind: Kind) -> pb::ImportRequest {
-    pb::ImportRequest {
-        content: Some(Content::Record(pb::ImportRecord {
-            kind: Some(kind),
-            ..Default::default()
-        })),
-    }
 }
 
 fn retract(kind: Kind) -> pb::ImportRequest {
@@ -284,7 +265,7 @@ async fn history(app: &TestApp) {
         .expect("base import");
     let corrections = vec![
         header("feed-rattelse"),
-        put(line(
+        record(line(
             "FR-A",
             "PERSONAL",
             pb::Scenario::Actual,
@@ -292,8 +273,8 @@ async fn history(app: &TestApp) {
             4,
             -85_000,
         )),
-        put(line("FR-B", "INTAKTER", pb::Scenario::Actual, 1, 4, 7_000)),
-        put(Kind::OrgUnit(pb::OrgUnitRecord {
+        record(line("FR-B", "INTAKTER", pb::Scenario::Actual, 1, 4, 7_000)),
+        record(Kind::OrgUnit(pb::OrgUnitRecord {
             code: "FR-A1".into(),
             name: "Division A1 (ny)".into(),
             kind: pb::OrgUnitKind::Division as i32,
@@ -301,7 +282,7 @@ async fn history(app: &TestApp) {
             valid_from: "2020-01-01".into(),
             ..Default::default()
         })),
-        put(Kind::Headcount(pb::HeadcountRecord {
+        record(Kind::Headcount(pb::HeadcountRecord {
             org_unit: "FR-A".into(),
             date: "2025-04-30".into(),
             employee_group: "monthly_salaried".into(),
@@ -310,7 +291,7 @@ async fn history(app: &TestApp) {
             men: Some(20),
             unknown: None,
         })),
-        put(Kind::IndicatorOutcome(pb::IndicatorOutcomeRecord {
+        record(Kind::IndicatorOutcome(pb::IndicatorOutcomeRecord {
             indicator: "fr-ind-1".into(),
             fiscal_year: 2025,
             from_month: 1,
@@ -372,7 +353,7 @@ async fn history(app: &TestApp) {
 
     let again = vec![
         header("feed-igen"),
-        put(line(
+        record(line(
             "FR-A1",
             "PERSONAL",
             pb::Scenario::Budget,
@@ -380,7 +361,7 @@ async fn history(app: &TestApp) {
             4,
             -72_000,
         )),
-        put(line(
+        record(line(
             "FR-A1",
             "PERSONAL",
             pb::Scenario::Budget,
@@ -388,14 +369,14 @@ async fn history(app: &TestApp) {
             8,
             -71_000,
         )),
-        put(Kind::Position(pb::PositionRecord {
+        record(Kind::Position(pb::PositionRecord {
             org_unit: "FR-A1".into(),
             date: "2025-04-30".into(),
             profession: "SSK".into(),
             fte_budget: "12.75".into(),
             ..Default::default()
         })),
-        put(Kind::WorkedHours(pb::WorkedHoursRecord {
+        record(Kind::WorkedHours(pb::WorkedHoursRecord {
             org_unit: "FR-X".into(),
             fiscal_year: 2024,
             from_month: 1,
@@ -699,7 +680,7 @@ async fn the_example_mirror_follows_the_feed_resumably() {
             vec![
                 header("senare"),
                 retract(line_key("FR-A", "INTAKTER", pb::Scenario::Actual)),
-                put(line(
+                record(line(
                     "FR-B",
                     "PERSONAL",
                     pb::Scenario::Budget,
@@ -729,39 +710,14 @@ async fn the_example_mirror_follows_the_feed_resumably() {
     .await;
 }
 
-/// A second server on the same database.
-async fn second_instance(
-    url: &str,
-) -> (
-    Channel,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<anyhow::Result<()>>,
-    Store,
-) {
-    let store = Store::open(url).await.expect("second store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
-        let _ = stopped.await;
-    }));
-    let channel = Channel::from_shared(format!("http://{address}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
-    (channel, stop, server, store)
-}
-
 #[tokio::test]
 async fn concurrent_imports_through_two_instances_lose_or_repeat_nothing() {
     common::for_each_backend(false, async |app: &TestApp| {
         import_text(&app.store, "feed-base", BASE)
             .await
             .expect("base");
-        let (second, stop, server, store) = second_instance(&app.database().url).await;
+        let instance = Instance::start(&app.database().url).await;
+        let second = instance.channel.clone();
         let channels = [app.channel.clone(), second.clone()];
 
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -806,7 +762,7 @@ async fn concurrent_imports_through_two_instances_lose_or_repeat_nothing() {
                         for month in 1..=4 {
                             // Writes a new key each round, and corrects the previous round's.
                             let year = 2030 + round;
-                            messages.push(put(Kind::BudgetLine(pb::BudgetLineRecord {
+                            messages.push(record(Kind::BudgetLine(pb::BudgetLineRecord {
                                 org_unit: unit.into(),
                                 category: category.into(),
                                 fiscal_year: year,
@@ -816,7 +772,7 @@ async fn concurrent_imports_through_two_instances_lose_or_repeat_nothing() {
                                 amount_sek: i64::from(month * 1000 + round),
                             })));
                             if round > 0 {
-                                messages.push(put(Kind::BudgetLine(pb::BudgetLineRecord {
+                                messages.push(record(Kind::BudgetLine(pb::BudgetLineRecord {
                                     org_unit: unit.into(),
                                     category: category.into(),
                                     fiscal_year: year - 1,
@@ -867,9 +823,7 @@ async fn concurrent_imports_through_two_instances_lose_or_repeat_nothing() {
             "{}: the follower's copy is the export",
             app.label
         );
-        let _ = stop.send(());
-        server.await.expect("task").expect("server");
-        store.close().await.ok();
+        instance.shut_down().await;
     })
     .await;
 }
@@ -912,7 +866,7 @@ async fn the_migration_backfills_the_log_an_existing_database_had_not_written() 
         // Retractions with the import's own source, as the backfill can only know that one.
         let retractions = vec![
             header("feed-strykning"),
-            put(line(
+            record(line(
                 "FR-A",
                 "PERSONAL",
                 pb::Scenario::Actual,

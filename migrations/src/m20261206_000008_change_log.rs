@@ -78,25 +78,13 @@ const TABLES: &[(&str, &str, &[&str], &str)] = &[
     (
         "worked_hours",
         "worked_hours",
-        &[
-            "org_unit_code",
-            "profession_code",
-            "fiscal_year",
-            "from_month",
-            "to_month",
-        ],
+        UNIT_PROFESSION_SPAN,
         "t.org_unit_code",
     ),
     (
         "hired_staff",
         "hired_staff",
-        &[
-            "org_unit_code",
-            "profession_code",
-            "fiscal_year",
-            "from_month",
-            "to_month",
-        ],
+        UNIT_PROFESSION_SPAN,
         "t.org_unit_code",
     ),
     (
@@ -137,6 +125,15 @@ const TABLES: &[(&str, &str, &[&str], &str)] = &[
         &["assignment_code"],
         "t.org_unit_code",
     ),
+];
+
+/// The key of worked hours and hired staff.
+const UNIT_PROFESSION_SPAN: &[&str] = &[
+    "org_unit_code",
+    "profession_code",
+    "fiscal_year",
+    "from_month",
+    "to_month",
 ];
 
 const INDICATOR_OWNER: &str = "(SELECT MIN(o.org_unit_code) FROM indicators o \

@@ -300,6 +300,20 @@ pub async fn apply<T: StoredFact>(
     changes::append(txn, ctx.meta, T::KIND, log).await
 }
 
+/// Rows converted with `from`, each with its id.
+pub fn with_ids<M, T>(
+    rows: Vec<M>,
+    id: impl Fn(&M) -> i64,
+    from: impl Fn(M) -> Result<(T, Provenance), StoreError>,
+) -> Result<Vec<(i64, T, Provenance)>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let id = id(&row);
+            from(row).map(|(value, provenance)| (id, value, provenance))
+        })
+        .collect()
+}
+
 /// `export_page`, `rows_by_id` and `max_row_id` for a kind stored in one table, its rows
 /// converted with `$from` (row → (value, provenance)).
 #[macro_export]
@@ -325,13 +339,8 @@ macro_rules! fact_reads {
                 after_id,
                 limit,
             )
-            .await?
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                $from(row).map(|(value, provenance)| (id, value, provenance))
-            })
-            .collect()
+            .await
+            .and_then(|rows| $crate::import::apply::fact::with_ids(rows, |r| r.id, $from))
         }
 
         async fn rows_by_id(
@@ -342,13 +351,8 @@ macro_rules! fact_reads {
             $crate::store::StoreError,
         > {
             $crate::store::facts::rows_by_id::<$entity::Entity>(db, $entity::Column::Id, ids)
-                .await?
-                .into_iter()
-                .map(|row| {
-                    let id = row.id;
-                    $from(row).map(|(value, provenance)| (id, value, provenance))
-                })
-                .collect()
+                .await
+                .and_then(|rows| $crate::import::apply::fact::with_ids(rows, |r| r.id, $from))
         }
 
         async fn max_row_id(

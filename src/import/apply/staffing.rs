@@ -29,6 +29,38 @@ const UNIT_SPAN_PROFESSION: &[&str] = &[
     "profession",
 ];
 
+/// The key, series, span and references of a kind keyed by (unit, profession, span):
+/// worked hours and hired staff.
+macro_rules! unit_span_profession_key {
+    () => {
+        const KEY_FIELDS: &'static [&'static str] = UNIT_SPAN_PROFESSION;
+        type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
+        type Series = (OrgUnitCode, ProfessionCode, i32);
+
+        fn key(&self) -> Self::Key {
+            (self.org_unit.clone(), self.profession.clone(), self.span)
+        }
+        fn series_of(key: &Self::Key) -> Self::Series {
+            (key.0.clone(), key.1.clone(), key.2.fiscal_year)
+        }
+        fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+            unit_span_profession(fields)
+        }
+        fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+            Some(self.org_unit.clone())
+        }
+        fn span(&self) -> Option<MonthSpan> {
+            Some(self.span)
+        }
+        fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
+            let mut problems = Vec::new();
+            unit_known(ctx, &self.org_unit, &mut problems);
+            profession_known(ctx, &self.profession, "profession", &mut problems);
+            problems
+        }
+    };
+}
+
 fn unit_span_profession(
     fields: &mut FieldReader,
 ) -> Option<(OrgUnitCode, ProfessionCode, MonthSpan)> {
@@ -178,31 +210,7 @@ impl StoredFact for Headcount {
 
 impl StoredFact for WorkedHours {
     const KIND: &'static str = "worked_hours";
-    const KEY_FIELDS: &'static [&'static str] = UNIT_SPAN_PROFESSION;
-    type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
-    type Series = (OrgUnitCode, ProfessionCode, i32);
-
-    fn key(&self) -> Self::Key {
-        (self.org_unit.clone(), self.profession.clone(), self.span)
-    }
-    fn series_of(key: &Self::Key) -> Self::Series {
-        (key.0.clone(), key.1.clone(), key.2.fiscal_year)
-    }
-    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
-        unit_span_profession(fields)
-    }
-    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
-        Some(self.org_unit.clone())
-    }
-    fn span(&self) -> Option<MonthSpan> {
-        Some(self.span)
-    }
-    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
-        let mut problems = Vec::new();
-        unit_known(ctx, &self.org_unit, &mut problems);
-        profession_known(ctx, &self.profession, "profession", &mut problems);
-        problems
-    }
+    unit_span_profession_key!();
     crate::fact_io!(
         worked_hours,
         OrgUnitCode,
@@ -214,31 +222,7 @@ impl StoredFact for WorkedHours {
 
 impl StoredFact for HiredStaff {
     const KIND: &'static str = "hired_staff";
-    const KEY_FIELDS: &'static [&'static str] = UNIT_SPAN_PROFESSION;
-    type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
-    type Series = (OrgUnitCode, ProfessionCode, i32);
-
-    fn key(&self) -> Self::Key {
-        (self.org_unit.clone(), self.profession.clone(), self.span)
-    }
-    fn series_of(key: &Self::Key) -> Self::Series {
-        (key.0.clone(), key.1.clone(), key.2.fiscal_year)
-    }
-    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
-        unit_span_profession(fields)
-    }
-    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
-        Some(self.org_unit.clone())
-    }
-    fn span(&self) -> Option<MonthSpan> {
-        Some(self.span)
-    }
-    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
-        let mut problems = Vec::new();
-        unit_known(ctx, &self.org_unit, &mut problems);
-        profession_known(ctx, &self.profession, "profession", &mut problems);
-        problems
-    }
+    unit_span_profession_key!();
     fn warnings(&self, _ctx: &ImportContext) -> Vec<Violation> {
         match (self.hours_filled, self.hours_requested) {
             (Some(filled), Some(requested))
