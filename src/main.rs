@@ -178,8 +178,8 @@ fn print_outcome(outcome: &uppsikt::import::ImportOutcome) {
     }
     for (kind, counts) in &outcome.counts {
         println!(
-            "{kind:<20} inserted {:>8}  superseded {:>8}  unchanged {:>8}",
-            counts.inserted, counts.superseded, counts.unchanged
+            "{kind:<20} inserted {:>8}  superseded {:>8}  unchanged {:>8}  retracted {:>8}",
+            counts.inserted, counts.superseded, counts.unchanged, counts.retracted
         );
     }
     for warning in &outcome.warnings {

@@ -1,6 +1,7 @@
 //! Startup: services, reflection, health, limits, and a shutdown bounded in time.
 
 use crate::api::budget::BudgetApi;
+use crate::api::change::ChangeApi;
 use crate::api::import::{ImportApi, ImportServer};
 use crate::api::indicator::IndicatorApi;
 use crate::api::investment::InvestmentApi;
@@ -11,6 +12,7 @@ use crate::http::{HttpLayer, WebOptions};
 use crate::limits::{LimitLayer, Limits};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
+use crate::proto::v1::change_service_server::ChangeServiceServer;
 use crate::proto::v1::import_service_server::ImportServiceServer;
 use crate::proto::v1::indicator_service_server::IndicatorServiceServer;
 use crate::proto::v1::investment_service_server::InvestmentServiceServer;
@@ -87,6 +89,7 @@ pub async fn serve_with(
     health
         .set_serving::<IndicatorServiceServer<IndicatorApi>>()
         .await;
+    health.set_serving::<ChangeServiceServer<ChangeApi>>().await;
     // Readiness (a database check) decides the health statuses from here on.
     let ops = crate::ops::Ops::start(
         &store,
@@ -118,6 +121,9 @@ pub async fn serve_with(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let indicator = IndicatorServiceServer::new(IndicatorApi::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let change = ChangeServiceServer::new(ChangeApi::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let import = ImportServer::new(
@@ -154,6 +160,7 @@ pub async fn serve_with(
         .add_service(staffing)
         .add_service(investment)
         .add_service(indicator)
+        .add_service(change)
         .add_service(import);
     // TCP_NODELAY is set on each accepted socket there (`serve_with_incoming*` ignores the
     // builder's flag; without it a response over one segment waits ~40 ms for a delayed ACK).

@@ -6,77 +6,15 @@
 
 mod common;
 
-use common::{TestApp, TestDatabase};
+use common::{Instance, TestApp, TestDatabase, import_header as header, import_record as record};
 use sea_orm::{ConnectionTrait, Statement};
-use std::net::SocketAddr;
 use tonic::transport::Channel;
 use uppsikt::proto::v1 as pb;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
 use uppsikt::proto::v1::import_record::Kind;
-use uppsikt::proto::v1::import_request::Content;
 use uppsikt::proto::v1::import_service_client::ImportServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
 use uppsikt::store::Store;
-
-/// A second server on the database of a running `TestApp`.
-struct Instance {
-    channel: Channel,
-    stop: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<anyhow::Result<()>>,
-    store: Store,
-}
-
-impl Instance {
-    async fn start(url: &str) -> Self {
-        let store = Store::open(url).await.expect("second store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address: SocketAddr = listener.local_addr().expect("address");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
-            let _ = stopped.await;
-        }));
-        let channel = Channel::from_shared(format!("http://{address}"))
-            .expect("uri")
-            .connect()
-            .await
-            .expect("connect");
-        Self {
-            channel,
-            stop,
-            server,
-            store,
-        }
-    }
-
-    async fn shut_down(self) {
-        let _ = self.stop.send(());
-        self.server.await.expect("task").expect("server");
-        self.store.close().await.ok();
-    }
-}
-
-fn header(document: &str) -> pb::ImportRequest {
-    pb::ImportRequest {
-        content: Some(Content::Header(pb::ImportHeader {
-            source: Some(pb::ImportSource {
-                document: document.to_owned(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        })),
-    }
-}
-
-fn record(kind: Kind) -> pb::ImportRequest {
-    pb::ImportRequest {
-        content: Some(Content::Record(pb::ImportRecord {
-            kind: Some(kind),
-            ..Default::default()
-        })),
-    }
-}
 
 fn unit(code: &str, parent: &str, valid_from: &str) -> pb::ImportRequest {
     record(Kind::OrgUnit(pb::OrgUnitRecord {

@@ -15,6 +15,7 @@ mod m20261129_000004_import_principal;
 mod m20261129_000005_indicators;
 mod m20261129_000006_concurrent_writes;
 mod m20261129_000007_list_order_indexes;
+mod m20261206_000008_change_log;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_indicators::Migration),
             Box::new(m20261129_000006_concurrent_writes::Migration),
             Box::new(m20261129_000007_list_order_indexes::Migration),
+            Box::new(m20261206_000008_change_log::Migration),
         ]
     }
 }

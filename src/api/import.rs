@@ -12,13 +12,13 @@
 //! the request body itself, and the handler turns a body that failed into a stream error.
 
 use super::error::ApiError;
-use super::import_records::record_pairs;
+use super::import_records::{record_pairs, retraction_pairs};
 use super::paging;
 use crate::auth::import_guard::{ImportGuard, visible_imports};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
-use crate::import::parse::parse_record;
+use crate::import::parse::{parse_record, parse_retraction};
 use crate::import::record::{Entry, Place};
 use crate::import::{
     ImportError, ImportOutcome, ImportRequest, Importer, KindCounts, RecordViolation, run_import_as,
@@ -132,7 +132,7 @@ impl ImportService for ImportApi {
             .map_err(|status| ApiError::from(stream_error(&status)))?;
         let header = match first.and_then(|m| m.content) {
             Some(Content::Header(header)) => header,
-            Some(Content::Record(_)) | None => {
+            Some(Content::Record(_) | Content::Retract(_)) | None => {
                 return Err(invalid_header("is required: the first message must carry it").into());
             }
         };
@@ -235,7 +235,22 @@ fn entries(
             Err(status) => Err(stream_error(&status)),
             Ok(pb::ImportRequest {
                 content: Some(Content::Record(record)),
-            }) => entry(position, record, &current),
+            }) => entry(position, record, &current, false),
+            Ok(pb::ImportRequest {
+                content:
+                    Some(Content::Retract(pb::Retraction {
+                        record: Some(record),
+                    })),
+            }) => entry(position, record, &current, true),
+            Ok(pb::ImportRequest {
+                content: Some(Content::Retract(pb::Retraction { record: None })),
+            }) => Err(ImportError::InvalidRecords(vec![RecordViolation {
+                position,
+                location: None,
+                field: "kind".to_owned(),
+                description: "is required: a retraction names the kind and key of a record"
+                    .to_owned(),
+            }])),
             Ok(pb::ImportRequest {
                 content: Some(Content::Header(_)),
             }) => Err(ImportError::InvalidRequest {
@@ -259,10 +274,12 @@ fn entries(
         .boxed()
 }
 
+/// A record or (`retract`) a retraction, validated by the text format's parser.
 fn entry(
     position: usize,
     record: pb::ImportRecord,
     current: &Source,
+    retract: bool,
 ) -> Result<Entry, ImportError> {
     let place = |violation: Violation| RecordViolation {
         position,
@@ -276,7 +293,12 @@ fn entry(
             "is required: set one of the record kinds",
         ))]));
     };
-    parse_record(kind, pairs.0, Some(current))
+    let parsed = if retract {
+        parse_retraction(kind, retraction_pairs(kind, pairs), Some(current))
+    } else {
+        parse_record(kind, pairs.0, Some(current))
+    };
+    parsed
         .map(|record| Entry {
             place: Place {
                 position,
@@ -332,6 +354,7 @@ fn counts(counts: &BTreeMap<String, KindCounts>) -> Vec<pb::ImportCounts> {
             inserted: to_i64(c.inserted),
             superseded: to_i64(c.superseded),
             unchanged: to_i64(c.unchanged),
+            retracted: to_i64(c.retracted),
         })
         .collect()
 }

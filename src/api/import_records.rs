@@ -1,14 +1,23 @@
 //! The Import RPC's records as text-format `key=value` pairs, so that they go through the
-//! same parser (and the same validation and field names) as `uppsikt import`.
+//! same parser (and the same validation and field names) as `uppsikt import`; and back: a
+//! stored record as the Import RPC's message (the change feed), built from the pairs the
+//! text format writes, field by field of the same name.
 
 use crate::domain::category::Direction;
 use crate::domain::indicator::{Comparator, UnitOfMeasure};
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
 use crate::domain::org::OrgUnitKind;
+use crate::domain::provenance::Source;
 use crate::domain::scenario::Scenario;
 use crate::domain::staffing::{SickLeaveAgeBand, SickLeaveGender, SickLeaveLength};
+use crate::domain::validation::Violation;
+use crate::import::parse::parse_record;
+use crate::import::record::Record;
+use crate::import::text::{format_record, tokenize};
 use crate::proto::v1 as pb;
-use crate::proto::v1::import_record::Kind;
+use crate::proto::v1::import_record::Kind as RecordKind;
+use crate::store::StoreError;
+use prost_reflect::{DynamicMessage, Kind, Value};
 
 /// A record's fields as text-format `key=value` pairs. An empty string and an absent
 /// optional are left out (the field is not given); an enum's unspecified value too, and an
@@ -57,7 +66,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
     p.text("document", record.document)
         .text("table", record.table);
     let kind = match record.kind? {
-        Kind::OrgUnit(r) => {
+        RecordKind::OrgUnit(r) => {
             p.text("code", r.code)
                 .text("name", r.name)
                 .label("kind", org_unit_kind(r.kind))
@@ -66,7 +75,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("valid_to", r.valid_to);
             "org_unit"
         }
-        Kind::Category(r) => {
+        RecordKind::Category(r) => {
             p.text("code", r.code)
                 .text("name", r.name)
                 .label("direction", direction(r.direction))
@@ -74,14 +83,14 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .number("order", r.order);
             "category"
         }
-        Kind::ProfessionGroup(r) => {
+        RecordKind::ProfessionGroup(r) => {
             p.text("code", r.code)
                 .text("name", r.name)
                 .text("parent", r.parent)
                 .number("order", r.order);
             "profession_group"
         }
-        Kind::BudgetLine(r) => {
+        RecordKind::BudgetLine(r) => {
             p.text("org_unit", r.org_unit)
                 .text("category", r.category)
                 .span(r.fiscal_year, r.from_month, r.to_month)
@@ -89,7 +98,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .number("amount_sek", r.amount_sek);
             "budget_line"
         }
-        Kind::Investment(r) => {
+        RecordKind::Investment(r) => {
             p.text("id", r.id)
                 .text("org_unit", r.org_unit)
                 .text("name", r.name)
@@ -108,7 +117,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("comment", r.comment);
             "investment"
         }
-        Kind::InvestmentFigure(r) => {
+        RecordKind::InvestmentFigure(r) => {
             p.text("investment", r.investment)
                 .span(r.fiscal_year, r.from_month, r.to_month)
                 .optional("budget_sek", r.budget_sek)
@@ -118,7 +127,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .optional("carry_over_requested_sek", r.carry_over_requested_sek);
             "investment_figure"
         }
-        Kind::Headcount(r) => {
+        RecordKind::Headcount(r) => {
             p.text("org_unit", r.org_unit)
                 .text("date", r.date)
                 .text("employee_group", r.employee_group)
@@ -128,14 +137,14 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .optional("unknown", r.unknown);
             "headcount"
         }
-        Kind::WorkedHours(r) => {
+        RecordKind::WorkedHours(r) => {
             p.text("org_unit", r.org_unit)
                 .span(r.fiscal_year, r.from_month, r.to_month)
                 .text("profession", r.profession)
                 .text("hours", r.hours);
             "worked_hours"
         }
-        Kind::HiredStaff(r) => {
+        RecordKind::HiredStaff(r) => {
             p.text("org_unit", r.org_unit)
                 .span(r.fiscal_year, r.from_month, r.to_month)
                 .text("profession", r.profession)
@@ -146,7 +155,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .optional("personnel_cost_sek", r.personnel_cost_sek);
             "hired_staff"
         }
-        Kind::SickLeave(r) => {
+        RecordKind::SickLeave(r) => {
             p.text("org_unit", r.org_unit)
                 .span(r.fiscal_year, r.from_month, r.to_month)
                 .label("gender", gender(r.gender))
@@ -155,7 +164,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("rate_percent", r.rate_percent);
             "sick_leave"
         }
-        Kind::Position(r) => {
+        RecordKind::Position(r) => {
             p.text("org_unit", r.org_unit)
                 .text("date", r.date)
                 .text("profession", r.profession)
@@ -166,7 +175,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("fte_hired", r.fte_hired);
             "position"
         }
-        Kind::Indicator(r) => {
+        RecordKind::Indicator(r) => {
             p.text("code", r.code)
                 .text("org_unit", r.org_unit)
                 .text("goal_area", r.goal_area)
@@ -176,7 +185,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("external_id", r.external_id);
             "indicator"
         }
-        Kind::IndicatorTarget(r) => {
+        RecordKind::IndicatorTarget(r) => {
             p.text("indicator", r.indicator)
                 .number("fiscal_year", r.fiscal_year)
                 .label("comparator", comparator(r.comparator))
@@ -185,7 +194,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("text", r.text);
             "indicator_target"
         }
-        Kind::IndicatorOutcome(r) => {
+        RecordKind::IndicatorOutcome(r) => {
             p.text("indicator", r.indicator)
                 .span(r.fiscal_year, r.from_month, r.to_month)
                 .text("value", r.value)
@@ -193,7 +202,7 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
                 .text("comment", r.comment);
             "indicator_outcome"
         }
-        Kind::Assignment(r) => {
+        RecordKind::Assignment(r) => {
             p.text("code", r.code)
                 .text("org_unit", r.org_unit)
                 .text("goal_area", r.goal_area)
@@ -206,6 +215,94 @@ pub(super) fn record_pairs(record: pb::ImportRecord) -> Option<(&'static str, Pa
         }
     };
     Some((kind, p))
+}
+
+/// The pairs of a retraction: a proto3 number left at 0 outside the key is "not given"
+/// (proto3 cannot tell 0 from absent), so it is dropped; anything else outside the key stays
+/// and is rejected by the parser, naming the field.
+pub(super) fn retraction_pairs(kind: &str, pairs: Pairs) -> Vec<(String, String)> {
+    let key = crate::import::record::key_fields(kind).unwrap_or_default();
+    pairs
+        .0
+        .into_iter()
+        .filter(|(name, value)| value != "0" || key.contains(&name.as_str()))
+        .collect()
+}
+
+/// A record as the Import RPC's message, with `source` as the record's own document and
+/// table: the pairs the text format writes for it, each set on the field of the same name.
+pub fn record_to_proto(record: &Record, source: &Source) -> Result<pb::ImportRecord, StoreError> {
+    let corrupt =
+        |what: String| StoreError::Corrupt(format!("{} as a proto: {what}", record.kind()));
+    let (kind, pairs) = tokenize(&format_record(record)).map_err(|v| corrupt(v.to_string()))?;
+    let outer = crate::proto::POOL
+        .get_message_by_name("uppsikt.v1.ImportRecord")
+        .ok_or_else(|| corrupt("ImportRecord is not in the descriptor set".into()))?;
+    let kind_field = outer
+        .get_field_by_name(&kind)
+        .ok_or_else(|| corrupt(format!("ImportRecord has no field {kind}")))?;
+    let Kind::Message(descriptor) = kind_field.kind() else {
+        return Err(corrupt(format!("ImportRecord.{kind} is not a message")));
+    };
+    let mut message = DynamicMessage::new(descriptor.clone());
+    for (name, text) in pairs {
+        let field = descriptor
+            .get_field_by_name(&name)
+            .ok_or_else(|| corrupt(format!("no field {name}")))?;
+        let bad = || corrupt(format!("{name}={text:?}"));
+        let value = match field.kind() {
+            Kind::String => Value::String(text),
+            Kind::Int32 => Value::I32(text.parse().map_err(|_| bad())?),
+            Kind::Int64 => Value::I64(text.parse().map_err(|_| bad())?),
+            Kind::Bool => Value::Bool(text == "yes"),
+            Kind::Enum(e) => Value::EnumNumber(
+                e.values()
+                    .map(|v| v.number())
+                    .find(|n| enum_label(e.full_name(), *n) == Some(text.as_str()))
+                    .ok_or_else(bad)?,
+            ),
+            _ => return Err(bad()),
+        };
+        message.set_field(&field, value);
+    }
+    let mut record = DynamicMessage::new(outer);
+    record.set_field(&kind_field, Value::Message(message));
+    let mut record: pb::ImportRecord = record.transcode_to().map_err(|e| corrupt(e.to_string()))?;
+    record.document = source.document.clone();
+    record.table = source.table.clone().unwrap_or_default();
+    Ok(record)
+}
+
+/// An Import RPC record as a validated record, exactly as the Import RPC reads it (its
+/// own document, or `default` when it names none).
+pub fn record_from_proto(
+    record: pb::ImportRecord,
+    default: &Source,
+) -> Result<Record, Vec<Violation>> {
+    let Some((kind, pairs)) = record_pairs(record) else {
+        return Err(vec![Violation::new("kind", "is required")]);
+    };
+    parse_record(kind, pairs.0, Some(default))
+}
+
+/// The text-format label of a number of the proto enum `full_name`.
+fn enum_label(full_name: &str, number: i32) -> Option<&'static str> {
+    let label: fn(i32) -> Result<Option<&'static str>, i32> =
+        match full_name.strip_prefix("uppsikt.v1.")? {
+            "OrgUnitKind" => org_unit_kind,
+            "Direction" => direction,
+            "Scenario" => scenario,
+            "InvestmentKind" => investment_kind,
+            "FundingCategory" => funding,
+            "InvestmentStatus" => status,
+            "SickLeaveGender" => gender,
+            "SickLeaveAgeBand" => age_band,
+            "SickLeaveLength" => length,
+            "UnitOfMeasure" => unit_of_measure,
+            "Comparator" => comparator,
+            _ => return None,
+        };
+    label(number).ok().flatten()
 }
 
 /// A proto enum value as its text-format label: `Ok(None)` for unspecified, `Err(number)`

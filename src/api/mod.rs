@@ -2,10 +2,11 @@
 //! call the domain and storage, and map errors in one place (`error`).
 
 pub mod budget;
+pub mod change;
 pub mod convert;
 pub mod error;
 pub mod import;
-mod import_records;
+pub mod import_records;
 pub mod indicator;
 mod indicator_convert;
 pub mod investment;

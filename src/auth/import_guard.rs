@@ -11,7 +11,7 @@ use crate::domain::codes::{IndicatorCode, InvestmentId, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
 use crate::import::ImportError;
-use crate::import::record::{Entry, Record};
+use crate::import::record::{Entry, Record, RetractKey};
 use crate::store::Store;
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -209,6 +209,9 @@ impl ScopeCheck {
             Record::IndicatorOutcome(r, _) => {
                 return self.check_indicator(&r.indicator, position).await;
             }
+            Record::Retract(retraction, _) => {
+                return self.check_retraction(&retraction.key, position).await;
+            }
             Record::Assignment(r, _) => &r.org_unit,
             Record::BudgetLine(r, _) => &r.org_unit,
             Record::Headcount(r, _) => &r.org_unit,
@@ -221,6 +224,57 @@ impl ScopeCheck {
             Ok(())
         } else {
             deny(format!("org unit {unit} is outside"))
+        }
+    }
+
+    /// A retraction may only withdraw a fact of a unit inside the scope, as a record may
+    /// only write one; region-wide definitions are out of reach, as for records. A key that
+    /// names nothing current is the importer's to reject, as for anyone.
+    async fn check_retraction(
+        &mut self,
+        key: &RetractKey,
+        position: usize,
+    ) -> Result<(), ImportError> {
+        let deny = |description: String| {
+            Err(ImportError::OutOfScope {
+                position,
+                description,
+            })
+        };
+        let unit = match key {
+            RetractKey::Category(_) | RetractKey::ProfessionGroup(_) => {
+                return deny(
+                    "categories and profession groups are region-wide: an import scoped to org \
+                     units may not retract them"
+                        .to_owned(),
+                );
+            }
+            RetractKey::IndicatorTarget((code, _)) | RetractKey::IndicatorOutcome((code, _)) => {
+                return self.check_indicator(code, position).await;
+            }
+            RetractKey::Indicator(code) => self.stored_indicator_unit(code).await?,
+            RetractKey::Investment(id) | RetractKey::InvestmentFigures((id, _)) => {
+                match self.investments.get(id) {
+                    Some(unit) => Some(unit.clone()),
+                    None => self.stored_unit(id).await?,
+                }
+            }
+            RetractKey::Assignment(code) => {
+                crate::store::indicator::assignment_unit(self.store.db(), code).await?
+            }
+            RetractKey::OrgUnit((code, _)) => Some(code.clone()),
+            RetractKey::BudgetLine(k) => Some(k.0.clone()),
+            RetractKey::Headcount(k) => Some(k.0.clone()),
+            RetractKey::WorkedHours(k) => Some(k.0.clone()),
+            RetractKey::HiredStaff(k) => Some(k.0.clone()),
+            RetractKey::SickLeave(k) => Some(k.0.clone()),
+            RetractKey::Position(k) => Some(k.0.clone()),
+        };
+        match unit {
+            Some(unit) if !self.allowed.contains(&unit) => {
+                deny(format!("org unit {unit} is outside"))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -1,7 +1,6 @@
 //! The RPCs reachable over HTTP, read once from the embedded descriptor set.
 
-use crate::proto::FILE_DESCRIPTOR_SET;
-use prost_reflect::{DescriptorPool, MessageDescriptor};
+use prost_reflect::MessageDescriptor;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -34,10 +33,7 @@ impl Method {
     }
 }
 
-/// The descriptor pool of the API (with its imports, e.g. google.protobuf.Timestamp).
-pub static POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
-    DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("the embedded descriptor set decodes")
-});
+pub use crate::proto::POOL;
 
 static METHODS: LazyLock<HashMap<String, Method>> = LazyLock::new(|| {
     let mut methods = HashMap::new();

@@ -3,13 +3,16 @@
 use super::error::RecordViolation;
 use std::collections::BTreeMap;
 
-/// Per record kind: new keys, corrections that superseded an older value, and records
-/// identical to the current value (which write nothing).
+/// Per record kind: new keys, corrections that superseded an older value, records
+/// identical to the current value (which write nothing), and retractions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KindCounts {
     pub inserted: u64,
     pub superseded: u64,
     pub unchanged: u64,
+    /// Absent in results stored before retractions existed.
+    #[serde(default)]
+    pub retracted: u64,
 }
 
 /// At most this many warnings are kept; `warning_count` has them all.
@@ -46,7 +49,7 @@ impl ImportOutcome {
     pub fn records(&self) -> u64 {
         self.counts
             .values()
-            .map(|c| c.inserted + c.superseded + c.unchanged)
+            .map(|c| c.inserted + c.superseded + c.unchanged + c.retracted)
             .sum()
     }
 }

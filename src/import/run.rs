@@ -111,6 +111,7 @@ where
     }
     apply(&mut ctx, &txn, &mut batch).await?;
     progress(read);
+    ctx.check_retracted_definitions(&txn).await?;
 
     if !ctx.violations.is_empty() {
         let mut violations = std::mem::take(&mut ctx.violations);
@@ -132,7 +133,7 @@ where
     if outcome
         .counts
         .get(ORG_UNIT_KIND)
-        .is_some_and(|c| c.inserted + c.superseded > 0)
+        .is_some_and(|c| c.inserted + c.superseded + c.retracted > 0)
     {
         write_lock::mark_org_changed(&txn, ticket).await?;
     }

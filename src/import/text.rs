@@ -3,10 +3,13 @@
 
 use super::error::RecordViolation;
 use super::fields::FieldReader;
-use super::parse::parse_record;
+use super::parse::{parse_record, parse_retraction};
 use super::record::{Entry, Place, Record};
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
+
+/// The word that starts a retraction line.
+const RETRACT: &str = "retract";
 
 /// Reads a file's lines into entries, keeping the current `source` between lines. Each
 /// line is parsed on its own, so a large file streams through it.
@@ -50,8 +53,13 @@ impl TextReader {
             field: v.field,
             description: v.description,
         };
-        let (kind, pairs) = tokenize(trimmed).map_err(|v| vec![violation(v)])?;
-        if kind == "source" {
+        // `retract <kind> key=value …` withdraws a stored fact by its key.
+        let retraction = trimmed
+            .strip_prefix(RETRACT)
+            .filter(|rest| rest.starts_with(char::is_whitespace));
+        let (kind, pairs) = tokenize(retraction.map_or(trimmed, str::trim_start))
+            .map_err(|v| vec![violation(v)])?;
+        if retraction.is_none() && kind == "source" {
             let mut fields = FieldReader::new(pairs);
             let document = fields.required("document");
             let table = fields
@@ -66,7 +74,11 @@ impl TextReader {
             return Ok(None);
         }
         self.position += 1;
-        parse_record(&kind, pairs, self.source.as_ref())
+        let parsed = match retraction {
+            Some(_) => parse_retraction(&kind, pairs, self.source.as_ref()),
+            None => parse_record(&kind, pairs, self.source.as_ref()),
+        };
+        parsed
             .map(|record| {
                 Some(Entry {
                     place: Place {
@@ -161,6 +173,9 @@ pub fn quote(value: &str) -> String {
 pub fn format_record(record: &Record) -> String {
     let mut line = LineWriter::new(record_kind(record));
     match record {
+        Record::Retract(r, _) => {
+            return format!("{RETRACT} {} {}", r.key.kind(), r.text);
+        }
         Record::OrgUnit(u, _) => {
             line.field("code", u.code.as_str())
                 .field("name", &u.name)

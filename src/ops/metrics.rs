@@ -165,6 +165,7 @@ impl Metrics {
                 ("inserted", counts.inserted),
                 ("superseded", counts.superseded),
                 ("unchanged", counts.unchanged),
+                ("retracted", counts.retracted),
             ] {
                 self.import_records
                     .get_or_create(&RecordLabels {

@@ -85,3 +85,58 @@ pub async fn rows_at<E: EntityTrait>(
         .all(db)
         .await?)
 }
+
+/// The rows with the given ids, in id order; chunked to stay under bind-parameter limits.
+pub async fn rows_by_id<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    ids: &[i64],
+) -> Result<Vec<E::Model>, StoreError> {
+    use sea_orm::QueryOrder;
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            E::find()
+                .filter(id.is_in(chunk.iter().copied()))
+                .order_by_asc(id)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// The highest id of a table, 0 when it is empty.
+pub async fn max_id<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+) -> Result<i64, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let max: Option<i64> = E::find()
+        .select_only()
+        .column(id)
+        .order_by_desc(id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.unwrap_or(0))
+}
+
+/// The distinct `(a, b)` values over current rows (e.g. each investment id and its unit).
+pub async fn current_pairs<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    [a, b]: [E::Column; 2],
+    superseded_at: E::Column,
+) -> Result<Vec<(String, String)>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(E::find()
+        .select_only()
+        .column(a)
+        .column(b)
+        .distinct()
+        .filter(superseded_at.is_null())
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?)
+}

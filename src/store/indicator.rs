@@ -8,7 +8,7 @@ use super::indicator_rows::{
     assignment_from_row, indicator_from_row, outcome_from_row, target_from_row,
 };
 use super::listing::{Listed, Stored};
-use crate::domain::codes::{IndicatorCode, OrgUnitCode};
+use crate::domain::codes::{AssignmentCode, IndicatorCode, OrgUnitCode};
 use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Provenance;
@@ -110,6 +110,24 @@ pub async fn indicator(
     Ok(with_children(db, vec![indicator_from_row(row)?], as_of)
         .await?
         .pop())
+}
+
+/// The unit of the current assignment with `code`, if there is one.
+pub async fn assignment_unit(
+    db: &impl ConnectionTrait,
+    code: &AssignmentCode,
+) -> Result<Option<OrgUnitCode>, StoreError> {
+    use assignment::{Column as A, Entity};
+    use sea_orm::QuerySelect;
+    let unit: Option<String> = Entity::find()
+        .select_only()
+        .column(A::OrgUnitCode)
+        .filter(A::SupersededAt.is_null())
+        .filter(A::AssignmentCode.eq(code.as_str()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(unit.map(OrgUnitCode::from_stored))
 }
 
 /// Attaches the targets and outcomes current at `as_of`.

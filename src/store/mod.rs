@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod budget;
+pub mod changes;
 pub mod connect;
 pub mod entities;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod keyset;
 pub mod listing;
 pub mod org;
 pub mod org_cache;
+pub mod references;
 pub mod staffing;
 pub mod staffing_rows;
 pub mod staffing_summary;

@@ -56,6 +56,60 @@ impl TryFrom<org_unit::Model> for StoredOrgUnit {
     }
 }
 
+/// A placement with its row id.
+#[derive(Debug, Clone)]
+pub struct StoredPlacement {
+    pub id: i64,
+    pub unit: OrgUnit,
+    pub provenance: Provenance,
+}
+
+impl TryFrom<org_unit::Model> for StoredPlacement {
+    type Error = StoreError;
+
+    fn try_from(row: org_unit::Model) -> Result<Self, StoreError> {
+        let id = row.id;
+        let stored = StoredOrgUnit::try_from(row)?;
+        Ok(Self {
+            id,
+            unit: stored.unit,
+            provenance: stored.provenance,
+        })
+    }
+}
+
+/// The highest placement row id (0 when there is none).
+pub async fn max_row_id(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    super::facts::max_id::<org_unit::Entity>(db, org_unit::Column::Id).await
+}
+
+/// The placements with ids after `after_id`, in id order (what an import just wrote).
+pub async fn rows_after(
+    db: &impl ConnectionTrait,
+    after_id: i64,
+) -> Result<Vec<StoredPlacement>, StoreError> {
+    org_unit::Entity::find()
+        .filter(org_unit::Column::Id.gt(after_id))
+        .order_by_asc(org_unit::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(StoredPlacement::try_from)
+        .collect()
+}
+
+/// The placements with the given ids, current or not (the change feed's records).
+pub async fn rows_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<StoredPlacement>, StoreError> {
+    super::facts::rows_by_id::<org_unit::Entity>(db, org_unit::Column::Id, ids)
+        .await?
+        .into_iter()
+        .map(StoredPlacement::try_from)
+        .collect()
+}
+
 /// The current (not superseded) rows, for the importer's comparisons.
 pub async fn current_rows(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Model>, StoreError> {
     Ok(org_unit::Entity::find()

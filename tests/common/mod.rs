@@ -327,3 +327,70 @@ pub fn bearer<T>(message: T, token: &str) -> tonic::Request<T> {
     );
     request
 }
+
+/// The first message of an Import stream: the header, with `document` as its source.
+pub fn import_header(document: &str) -> uppsikt::proto::v1::ImportRequest {
+    use uppsikt::proto::v1 as pb;
+    pb::ImportRequest {
+        content: Some(pb::import_request::Content::Header(pb::ImportHeader {
+            source: Some(pb::ImportSource {
+                document: document.to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })),
+    }
+}
+
+/// A message of an Import stream that carries a record of `kind`.
+pub fn import_record(
+    kind: uppsikt::proto::v1::import_record::Kind,
+) -> uppsikt::proto::v1::ImportRequest {
+    use uppsikt::proto::v1 as pb;
+    pb::ImportRequest {
+        content: Some(pb::import_request::Content::Record(pb::ImportRecord {
+            kind: Some(kind),
+            ..Default::default()
+        })),
+    }
+}
+
+/// A second server on the database of a running `TestApp`, with its own store (pools,
+/// tree cache): several instances on one database.
+pub struct Instance {
+    pub channel: Channel,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    pub store: Store,
+}
+
+impl Instance {
+    pub async fn start(url: &str) -> Self {
+        let store = Store::open(url).await.expect("second store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address: SocketAddr = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(uppsikt::server::serve(store.clone(), listener, async {
+            let _ = stopped.await;
+        }));
+        let channel = Channel::from_shared(format!("http://{address}"))
+            .expect("uri")
+            .connect()
+            .await
+            .expect("connect");
+        Self {
+            channel,
+            stop,
+            server,
+            store,
+        }
+    }
+
+    pub async fn shut_down(self) {
+        let _ = self.stop.send(());
+        self.server.await.expect("task").expect("server");
+        self.store.close().await.ok();
+    }
+}

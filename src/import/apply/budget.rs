@@ -11,15 +11,25 @@ use crate::domain::period::MonthSpan;
 use crate::domain::provenance::{Provenance, Source};
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
+use crate::import::parse::span;
 use crate::store::StoreError;
 use crate::store::budget as store;
-use crate::store::facts::rows_at;
+use crate::store::entities::budget_line;
 use crate::store::history::WriteMeta;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use std::collections::BTreeSet;
 
 impl StoredFact for BudgetLine {
     const KIND: &'static str = "budget_line";
+    const KEY_FIELDS: &'static [&'static str] = &[
+        "org_unit",
+        "category",
+        "fiscal_year",
+        "from_month",
+        "to_month",
+        "scenario",
+    ];
     type Key = (OrgUnitCode, CategoryCode, Scenario, MonthSpan);
     type Series = (OrgUnitCode, CategoryCode, Scenario, i32);
 
@@ -32,13 +42,20 @@ impl StoredFact for BudgetLine {
         )
     }
 
-    fn series(&self) -> Self::Series {
-        (
-            self.org_unit.clone(),
-            self.category.clone(),
-            self.scenario,
-            self.span.fiscal_year,
-        )
+    fn series_of(key: &Self::Key) -> Self::Series {
+        (key.0.clone(), key.1.clone(), key.2, key.3.fiscal_year)
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
+        let category = fields.parsed("category", CategoryCode::parse);
+        let span = span(fields);
+        let scenario = fields.parsed("scenario", Scenario::parse);
+        Some((org_unit?, category?, scenario?, span?))
+    }
+
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -79,10 +96,10 @@ impl StoredFact for BudgetLine {
 
     async fn load_current(
         txn: &DatabaseTransaction,
-        batch: &[&Self],
+        keys: &[&Self::Key],
     ) -> Result<Vec<(i64, Self, Instant)>, StoreError> {
-        let units: BTreeSet<String> = batch.iter().map(|l| l.org_unit.to_string()).collect();
-        let years: BTreeSet<i32> = batch.iter().map(|l| l.span.fiscal_year).collect();
+        let units: BTreeSet<String> = keys.iter().map(|k| k.0.to_string()).collect();
+        let years: BTreeSet<i32> = keys.iter().map(|k| k.3.fiscal_year).collect();
         let units: Vec<String> = units.into_iter().collect();
         let years: Vec<i32> = years.into_iter().collect();
         Ok(store::current_lines_for(txn, &units, &years)
@@ -110,35 +127,21 @@ impl StoredFact for BudgetLine {
         store::write_lines(txn, inserts, superseded, meta).await
     }
 
-    async fn export_page(
-        db: &DatabaseConnection,
-        as_of: Instant,
-        after_id: i64,
-        limit: u64,
-    ) -> Result<Vec<(i64, Self, Provenance)>, StoreError> {
-        use crate::store::entities::budget_line::{Column, Entity};
-        rows_at::<Entity>(
-            db,
-            [Column::Id, Column::RecordedAt, Column::SupersededAt],
-            as_of,
-            after_id,
-            limit,
-        )
-        .await?
-        .into_iter()
-        .map(|row| {
-            let id = row.id;
-            store::line_to_domain(row).map(|l| {
-                let line = BudgetLine {
-                    org_unit: l.org_unit,
-                    category: l.category,
-                    span: l.span,
-                    scenario: l.scenario,
-                    amount_sek: l.amount_sek,
-                };
-                (id, line, l.provenance)
-            })
-        })
-        .collect()
-    }
+    crate::fact_reads!(budget_line, budget_line_from_row);
+}
+
+/// A stored line as the importer and the export see it.
+fn budget_line_from_row(
+    row: crate::store::entities::budget_line::Model,
+) -> Result<(BudgetLine, Provenance), StoreError> {
+    store::line_to_domain(row).map(|l| {
+        let line = BudgetLine {
+            org_unit: l.org_unit,
+            category: l.category,
+            span: l.span,
+            scenario: l.scenario,
+            amount_sek: l.amount_sek,
+        };
+        (line, l.provenance)
+    })
 }

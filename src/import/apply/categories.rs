@@ -3,20 +3,21 @@
 use super::ImportContext;
 use super::fact::StoredFact;
 use crate::domain::category::Category;
-use crate::domain::codes::CategoryCode;
+use crate::domain::codes::{CategoryCode, OrgUnitCode};
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
 use crate::domain::provenance::{Provenance, Source};
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
 use crate::store::StoreError;
 use crate::store::budget as store;
 use crate::store::entities::category;
-use crate::store::facts::rows_at;
 use crate::store::history::WriteMeta;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 
 impl StoredFact for Category {
     const KIND: &'static str = "category";
+    const KEY_FIELDS: &'static [&'static str] = &["code"];
     type Key = CategoryCode;
     type Series = CategoryCode;
 
@@ -24,8 +25,20 @@ impl StoredFact for Category {
         self.code.clone()
     }
 
-    fn series(&self) -> CategoryCode {
-        self.code.clone()
+    fn series_of(key: &CategoryCode) -> CategoryCode {
+        key.clone()
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<CategoryCode> {
+        fields.parsed("code", CategoryCode::parse)
+    }
+
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        None
+    }
+
+    fn definition_code(key: &CategoryCode) -> Option<String> {
+        Some(key.to_string())
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -54,9 +67,9 @@ impl StoredFact for Category {
 
     async fn load_current(
         txn: &DatabaseTransaction,
-        batch: &[&Self],
+        keys: &[&CategoryCode],
     ) -> Result<Vec<(i64, Self, Instant)>, StoreError> {
-        let codes: Vec<String> = batch.iter().map(|c| c.code.to_string()).collect();
+        let codes: Vec<String> = keys.iter().map(|c| c.to_string()).collect();
         store::current_category_rows(txn, &codes)
             .await?
             .into_iter()
@@ -76,28 +89,7 @@ impl StoredFact for Category {
         store::write_categories(txn, inserts, superseded, meta).await
     }
 
-    async fn export_page(
-        db: &DatabaseConnection,
-        as_of: Instant,
-        after_id: i64,
-        limit: u64,
-    ) -> Result<Vec<(i64, Self, Provenance)>, StoreError> {
-        use crate::store::entities::category::Column;
-        rows_at::<category::Entity>(
-            db,
-            [Column::Id, Column::RecordedAt, Column::SupersededAt],
-            as_of,
-            after_id,
-            limit,
-        )
-        .await?
-        .into_iter()
-        .map(|row| {
-            let id = row.id;
-            store::category_to_domain(row).map(|s| (id, s.category, s.provenance))
-        })
-        .collect()
-    }
+    crate::fact_reads!(category, category_from_row);
 
     fn tree_link(&self) -> Option<(String, Option<String>)> {
         Some((
@@ -105,4 +97,9 @@ impl StoredFact for Category {
             self.parent.as_ref().map(ToString::to_string),
         ))
     }
+}
+
+/// A stored category as the importer and the export see it.
+fn category_from_row(row: category::Model) -> Result<(Category, Provenance), StoreError> {
+    store::category_to_domain(row).map(|s| (s.category, s.provenance))
 }

@@ -1,16 +1,20 @@
 //! What every stored kind shares on the write path: a key (a record with the key of a
-//! current row is a correction or unchanged), an optional month span that must not overlap
-//! the other spans of its series, references to check, and how to load and write rows.
+//! current row is a correction or unchanged; a retraction names only the key), an optional
+//! month span that must not overlap the other spans of its series, references to check, how
+//! to load and write rows, and the change-log entries every write leaves behind.
 
 use super::{Change, Current, ImportContext, classify};
+use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::period::MonthSpan;
 use crate::domain::provenance::{Provenance, Source};
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
 use crate::import::record::Place;
 use crate::store::StoreError;
+use crate::store::changes::{self, Action, NewChange};
 use crate::store::history::WriteMeta;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -19,15 +23,25 @@ use std::hash::Hash;
 pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     /// The kind's name in counts and the text format.
     const KIND: &'static str;
+    /// The text-format fields that make up the key, in order: what a retraction names.
+    const KEY_FIELDS: &'static [&'static str];
     /// Identity: a record with the key of a current row replaces it.
-    type Key: Eq + Hash + Clone + Send;
+    type Key: Eq + Hash + Clone + Send + Sync + std::fmt::Debug;
     /// The group within which spans must not overlap (the key without its span).
     type Series: Eq + Hash + Clone + Send;
 
     fn key(&self) -> Self::Key;
-    fn series(&self) -> Self::Series;
+    /// The series a key belongs to.
+    fn series_of(key: &Self::Key) -> Self::Series;
     /// The span, for kinds whose spans must not overlap within a series.
     fn span(&self) -> Option<MonthSpan>;
+
+    /// Reads the key fields of a retraction (`KEY_FIELDS`), each validated as in a record.
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key>;
+
+    /// The unit the fact belongs to, for the change feed's org-unit filter; `None` for
+    /// region-wide definitions.
+    fn owner(&self, ctx: &ImportContext) -> Option<OrgUnitCode>;
 
     /// Violations for references the database and this import do not know.
     fn check_references(&self, ctx: &ImportContext) -> Vec<Violation>;
@@ -40,10 +54,16 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     /// Records what this import defines, so later records may refer to it.
     fn define(&self, _ctx: &mut ImportContext) {}
 
-    /// The current rows that share a series with any of `batch`: (row id, value, recorded at).
+    /// For definitions that other records refer to: the code a retraction withdraws, checked
+    /// at the end of the import (`store::references`).
+    fn definition_code(_key: &Self::Key) -> Option<String> {
+        None
+    }
+
+    /// The current rows with any of `keys`' series: (row id, value, recorded at).
     fn load_current(
         txn: &DatabaseTransaction,
-        batch: &[&Self],
+        keys: &[&Self::Key],
     ) -> impl Future<Output = Result<Vec<(i64, Self, Instant)>, StoreError>> + Send;
 
     /// Marks `superseded` rows and inserts `inserts`.
@@ -60,13 +80,25 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     }
 
     /// One page of the rows current at `as_of`, in row-id order after `after_id`: (row id,
-    /// value, provenance). The export walks every kind with it.
-    fn export_page(
-        db: &DatabaseConnection,
+    /// value, provenance). The export walks every kind with it; the importer reads back the
+    /// rows it has just written with it.
+    fn export_page<C: ConnectionTrait + Sync>(
+        db: &C,
         as_of: Instant,
         after_id: i64,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(i64, Self, Provenance)>, StoreError>> + Send;
+
+    /// The rows with the given ids, current or not (the change feed's records).
+    fn rows_by_id(
+        db: &DatabaseConnection,
+        ids: &[i64],
+    ) -> impl Future<Output = Result<Vec<(i64, Self, Provenance)>, StoreError>> + Send;
+
+    /// The highest row id of the kind's table (0 when empty).
+    fn max_row_id(
+        txn: &DatabaseTransaction,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// For kinds that form a tree (categories, profession groups): the code and parent code,
     /// so that the export writes parents before their children.
@@ -75,19 +107,35 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     }
 }
 
+/// What a record of kind `T` asks for: a value to store, or a key to withdraw (with its
+/// fields as text, for messages).
+#[derive(Debug, Clone)]
+pub enum Op<T: StoredFact> {
+    Put(T),
+    Retract(T::Key, String),
+}
+
 /// A current row of a series: its key, span and value.
 type Member<T> = (<T as StoredFact>::Key, Option<MonthSpan>, Current<T>);
 
-/// Applies one batch of one kind: references, duplicates, overlaps, classification, write.
+/// Applies one batch of one kind: references, duplicates, overlaps, classification,
+/// retractions, write, and the change log.
 pub async fn apply<T: StoredFact>(
     ctx: &mut ImportContext,
     txn: &DatabaseTransaction,
-    batch: Vec<(Place, T, Source)>,
+    batch: Vec<(Place, Op<T>, Source)>,
 ) -> Result<(), StoreError> {
-    let facts: Vec<&T> = batch.iter().map(|(_, f, _)| f).collect();
+    let keys: Vec<T::Key> = batch
+        .iter()
+        .map(|(_, op, _)| match op {
+            Op::Put(fact) => fact.key(),
+            Op::Retract(key, _) => key.clone(),
+        })
+        .collect();
+    let key_refs: Vec<&T::Key> = keys.iter().collect();
     let mut series: HashMap<T::Series, Vec<Member<T>>> = HashMap::new();
-    for (id, fact, recorded_at) in T::load_current(txn, &facts).await? {
-        series.entry(fact.series()).or_default().push((
+    for (id, fact, recorded_at) in T::load_current(txn, &key_refs).await? {
+        series.entry(T::series_of(&fact.key())).or_default().push((
             fact.key(),
             fact.span(),
             Current {
@@ -99,8 +147,56 @@ pub async fn apply<T: StoredFact>(
     }
 
     let mut inserts = Vec::new();
+    let mut actions: HashMap<T::Key, Action> = HashMap::new();
     let mut superseded = Vec::new();
-    for (entry, fact, source) in batch {
+    let mut retracted = Vec::new();
+    for (entry, op, source) in batch {
+        let fact = match op {
+            Op::Put(fact) => fact,
+            Op::Retract(key, text) => {
+                let members = series.entry(T::series_of(&key)).or_default();
+                match members.iter().position(|(k, _, _)| *k == key) {
+                    None => ctx.reject(
+                        &entry,
+                        Violation::new(
+                            T::key_field(),
+                            format!(
+                                "retract {} {text}: no current {} has this key",
+                                T::KIND,
+                                T::KIND
+                            ),
+                        ),
+                    ),
+                    Some(i) if members[i].2.written_now => ctx.reject(
+                        &entry,
+                        Violation::new(
+                            T::key_field(),
+                            format!(
+                                "retract {} {text}: the key is written earlier in this import",
+                                T::KIND
+                            ),
+                        ),
+                    ),
+                    Some(i) => {
+                        let (_, _, current) = members.remove(i);
+                        ctx.outcome.count(T::KIND).retracted += 1;
+                        if let Some(code) = T::definition_code(&key) {
+                            ctx.retracted_definitions
+                                .push((entry.clone(), T::KIND, code));
+                        }
+                        superseded.push(current.id);
+                        retracted.push(NewChange {
+                            action: Action::Retracted,
+                            row_id: current.id,
+                            org_unit: current.value.owner(ctx),
+                            document: source.document,
+                            table: source.table,
+                        });
+                    }
+                }
+                continue;
+            }
+        };
         // Checked in stream order, so a definition earlier in the batch is known.
         let problems = fact.check_references(ctx);
         if !problems.is_empty() {
@@ -110,7 +206,7 @@ pub async fn apply<T: StoredFact>(
             continue;
         }
         let key = fact.key();
-        let members = series.entry(fact.series()).or_default();
+        let members = series.entry(T::series_of(&key)).or_default();
         let same = members.iter().position(|(k, _, _)| *k == key);
         if let Some(span) = fact.span()
             && let Some(other) = members
@@ -144,10 +240,14 @@ pub async fn apply<T: StoredFact>(
                 counts.unchanged += 1;
                 continue;
             }
-            Change::Insert => counts.inserted += 1,
+            Change::Insert => {
+                counts.inserted += 1;
+                actions.insert(key.clone(), Action::Inserted);
+            }
             Change::Supersede(id) => {
                 counts.superseded += 1;
                 superseded.push(id);
+                actions.insert(key.clone(), Action::Superseded);
             }
         }
         let current = (
@@ -169,30 +269,119 @@ pub async fn apply<T: StoredFact>(
         fact.define(ctx);
         inserts.push((fact, source));
     }
-    if ctx.writing() {
-        T::write(txn, &inserts, &superseded, ctx.meta).await?;
+    if !ctx.writing() || (inserts.is_empty() && superseded.is_empty()) {
+        return Ok(());
     }
-    Ok(())
+    let before = T::max_row_id(txn).await?;
+    T::write(txn, &inserts, &superseded, ctx.meta).await?;
+    // The rows just written, read back for their ids (the only writer holds the lock, so
+    // every row after `before` is this write's). Retractions are logged first: a key
+    // retracted and then written again in this batch ends up written.
+    let mut log = retracted;
+    if !inserts.is_empty() {
+        for (row_id, value, provenance) in
+            T::export_page(txn, ctx.meta.recorded_at, before, i64::MAX as u64).await?
+        {
+            let action = actions.get(&value.key()).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "{} row {row_id} was not written by this import",
+                    T::KIND
+                ))
+            })?;
+            log.push(NewChange {
+                action,
+                row_id,
+                org_unit: value.owner(ctx),
+                document: provenance.document,
+                table: provenance.table,
+            });
+        }
+    }
+    changes::append(txn, ctx.meta, T::KIND, log).await
 }
 
-/// `load_current`, `write` and `export_page` for a kind stored in one table: current rows
-/// are found by `$column` (the series' leading part, e.g. the unit code), converted with
-/// `$from`, and written with `$to`.
+/// Rows converted with `from`, each with its id.
+pub fn with_ids<M, T>(
+    rows: Vec<M>,
+    id: impl Fn(&M) -> i64,
+    from: impl Fn(M) -> Result<(T, Provenance), StoreError>,
+) -> Result<Vec<(i64, T, Provenance)>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let id = id(&row);
+            from(row).map(|(value, provenance)| (id, value, provenance))
+        })
+        .collect()
+}
+
+/// `export_page`, `rows_by_id` and `max_row_id` for a kind stored in one table, its rows
+/// converted with `$from` (row → (value, provenance)).
+#[macro_export]
+macro_rules! fact_reads {
+    ($entity:ident, $from:path) => {
+        async fn export_page<C: sea_orm::ConnectionTrait + Sync>(
+            db: &C,
+            as_of: $crate::domain::instant::Instant,
+            after_id: i64,
+            limit: u64,
+        ) -> Result<
+            Vec<(i64, Self, $crate::domain::provenance::Provenance)>,
+            $crate::store::StoreError,
+        > {
+            $crate::store::facts::rows_at::<$entity::Entity>(
+                db,
+                [
+                    $entity::Column::Id,
+                    $entity::Column::RecordedAt,
+                    $entity::Column::SupersededAt,
+                ],
+                as_of,
+                after_id,
+                limit,
+            )
+            .await
+            .and_then(|rows| $crate::import::apply::fact::with_ids(rows, |r| r.id, $from))
+        }
+
+        async fn rows_by_id(
+            db: &sea_orm::DatabaseConnection,
+            ids: &[i64],
+        ) -> Result<
+            Vec<(i64, Self, $crate::domain::provenance::Provenance)>,
+            $crate::store::StoreError,
+        > {
+            $crate::store::facts::rows_by_id::<$entity::Entity>(db, $entity::Column::Id, ids)
+                .await
+                .and_then(|rows| $crate::import::apply::fact::with_ids(rows, |r| r.id, $from))
+        }
+
+        async fn max_row_id(
+            txn: &sea_orm::DatabaseTransaction,
+        ) -> Result<i64, $crate::store::StoreError> {
+            $crate::store::facts::max_id::<$entity::Entity>(txn, $entity::Column::Id).await
+        }
+    };
+}
+
+/// `load_current`, `write` and the reads (`fact_reads!`) for a kind stored in one table:
+/// current rows are found by `$column` (the series' leading part, e.g. the unit code, taken
+/// from a key by `$key`), converted with `$from`, and written with `$to`.
 #[macro_export]
 macro_rules! fact_io {
     ($entity:ident, $column:ident, $key:expr, $from:path, $to:path) => {
         async fn load_current(
             txn: &sea_orm::DatabaseTransaction,
-            batch: &[&Self],
+            keys: &[&Self::Key],
         ) -> Result<Vec<(i64, Self, $crate::domain::instant::Instant)>, $crate::store::StoreError> {
-            let mut keys: Vec<String> = batch.iter().map(|f| ($key)(*f)).collect();
-            keys.sort();
-            keys.dedup();
+            let lead: fn(&Self::Key) -> String = $key;
+            let mut leads: Vec<String> = keys.iter().map(|k| lead(k)).collect();
+            leads.sort();
+            leads.dedup();
             $crate::store::facts::current_rows::<$entity::Entity, _>(
                 txn,
                 $entity::Column::$column,
                 $entity::Column::SupersededAt,
-                &keys,
+                &leads,
             )
             .await?
             .into_iter()
@@ -224,33 +413,6 @@ macro_rules! fact_io {
             $crate::store::facts::insert_rows(txn, rows).await
         }
 
-        async fn export_page(
-            db: &sea_orm::DatabaseConnection,
-            as_of: $crate::domain::instant::Instant,
-            after_id: i64,
-            limit: u64,
-        ) -> Result<
-            Vec<(i64, Self, $crate::domain::provenance::Provenance)>,
-            $crate::store::StoreError,
-        > {
-            $crate::store::facts::rows_at::<$entity::Entity>(
-                db,
-                [
-                    $entity::Column::Id,
-                    $entity::Column::RecordedAt,
-                    $entity::Column::SupersededAt,
-                ],
-                as_of,
-                after_id,
-                limit,
-            )
-            .await?
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                $from(row).map(|(value, provenance)| (id, value, provenance))
-            })
-            .collect()
-        }
+        $crate::fact_reads!($entity, $from);
     };
 }

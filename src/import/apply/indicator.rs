@@ -8,6 +8,8 @@ use crate::domain::codes::{AssignmentCode, IndicatorCode, OrgUnitCode};
 use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
 use crate::domain::period::MonthSpan;
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
+use crate::import::parse::{fiscal_year, span};
 use crate::store::entities::{assignment, indicator, indicator_outcome, indicator_target};
 use crate::store::indicator_rows::{
     assignment_from_row, assignment_to_row, indicator_from_row, indicator_to_row, outcome_from_row,
@@ -26,7 +28,7 @@ fn known_unit(ctx: &ImportContext, unit: &OrgUnitCode) -> Vec<Violation> {
 }
 
 fn known_indicator(ctx: &ImportContext, code: &IndicatorCode) -> Vec<Violation> {
-    if ctx.indicators.contains(code) {
+    if ctx.indicators.contains_key(code) {
         Vec::new()
     } else {
         vec![Violation::new(
@@ -38,6 +40,7 @@ fn known_indicator(ctx: &ImportContext, code: &IndicatorCode) -> Vec<Violation> 
 
 impl StoredFact for Indicator {
     const KIND: &'static str = "indicator";
+    const KEY_FIELDS: &'static [&'static str] = &["code"];
     type Key = IndicatorCode;
     type Series = IndicatorCode;
 
@@ -45,8 +48,20 @@ impl StoredFact for Indicator {
         self.code.clone()
     }
 
-    fn series(&self) -> IndicatorCode {
-        self.code.clone()
+    fn series_of(key: &IndicatorCode) -> IndicatorCode {
+        key.clone()
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<IndicatorCode> {
+        fields.parsed("code", IndicatorCode::parse)
+    }
+
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
+    }
+
+    fn definition_code(key: &IndicatorCode) -> Option<String> {
+        Some(key.to_string())
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -62,13 +77,14 @@ impl StoredFact for Indicator {
     }
 
     fn define(&self, ctx: &mut ImportContext) {
-        ctx.indicators.insert(self.code.clone());
+        ctx.indicators
+            .insert(self.code.clone(), self.org_unit.clone());
     }
 
     crate::fact_io!(
         indicator,
         IndicatorCode,
-        |i: &Indicator| i.code.to_string(),
+        |k| k.to_string(),
         indicator_from_row,
         indicator_to_row
     );
@@ -76,6 +92,7 @@ impl StoredFact for Indicator {
 
 impl StoredFact for IndicatorTarget {
     const KIND: &'static str = "indicator_target";
+    const KEY_FIELDS: &'static [&'static str] = &["indicator", "fiscal_year"];
     type Key = (IndicatorCode, i32);
     type Series = (IndicatorCode, i32);
 
@@ -83,8 +100,18 @@ impl StoredFact for IndicatorTarget {
         (self.indicator.clone(), self.fiscal_year)
     }
 
-    fn series(&self) -> Self::Series {
-        self.key()
+    fn series_of(key: &Self::Key) -> Self::Series {
+        key.clone()
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let indicator = fields.parsed("indicator", IndicatorCode::parse);
+        let year = fiscal_year(fields);
+        Some((indicator?, year?))
+    }
+
+    fn owner(&self, ctx: &ImportContext) -> Option<OrgUnitCode> {
+        ctx.indicators.get(&self.indicator).cloned()
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -102,7 +129,7 @@ impl StoredFact for IndicatorTarget {
     crate::fact_io!(
         indicator_target,
         IndicatorCode,
-        |t: &IndicatorTarget| t.indicator.to_string(),
+        |k| k.0.to_string(),
         target_from_row,
         target_to_row
     );
@@ -110,6 +137,8 @@ impl StoredFact for IndicatorTarget {
 
 impl StoredFact for IndicatorOutcome {
     const KIND: &'static str = "indicator_outcome";
+    const KEY_FIELDS: &'static [&'static str] =
+        &["indicator", "fiscal_year", "from_month", "to_month"];
     type Key = (IndicatorCode, MonthSpan);
     type Series = (IndicatorCode, i32);
 
@@ -117,8 +146,18 @@ impl StoredFact for IndicatorOutcome {
         (self.indicator.clone(), self.span)
     }
 
-    fn series(&self) -> Self::Series {
-        (self.indicator.clone(), self.span.fiscal_year)
+    fn series_of(key: &Self::Key) -> Self::Series {
+        (key.0.clone(), key.1.fiscal_year)
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let indicator = fields.parsed("indicator", IndicatorCode::parse);
+        let span = span(fields);
+        Some((indicator?, span?))
+    }
+
+    fn owner(&self, ctx: &ImportContext) -> Option<OrgUnitCode> {
+        ctx.indicators.get(&self.indicator).cloned()
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -132,7 +171,7 @@ impl StoredFact for IndicatorOutcome {
     crate::fact_io!(
         indicator_outcome,
         IndicatorCode,
-        |o: &IndicatorOutcome| o.indicator.to_string(),
+        |k| k.0.to_string(),
         outcome_from_row,
         outcome_to_row
     );
@@ -140,6 +179,7 @@ impl StoredFact for IndicatorOutcome {
 
 impl StoredFact for Assignment {
     const KIND: &'static str = "assignment";
+    const KEY_FIELDS: &'static [&'static str] = &["code"];
     type Key = AssignmentCode;
     type Series = AssignmentCode;
 
@@ -147,8 +187,16 @@ impl StoredFact for Assignment {
         self.code.clone()
     }
 
-    fn series(&self) -> AssignmentCode {
-        self.code.clone()
+    fn series_of(key: &AssignmentCode) -> AssignmentCode {
+        key.clone()
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<AssignmentCode> {
+        fields.parsed("code", AssignmentCode::parse)
+    }
+
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -166,7 +214,7 @@ impl StoredFact for Assignment {
     crate::fact_io!(
         assignment,
         AssignmentCode,
-        |a: &Assignment| a.code.to_string(),
+        |k| k.to_string(),
         assignment_from_row,
         assignment_to_row
     );

@@ -3,10 +3,12 @@
 
 use super::ImportContext;
 use super::fact::StoredFact;
-use crate::domain::codes::InvestmentId;
+use crate::domain::codes::{InvestmentId, OrgUnitCode};
 use crate::domain::investment::{Investment, InvestmentFigures};
 use crate::domain::period::MonthSpan;
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
+use crate::import::parse::span;
 use crate::store::entities::{investment, investment_figure};
 use crate::store::investment_rows::{
     figures_from_row, figures_to_row, investment_from_row, investment_to_row,
@@ -14,6 +16,7 @@ use crate::store::investment_rows::{
 
 impl StoredFact for Investment {
     const KIND: &'static str = "investment";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     type Key = InvestmentId;
     type Series = InvestmentId;
 
@@ -21,8 +24,20 @@ impl StoredFact for Investment {
         self.id.clone()
     }
 
-    fn series(&self) -> InvestmentId {
-        self.id.clone()
+    fn series_of(key: &InvestmentId) -> InvestmentId {
+        key.clone()
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<InvestmentId> {
+        fields.parsed("id", InvestmentId::parse)
+    }
+
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
+    }
+
+    fn definition_code(key: &InvestmentId) -> Option<String> {
+        Some(key.to_string())
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -45,13 +60,14 @@ impl StoredFact for Investment {
     }
 
     fn define(&self, ctx: &mut ImportContext) {
-        ctx.investments.insert(self.id.clone());
+        ctx.investments
+            .insert(self.id.clone(), self.org_unit.clone());
     }
 
     crate::fact_io!(
         investment,
         InvestmentId,
-        |i: &Investment| i.id.to_string(),
+        |k| k.to_string(),
         investment_from_row,
         investment_to_row
     );
@@ -59,6 +75,8 @@ impl StoredFact for Investment {
 
 impl StoredFact for InvestmentFigures {
     const KIND: &'static str = "investment_figure";
+    const KEY_FIELDS: &'static [&'static str] =
+        &["investment", "fiscal_year", "from_month", "to_month"];
     type Key = (InvestmentId, MonthSpan);
     type Series = (InvestmentId, i32);
 
@@ -66,8 +84,18 @@ impl StoredFact for InvestmentFigures {
         (self.investment.clone(), self.span)
     }
 
-    fn series(&self) -> Self::Series {
-        (self.investment.clone(), self.span.fiscal_year)
+    fn series_of(key: &Self::Key) -> Self::Series {
+        (key.0.clone(), key.1.fiscal_year)
+    }
+
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let investment = fields.parsed("investment", InvestmentId::parse);
+        let span = span(fields);
+        Some((investment?, span?))
+    }
+
+    fn owner(&self, ctx: &ImportContext) -> Option<OrgUnitCode> {
+        ctx.investments.get(&self.investment).cloned()
     }
 
     fn span(&self) -> Option<MonthSpan> {
@@ -75,7 +103,7 @@ impl StoredFact for InvestmentFigures {
     }
 
     fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
-        if ctx.investments.contains(&self.investment) {
+        if ctx.investments.contains_key(&self.investment) {
             Vec::new()
         } else {
             vec![Violation::new(
@@ -88,7 +116,7 @@ impl StoredFact for InvestmentFigures {
     crate::fact_io!(
         investment_figure,
         InvestmentId,
-        |f: &InvestmentFigures| f.investment.to_string(),
+        |k| k.0.to_string(),
         figures_from_row,
         figures_to_row
     );

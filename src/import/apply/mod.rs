@@ -14,7 +14,7 @@ mod staffing;
 
 use super::error::RecordViolation;
 use super::outcome::ImportOutcome;
-use super::record::{Entry, Place, Record};
+use super::record::{Entry, Place, Record, RetractKey, Retraction};
 use crate::domain::category::Category;
 use crate::domain::codes::{
     CategoryCode, IndicatorCode, InvestmentId, OrgUnitCode, ProfessionCode,
@@ -26,8 +26,9 @@ use crate::store::budget as budget_store;
 use crate::store::entities::{
     indicator as indicator_entity, investment as investment_entity, profession_group,
 };
-use crate::store::facts::current_values;
+use crate::store::facts::{current_pairs, current_values};
 use crate::store::history::WriteMeta;
+use fact::Op;
 use fact::StoredFact;
 use sea_orm::DatabaseTransaction;
 use std::collections::{HashMap, HashSet};
@@ -45,10 +46,13 @@ pub struct ImportContext {
     pub categories: HashMap<CategoryCode, Category>,
     /// Current profession group codes, this import's included.
     pub professions: HashSet<ProfessionCode>,
-    /// Current investment ids, this import's included.
-    pub investments: HashSet<InvestmentId>,
-    /// Current indicator codes, this import's included.
-    pub indicators: HashSet<IndicatorCode>,
+    /// Current investment ids and their units, this import's included.
+    pub investments: HashMap<InvestmentId, OrgUnitCode>,
+    /// Current indicator codes and their units, this import's included.
+    pub indicators: HashMap<IndicatorCode, OrgUnitCode>,
+    /// Definitions this import retracted (kind, code): checked at its end, when nothing
+    /// current may refer to them any more.
+    pub retracted_definitions: Vec<(Place, &'static str, String)>,
 }
 
 impl ImportContext {
@@ -73,24 +77,41 @@ impl ImportContext {
             .into_iter()
             .map(ProfessionCode::from_stored)
             .collect(),
-            investments: current_values::<investment_entity::Entity>(
+            investments: current_pairs::<investment_entity::Entity>(
                 txn,
-                investment_entity::Column::InvestmentId,
+                [
+                    investment_entity::Column::InvestmentId,
+                    investment_entity::Column::OrgUnitCode,
+                ],
                 investment_entity::Column::SupersededAt,
             )
             .await?
             .into_iter()
-            .map(InvestmentId::from_stored)
+            .map(|(id, unit)| {
+                (
+                    InvestmentId::from_stored(id),
+                    OrgUnitCode::from_stored(unit),
+                )
+            })
             .collect(),
-            indicators: current_values::<indicator_entity::Entity>(
+            indicators: current_pairs::<indicator_entity::Entity>(
                 txn,
-                indicator_entity::Column::IndicatorCode,
+                [
+                    indicator_entity::Column::IndicatorCode,
+                    indicator_entity::Column::OrgUnitCode,
+                ],
                 indicator_entity::Column::SupersededAt,
             )
             .await?
             .into_iter()
-            .map(IndicatorCode::from_stored)
+            .map(|(code, unit)| {
+                (
+                    IndicatorCode::from_stored(code),
+                    OrgUnitCode::from_stored(unit),
+                )
+            })
             .collect(),
+            retracted_definitions: Vec::new(),
         })
     }
 
@@ -118,9 +139,19 @@ impl ImportContext {
         txn: &DatabaseTransaction,
         batch: Vec<Entry>,
     ) -> Result<(), StoreError> {
-        let (units, facts): (Vec<Entry>, Vec<Entry>) = batch
-            .into_iter()
-            .partition(|e| matches!(e.record, Record::OrgUnit(..)));
+        let (units, facts): (Vec<Entry>, Vec<Entry>) = batch.into_iter().partition(|e| {
+            matches!(
+                e.record,
+                Record::OrgUnit(..)
+                    | Record::Retract(
+                        Retraction {
+                            key: RetractKey::OrgUnit(..),
+                            ..
+                        },
+                        _
+                    )
+            )
+        });
         if !units.is_empty() {
             org::apply(self, txn, units).await?;
         }
@@ -134,12 +165,37 @@ impl ImportContext {
     pub fn knows_unit(&self, code: &OrgUnitCode) -> bool {
         self.org.knows(code)
     }
+
+    /// At the end of the import: a retracted definition (a unit's last placement, a
+    /// category, a profession group, an investment, an indicator) must not be referred to
+    /// by anything current, or the data (and every export of it) would hold dangling
+    /// references. Rejects the retraction naming what still refers to it.
+    pub async fn check_retracted_definitions(
+        &mut self,
+        txn: &DatabaseTransaction,
+    ) -> Result<(), StoreError> {
+        for (place, kind, code) in std::mem::take(&mut self.retracted_definitions) {
+            if let Some(referrer) = crate::store::references::referrer(txn, kind, &code).await? {
+                self.reject(
+                    &place,
+                    Violation::new(
+                        "key",
+                        format!(
+                            "{kind} {code} cannot be retracted: current {referrer} still refer \
+                             to it (retract or correct them first, in this import or an earlier one)"
+                        ),
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn apply_kind<T: StoredFact>(
     ctx: &mut ImportContext,
     txn: &DatabaseTransaction,
-    batch: Vec<(Place, T, Source)>,
+    batch: Vec<(Place, Op<T>, Source)>,
 ) -> Result<(), StoreError> {
     if batch.is_empty() {
         return Ok(());
@@ -161,12 +217,18 @@ macro_rules! define_apply_facts {
             $(
                 let (mine, others): (Vec<Entry>, Vec<Entry>) = rest
                     .into_iter()
-                    .partition(|e| matches!(e.record, Record::$variant(..)));
+                    .partition(|e| matches!(
+                        e.record,
+                        Record::$variant(..) | Record::Retract(Retraction { key: RetractKey::$variant(..), .. }, _)
+                    ));
                 rest = others;
-                let batch: Vec<(Place, $ty, Source)> = mine
+                let batch: Vec<(Place, Op<$ty>, Source)> = mine
                     .into_iter()
                     .filter_map(|e| match e.record {
-                        Record::$variant(value, source) => Some((e.place, value, source)),
+                        Record::$variant(value, source) => Some((e.place, Op::Put(value), source)),
+                        Record::Retract(Retraction { key: RetractKey::$variant(key), text }, source) => {
+                            Some((e.place, Op::Retract(key, text), source))
+                        }
                         _ => None,
                     })
                     .collect();

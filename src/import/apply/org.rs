@@ -5,7 +5,8 @@ use crate::domain::codes::OrgUnitCode;
 use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
-use crate::import::record::{Entry, Record};
+use crate::import::record::{Entry, Place, Record, RetractKey, Retraction};
+use crate::store::changes::{self, Action, NewChange};
 use crate::store::{StoreError, org as store};
 use chrono::NaiveDate;
 use sea_orm::DatabaseTransaction;
@@ -53,10 +54,26 @@ pub async fn apply(
     entries: Vec<Entry>,
 ) -> Result<(), StoreError> {
     let mut inserts: Vec<(OrgUnit, Source)> = Vec::new();
+    let mut actions: HashMap<(OrgUnitCode, NaiveDate), Action> = HashMap::new();
     let mut superseded = Vec::new();
+    let mut log = Vec::new();
     for entry in &entries {
-        let Record::OrgUnit(unit, source) = &entry.record else {
-            continue;
+        let (unit, source) = match &entry.record {
+            Record::OrgUnit(unit, source) => (unit, source),
+            Record::Retract(
+                Retraction {
+                    key: RetractKey::OrgUnit((code, from)),
+                    text,
+                },
+                source,
+            ) => {
+                if let Some(change) = retract(ctx, &entry.place, code, *from, text, source) {
+                    superseded.push(change.row_id);
+                    log.push(change);
+                }
+                continue;
+            }
+            _ => continue,
         };
         let placements = ctx.org.by_code.entry(unit.code.clone()).or_default();
         let same_key = placements
@@ -83,10 +100,14 @@ pub async fn apply(
                 let counts = ctx.outcome.count(ORG_UNIT_KIND);
                 match change {
                     Change::Unchanged => counts.unchanged += 1,
-                    Change::Insert => counts.inserted += 1,
+                    Change::Insert => {
+                        counts.inserted += 1;
+                        actions.insert((unit.code.clone(), unit.valid_from), Action::Inserted);
+                    }
                     Change::Supersede(id) => {
                         counts.superseded += 1;
                         superseded.push(id);
+                        actions.insert((unit.code.clone(), unit.valid_from), Action::Superseded);
                     }
                 }
                 if change != Change::Unchanged {
@@ -118,8 +139,69 @@ pub async fn apply(
             );
         }
     }
-    if ctx.writing() {
-        store::write(txn, &inserts, &superseded, ctx.meta).await?;
+    if !ctx.writing() || (inserts.is_empty() && superseded.is_empty()) {
+        return Ok(());
     }
-    Ok(())
+    let before = store::max_row_id(txn).await?;
+    store::write(txn, &inserts, &superseded, ctx.meta).await?;
+    // The placements just written, read back for their ids (see `fact::apply`).
+    for stored in store::rows_after(txn, before).await? {
+        let key = (stored.unit.code.clone(), stored.unit.valid_from);
+        let action = actions.get(&key).copied().ok_or_else(|| {
+            StoreError::Corrupt(format!("org unit {} was not written by this import", key.0))
+        })?;
+        log.push(NewChange {
+            action,
+            row_id: stored.id,
+            org_unit: Some(stored.unit.code),
+            document: stored.provenance.document,
+            table: stored.provenance.table,
+        });
+    }
+    changes::append(txn, ctx.meta, ORG_UNIT_KIND, log).await
+}
+
+/// Withdraws the current placement of `code` from `from`. A unit left without placements
+/// is forgotten by this import (later records cannot refer to it) and checked at the end:
+/// nothing current may still refer to it.
+fn retract(
+    ctx: &mut ImportContext,
+    place: &Place,
+    code: &OrgUnitCode,
+    from: NaiveDate,
+    text: &str,
+    source: &Source,
+) -> Option<NewChange> {
+    let placements = ctx.org.by_code.entry(code.clone()).or_default();
+    let problem = match placements.iter().position(|p| p.value.valid_from == from) {
+        None => "no current org_unit has this key",
+        Some(i) if placements[i].written_now => "the key is written earlier in this import",
+        Some(i) => {
+            let removed = placements.remove(i);
+            if placements.is_empty() {
+                ctx.org.by_code.remove(code);
+                ctx.retracted_definitions
+                    .push((place.clone(), ORG_UNIT_KIND, code.to_string()));
+            }
+            ctx.outcome.count(ORG_UNIT_KIND).retracted += 1;
+            return Some(NewChange {
+                action: Action::Retracted,
+                row_id: removed.id,
+                org_unit: Some(code.clone()),
+                document: source.document.clone(),
+                table: source.table.clone(),
+            });
+        }
+    };
+    if ctx.org.by_code.get(code).is_some_and(Vec::is_empty) {
+        ctx.org.by_code.remove(code);
+    }
+    ctx.reject(
+        place,
+        Violation::new(
+            "valid_from",
+            format!("retract {ORG_UNIT_KIND} {text}: {problem}"),
+        ),
+    );
+    None
 }

@@ -4,17 +4,71 @@
 use super::ImportContext;
 use super::fact::StoredFact;
 use crate::domain::codes::{OrgUnitCode, ProfessionCode};
+use crate::domain::org::parse_date;
 use crate::domain::period::MonthSpan;
+use crate::domain::staffing::parse_employee_group;
 use crate::domain::staffing::{
     Headcount, HiredStaff, Position, ProfessionGroup, SickLeave, SickLeaveAgeBand, SickLeaveGender,
     SickLeaveLength, WorkedHours,
 };
 use crate::domain::validation::Violation;
+use crate::import::fields::FieldReader;
+use crate::import::parse::span;
 use crate::store::entities::{
     headcount, hired_staff, position, profession_group, sick_leave, worked_hours,
 };
 use crate::store::staffing_rows::*;
 use chrono::NaiveDate;
+
+/// The key fields of worked hours and hired staff.
+const UNIT_SPAN_PROFESSION: &[&str] = &[
+    "org_unit",
+    "fiscal_year",
+    "from_month",
+    "to_month",
+    "profession",
+];
+
+/// The key, series, span and references of a kind keyed by (unit, profession, span):
+/// worked hours and hired staff.
+macro_rules! unit_span_profession_key {
+    () => {
+        const KEY_FIELDS: &'static [&'static str] = UNIT_SPAN_PROFESSION;
+        type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
+        type Series = (OrgUnitCode, ProfessionCode, i32);
+
+        fn key(&self) -> Self::Key {
+            (self.org_unit.clone(), self.profession.clone(), self.span)
+        }
+        fn series_of(key: &Self::Key) -> Self::Series {
+            (key.0.clone(), key.1.clone(), key.2.fiscal_year)
+        }
+        fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+            unit_span_profession(fields)
+        }
+        fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+            Some(self.org_unit.clone())
+        }
+        fn span(&self) -> Option<MonthSpan> {
+            Some(self.span)
+        }
+        fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
+            let mut problems = Vec::new();
+            unit_known(ctx, &self.org_unit, &mut problems);
+            profession_known(ctx, &self.profession, "profession", &mut problems);
+            problems
+        }
+    };
+}
+
+fn unit_span_profession(
+    fields: &mut FieldReader,
+) -> Option<(OrgUnitCode, ProfessionCode, MonthSpan)> {
+    let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
+    let span = span(fields);
+    let profession = fields.parsed("profession", ProfessionCode::parse);
+    Some((org_unit?, profession?, span?))
+}
 
 fn unit_known(ctx: &ImportContext, unit: &OrgUnitCode, problems: &mut Vec<Violation>) {
     if !ctx.knows_unit(unit) {
@@ -41,14 +95,24 @@ fn profession_known(
 
 impl StoredFact for ProfessionGroup {
     const KIND: &'static str = "profession_group";
+    const KEY_FIELDS: &'static [&'static str] = &["code"];
     type Key = ProfessionCode;
     type Series = ProfessionCode;
 
     fn key(&self) -> ProfessionCode {
         self.code.clone()
     }
-    fn series(&self) -> ProfessionCode {
-        self.code.clone()
+    fn series_of(key: &ProfessionCode) -> ProfessionCode {
+        key.clone()
+    }
+    fn parse_key(fields: &mut FieldReader) -> Option<ProfessionCode> {
+        fields.parsed("code", ProfessionCode::parse)
+    }
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        None
+    }
+    fn definition_code(key: &ProfessionCode) -> Option<String> {
+        Some(key.to_string())
     }
     fn span(&self) -> Option<MonthSpan> {
         None
@@ -76,7 +140,7 @@ impl StoredFact for ProfessionGroup {
     crate::fact_io!(
         profession_group,
         Code,
-        |g: &ProfessionGroup| g.code.to_string(),
+        |k| k.to_string(),
         profession_group_from_row,
         profession_group_to_row
     );
@@ -84,6 +148,7 @@ impl StoredFact for ProfessionGroup {
 
 impl StoredFact for Headcount {
     const KIND: &'static str = "headcount";
+    const KEY_FIELDS: &'static [&'static str] = &["org_unit", "date", "employee_group"];
     type Key = (OrgUnitCode, NaiveDate, String);
     type Series = Self::Key;
 
@@ -94,11 +159,20 @@ impl StoredFact for Headcount {
             self.employee_group.clone(),
         )
     }
-    fn series(&self) -> Self::Key {
-        self.key()
+    fn series_of(key: &Self::Key) -> Self::Key {
+        key.clone()
     }
     fn span(&self) -> Option<MonthSpan> {
         None
+    }
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
+        let date = fields.parsed("date", parse_date);
+        let group = fields.parsed("employee_group", parse_employee_group);
+        Some((org_unit?, date?, group?))
+    }
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
     }
     fn key_field() -> &'static str {
         "date"
@@ -128,7 +202,7 @@ impl StoredFact for Headcount {
     crate::fact_io!(
         headcount,
         OrgUnitCode,
-        |h: &Headcount| h.org_unit.to_string(),
+        |k| k.0.to_string(),
         headcount_from_row,
         headcount_to_row
     );
@@ -136,32 +210,11 @@ impl StoredFact for Headcount {
 
 impl StoredFact for WorkedHours {
     const KIND: &'static str = "worked_hours";
-    type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
-    type Series = (OrgUnitCode, ProfessionCode, i32);
-
-    fn key(&self) -> Self::Key {
-        (self.org_unit.clone(), self.profession.clone(), self.span)
-    }
-    fn series(&self) -> Self::Series {
-        (
-            self.org_unit.clone(),
-            self.profession.clone(),
-            self.span.fiscal_year,
-        )
-    }
-    fn span(&self) -> Option<MonthSpan> {
-        Some(self.span)
-    }
-    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
-        let mut problems = Vec::new();
-        unit_known(ctx, &self.org_unit, &mut problems);
-        profession_known(ctx, &self.profession, "profession", &mut problems);
-        problems
-    }
+    unit_span_profession_key!();
     crate::fact_io!(
         worked_hours,
         OrgUnitCode,
-        |w: &WorkedHours| w.org_unit.to_string(),
+        |k| k.0.to_string(),
         worked_hours_from_row,
         worked_hours_to_row
     );
@@ -169,28 +222,7 @@ impl StoredFact for WorkedHours {
 
 impl StoredFact for HiredStaff {
     const KIND: &'static str = "hired_staff";
-    type Key = (OrgUnitCode, ProfessionCode, MonthSpan);
-    type Series = (OrgUnitCode, ProfessionCode, i32);
-
-    fn key(&self) -> Self::Key {
-        (self.org_unit.clone(), self.profession.clone(), self.span)
-    }
-    fn series(&self) -> Self::Series {
-        (
-            self.org_unit.clone(),
-            self.profession.clone(),
-            self.span.fiscal_year,
-        )
-    }
-    fn span(&self) -> Option<MonthSpan> {
-        Some(self.span)
-    }
-    fn check_references(&self, ctx: &ImportContext) -> Vec<Violation> {
-        let mut problems = Vec::new();
-        unit_known(ctx, &self.org_unit, &mut problems);
-        profession_known(ctx, &self.profession, "profession", &mut problems);
-        problems
-    }
+    unit_span_profession_key!();
     fn warnings(&self, _ctx: &ImportContext) -> Vec<Violation> {
         match (self.hours_filled, self.hours_requested) {
             (Some(filled), Some(requested))
@@ -208,7 +240,7 @@ impl StoredFact for HiredStaff {
     crate::fact_io!(
         hired_staff,
         OrgUnitCode,
-        |h: &HiredStaff| h.org_unit.to_string(),
+        |k| k.0.to_string(),
         hired_staff_from_row,
         hired_staff_to_row
     );
@@ -216,6 +248,15 @@ impl StoredFact for HiredStaff {
 
 impl StoredFact for SickLeave {
     const KIND: &'static str = "sick_leave";
+    const KEY_FIELDS: &'static [&'static str] = &[
+        "org_unit",
+        "fiscal_year",
+        "from_month",
+        "to_month",
+        "gender",
+        "age_band",
+        "length",
+    ];
     type Key = (
         OrgUnitCode,
         SickLeaveGender,
@@ -240,14 +281,19 @@ impl StoredFact for SickLeave {
             self.span,
         )
     }
-    fn series(&self) -> Self::Series {
-        (
-            self.org_unit.clone(),
-            self.gender,
-            self.age_band,
-            self.length,
-            self.span.fiscal_year,
-        )
+    fn series_of(key: &Self::Key) -> Self::Series {
+        (key.0.clone(), key.1, key.2, key.3, key.4.fiscal_year)
+    }
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
+        let span = span(fields);
+        let gender = fields.parsed("gender", SickLeaveGender::parse);
+        let age_band = fields.parsed("age_band", SickLeaveAgeBand::parse);
+        let length = fields.parsed("length", SickLeaveLength::parse);
+        Some((org_unit?, gender?, age_band?, length?, span?))
+    }
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
     }
     fn span(&self) -> Option<MonthSpan> {
         Some(self.span)
@@ -271,7 +317,7 @@ impl StoredFact for SickLeave {
     crate::fact_io!(
         sick_leave,
         OrgUnitCode,
-        |s: &SickLeave| s.org_unit.to_string(),
+        |k| k.0.to_string(),
         sick_leave_from_row,
         sick_leave_to_row
     );
@@ -279,17 +325,27 @@ impl StoredFact for SickLeave {
 
 impl StoredFact for Position {
     const KIND: &'static str = "position";
+    const KEY_FIELDS: &'static [&'static str] = &["org_unit", "date", "profession"];
     type Key = (OrgUnitCode, NaiveDate, ProfessionCode);
     type Series = Self::Key;
 
     fn key(&self) -> Self::Key {
         (self.org_unit.clone(), self.date, self.profession.clone())
     }
-    fn series(&self) -> Self::Key {
-        self.key()
+    fn series_of(key: &Self::Key) -> Self::Key {
+        key.clone()
     }
     fn span(&self) -> Option<MonthSpan> {
         None
+    }
+    fn parse_key(fields: &mut FieldReader) -> Option<Self::Key> {
+        let org_unit = fields.parsed("org_unit", OrgUnitCode::parse);
+        let date = fields.parsed("date", parse_date);
+        let profession = fields.parsed("profession", ProfessionCode::parse);
+        Some((org_unit?, date?, profession?))
+    }
+    fn owner(&self, _ctx: &ImportContext) -> Option<OrgUnitCode> {
+        Some(self.org_unit.clone())
     }
     fn key_field() -> &'static str {
         "date"
@@ -303,7 +359,7 @@ impl StoredFact for Position {
     crate::fact_io!(
         position,
         OrgUnitCode,
-        |p: &Position| p.org_unit.to_string(),
+        |k| k.0.to_string(),
         position_from_row,
         position_to_row
     );

@@ -25,7 +25,7 @@ fn long_text(fields: &mut FieldReader, name: &str) -> Option<String> {
     }
 }
 
-fn fiscal_year(fields: &mut FieldReader) -> Option<i32> {
+pub fn fiscal_year(fields: &mut FieldReader) -> Option<i32> {
     fields.parsed("fiscal_year", |v, f| {
         parse_fiscal_year(parse_integer(v, f)?, f)
     })

@@ -6,8 +6,10 @@ mod indicator;
 mod investment;
 mod staffing;
 
+pub use indicator::fiscal_year;
+
 use super::fields::FieldReader;
-use super::record::Record;
+use super::record::{Record, RetractKey, Retraction, key_fields};
 use crate::domain::period::MonthSpan;
 use crate::domain::provenance::Source;
 use crate::domain::validation::{MAX_SHORT_TEXT, Violation};
@@ -46,6 +48,55 @@ pub fn parse_record(
     match record {
         Some(record) if violations.is_empty() => Ok(record),
         _ if violations.is_empty() => Err(vec![Violation::new("kind", "invalid record")]),
+        _ => Err(violations.into_vec()),
+    }
+}
+
+/// Parses a retraction of `kind` (`retract <kind> key=value …`): the key fields only, plus
+/// the optional `document`/`table` of the retraction's own source.
+pub fn parse_retraction(
+    kind: &str,
+    pairs: Vec<(String, String)>,
+    source: Option<&Source>,
+) -> Result<Record, Vec<Violation>> {
+    let Some(names) = key_fields(kind) else {
+        return Err(vec![Violation::new(
+            "kind",
+            format!("{kind:?} is not a record kind (see docs/data-format.md)"),
+        )]);
+    };
+    let text = names
+        .iter()
+        .filter_map(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(k, v)| format!("{k}={}", super::text::quote(v)))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Fields beyond the key and the source are named as such, not as unknown fields.
+    let (pairs, extra): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| {
+        names.contains(&name.as_str()) || name == "document" || name == "table"
+    });
+    let mut fields = FieldReader::new(pairs);
+    let source = fact_source(&mut fields, source);
+    let key = RetractKey::parse(kind, &mut fields).flatten();
+    let mut violations = fields.finish();
+    for (name, _) in extra {
+        violations.push(Violation::new(
+            name,
+            format!(
+                "is not part of the key of {kind}: a retraction names only {}",
+                names.join(", ")
+            ),
+        ));
+    }
+    match (key, source) {
+        (Some(key), Some(source)) if violations.is_empty() => {
+            Ok(Record::Retract(Retraction { key, text }, source))
+        }
+        _ if violations.is_empty() => Err(vec![Violation::new("kind", "invalid retraction")]),
         _ => Err(violations.into_vec()),
     }
 }

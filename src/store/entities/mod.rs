@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod budget_line;
 pub mod category;
+pub mod change;
 pub mod headcount;
 pub mod hired_staff;
 pub mod import;
