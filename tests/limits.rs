@@ -139,7 +139,9 @@ async fn a_clients_shorter_deadline_wins_and_is_deadline_exceeded_not_cancelled(
     .header("content-type", "application/grpc")
     .header("te", "trailers")
     .header("grpc-timeout", "200m")
-    .body(StreamBody::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+    .body(StreamBody::new(
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    ))
     .unwrap();
     let started = Instant::now();
     let response = client.request(request).await.unwrap();

@@ -128,7 +128,7 @@ mod tests {
         assert!(failed.is_err());
         let cancelled = tokio::time::timeout(
             std::time::Duration::from_millis(10),
-            gate.version(|| std::future::pending()),
+            gate.version(std::future::pending),
         )
         .await;
         assert!(cancelled.is_err());
