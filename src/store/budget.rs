@@ -149,8 +149,8 @@ fn summary_scenarios(span: MonthSpan) -> Condition {
         )
 }
 
-/// What a summary of `span` sums, aggregated in the database in one `GROUP BY` per group of
-/// units (the whole subtree, or each child's subtree): one line per category, scenario, year
+/// What a summary of `span` sums, aggregated in the database for each group of units (the
+/// whole subtree, or each child's subtree): one line per category, scenario, year
 /// and stored span sharing months with the asked span, and the same for the year's forecast
 /// lines and its budget lines outside the asked months, which the full-year figures sum.
 /// Lines come summed with the group's unit, except actual and budget lines whose span
@@ -188,21 +188,15 @@ pub async fn summary_lines(
          AND (from_month < {from} OR to_month > {to}) THEN org_unit_code END",
         forecast = Scenario::Forecast.as_str()
     ));
-    let aggregation = Aggregation {
+    // Two aggregations, not one with an OR: each condition alone lets every backend use
+    // its year index.
+    let aggregation = |condition: Condition| Aggregation {
         base: sea_orm::sea_query::Query::select()
             .from(budget_line::Entity)
             .cond_where(
                 Condition::all()
                     .add(current_at(C::RecordedAt, C::SupersededAt, as_of))
-                    .add(
-                        Condition::any()
-                            .add(
-                                Condition::all()
-                                    .add(summary_scenarios(span))
-                                    .add(overlapping),
-                            )
-                            .add(full_year),
-                    ),
+                    .add(condition),
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),
@@ -212,14 +206,26 @@ pub async fn summary_lines(
             (Expr::col(C::FiscalYear), KeyType::Int),
             (Expr::col(C::FromMonth), KeyType::Int),
             (Expr::col(C::ToMonth), KeyType::Int),
-            (straddling_unit, KeyType::Text),
+            (straddling_unit.clone(), KeyType::Text),
         ],
         sums: vec![Expr::col(C::AmountSek)],
         distinct_counts: Vec::new(),
     };
+    let aggregations = [
+        aggregation(
+            Condition::all()
+                .add(summary_scenarios(span))
+                .add(overlapping),
+        ),
+        aggregation(full_year),
+    ];
     let mut lines = Vec::new();
     for (group, units) in groups {
-        for (key, cell) in aggregate(db, &aggregation, units).await? {
+        for (key, cell) in aggregate(db, &aggregations[0], units)
+            .await?
+            .into_iter()
+            .chain(aggregate(db, &aggregations[1], units).await?)
+        {
             let [category, scenario, year, from, to, straddling] = key.as_slice() else {
                 unreachable!("six keys");
             };
