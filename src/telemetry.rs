@@ -1,8 +1,11 @@
 //! Structured logs through tracing; level from `RUST_LOG` (default `info`), format from
 //! `UPPSIKT_LOG_FORMAT` (`text`, the default, or `json`). With `OTEL_EXPORTER_OTLP_ENDPOINT`
-//! set, spans are also exported as OpenTelemetry traces (see `ops::otel`).
+//! set, spans are also exported as OpenTelemetry traces (see `ops::otel`). Lines are written
+//! by a thread of their own (every call logs one), never dropped, and in colour only on a
+//! terminal.
 
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use std::io::IsTerminal;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -11,6 +14,8 @@ use tracing_subscriber::{EnvFilter, Layer};
 #[must_use = "dropping the guard stops the trace export"]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    /// Writes what is still buffered when dropped (after the provider, declared later).
+    _log_writer: tracing_appender::non_blocking::WorkerGuard,
 }
 
 impl TelemetryGuard {
@@ -54,7 +59,13 @@ pub fn init() -> TelemetryGuard {
 pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // A full buffer makes the caller wait rather than lose lines.
+    let (writer, log_writer) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(std::io::stderr().is_terminal());
     let fmt = if json {
         fmt.json().with_filter(filter).boxed()
     } else {
@@ -67,5 +78,8 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
         .with(otel)
         .with(crate::ops::pool_wait::layer())
         .try_init();
-    TelemetryGuard { provider }
+    TelemetryGuard {
+        provider,
+        _log_writer: log_writer,
+    }
 }
