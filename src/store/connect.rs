@@ -144,13 +144,5 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
     } else {
         options.max_connections(16).min_connections(1);
     }
-    if backend == Backend::Postgres {
-        // Plan every execution for its own values: a summary's IN list runs from one unit
-        // to the whole region, and the generic plan PostgreSQL settles on after a few
-        // executions of a prepared statement sorts a region's lines to group them.
-        options.map_sqlx_postgres_opts(|opts| {
-            opts.options([("plan_cache_mode", "force_custom_plan")])
-        });
-    }
     Ok(Database::connect(options).await?)
 }
