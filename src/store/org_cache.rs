@@ -79,23 +79,24 @@ impl History {
         )
     }
 
-    fn tree(&self, date: NaiveDate, as_of: Instant) -> Arc<OrgTree> {
-        let build = |placements: &[StoredOrgUnit]| {
-            Arc::new(OrgTree::at(date, placements.iter().map(|s| s.unit.clone())))
-        };
+    /// The tree at `date` as of `as_of`, with the placements it was built from (filtered
+    /// once).
+    fn tree(&self, date: NaiveDate, as_of: Instant) -> (Arc<OrgTree>, Arc<Vec<StoredOrgUnit>>) {
+        let placements = self.placements(as_of);
+        let build = || Arc::new(OrgTree::at(date, placements.iter().map(|s| s.unit.clone())));
         if as_of < self.horizon {
-            return build(&self.placements(as_of));
+            return (build(), placements);
         }
         let mut trees = self.trees.lock().expect("org tree memo lock");
         if let Some(tree) = trees.get(&date) {
-            return tree.clone();
+            return (tree.clone(), placements);
         }
         if trees.len() >= TREES_KEPT {
             trees.clear();
         }
-        let tree = build(&self.current);
+        let tree = build();
         trees.insert(date, tree.clone());
-        tree
+        (tree, placements)
     }
 }
 
@@ -139,8 +140,7 @@ impl Store {
         date: NaiveDate,
         as_of: Instant,
     ) -> Result<(Arc<OrgTree>, Arc<Vec<StoredOrgUnit>>), StoreError> {
-        let history = self.org_history().await?;
-        Ok((history.tree(date, as_of), history.placements(as_of)))
+        Ok(self.org_history().await?.tree(date, as_of))
     }
 
     /// The placement of `code` valid at `date`, as current at `as_of`.
