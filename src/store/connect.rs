@@ -144,5 +144,11 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
     } else {
         options.max_connections(16).min_connections(1);
     }
+    if backend == Backend::Postgres {
+        // A summary's straddling-unit key makes PostgreSQL expect ~100 000 groups for a
+        // region (there are some 700): under the default 4 MB it sorts the region's lines
+        // on disk instead of hashing them (EXPLAIN ANALYZE: 1.3 s against 0.4 s).
+        options.map_sqlx_postgres_opts(|opts| opts.options([("work_mem", "32MB")]));
+    }
     Ok(Database::connect(options).await?)
 }
