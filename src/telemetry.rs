@@ -1,4 +1,4 @@
-//! Structured logs through tracing; level from `RUST_LOG` (default `info`), format from
+//! Structured logs through tracing; level from `RUST_LOG` (default `info,sea_orm=warn`), format from
 //! `UPPSIKT_LOG_FORMAT` (`text`, the default, or `json`). With `OTEL_EXPORTER_OTLP_ENDPOINT`
 //! set, spans are also exported as OpenTelemetry traces (see `ops::otel`). Lines are written
 //! by a thread of their own (every call logs one), never dropped, and in colour only on a
@@ -57,12 +57,15 @@ pub fn init() -> TelemetryGuard {
 
 /// Logs, and traces through `provider` when given (tests pass one aimed at their collector).
 pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // sea-orm's query spans are for traces; in logs they would only format each SQL text.
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sea_orm=warn"));
     let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    // A full buffer makes the caller wait rather than lose lines.
+    // A full buffer makes the caller wait rather than lose lines. The thread writes what
+    // has queued up in one system call (it flushes whenever the queue runs empty).
     let (writer, log_writer) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal());
@@ -71,13 +74,18 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     } else {
         fmt.with_filter(filter).boxed()
     };
-    let otel = provider.as_ref().map(crate::ops::otel::layer);
-    // A second init (tests) keeps the first subscriber.
-    let _ = tracing_subscriber::registry()
+    let registry = tracing_subscriber::registry()
         .with(fmt)
-        .with(otel)
-        .with(crate::ops::pool_wait::layer())
-        .try_init();
+        .with(crate::ops::pool_wait::layer());
+    // Every layer filters itself: a layer without a filter (an absent `Option` layer
+    // counts as one) would enable every callsite, and each of h2's trace spans would then
+    // be made and dropped per frame. A second init (tests) keeps the first subscriber.
+    let _ = match &provider {
+        Some(provider) => registry
+            .with(crate::ops::otel::layer(provider))
+            .try_init(),
+        None => registry.try_init(),
+    };
     TelemetryGuard {
         provider,
         _log_writer: log_writer,

@@ -217,7 +217,6 @@ where
         let auth = Arc::clone(&self.auth);
         Box::pin(async move {
             let path = request.uri().path().to_owned();
-            let started = std::time::Instant::now();
             let principal = match auth.authorize(&path, request.headers()).await {
                 Ok(principal) => principal,
                 Err((credential, error)) => {
@@ -229,21 +228,10 @@ where
             let Some(principal) = principal else {
                 return inner.call(request).await;
             };
+            // The call's span carries who called; its `call finished` line is the audit line.
             tracing::Span::current().record("credential", principal.name.as_str());
             request.extensions_mut().insert(Arc::clone(&principal));
-            let name = principal.name.clone();
-            let response = super::run_as(principal, inner.call(request)).await;
-            if let Ok(response) = &response {
-                // Errors answer trailers-only, with grpc-status in the headers; a success
-                // carries it in the trailers, after this line.
-                let status = response
-                    .headers()
-                    .get("grpc-status")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("0");
-                tracing::info!(%path, credential = %name, grpc_status = status, elapsed_ms = started.elapsed().as_millis() as u64, "call");
-            }
-            response
+            super::run_as(principal, inner.call(request)).await
         })
     }
 }
