@@ -132,30 +132,45 @@ impl Listed for budget_line::Entity {
     }
 }
 
-/// The scenarios and years a summary of `span` reads: actual and budget of the year, actual
-/// of the year before.
-fn summary_scenarios(span: MonthSpan) -> Condition {
+/// The lines a summary of `span` reads: the year's actual lines sharing months with the
+/// span, all of the year's budget and forecast lines (the full-year figures sum those
+/// outside the span), and the year before's actual lines sharing months. Written as two
+/// terms that each fix the year, so that every backend serves each from its year index (an
+/// OR whose terms do not all fix the year made SQLite scan the table).
+fn summary_condition(span: MonthSpan) -> Condition {
     use budget_line::Column as C;
+    let (from, to) = (i16::from(span.from), i16::from(span.to));
+    let overlapping = || {
+        Condition::all()
+            .add(C::FromMonth.lte(to))
+            .add(C::ToMonth.gte(from))
+    };
+    let actual = || C::Scenario.eq(Scenario::Actual.as_str());
     Condition::any()
         .add(
-            Condition::all()
-                .add(C::FiscalYear.eq(span.fiscal_year))
-                .add(C::Scenario.is_in([Scenario::Actual.as_str(), Scenario::Budget.as_str()])),
+            Condition::all().add(C::FiscalYear.eq(span.fiscal_year)).add(
+                Condition::any()
+                    .add(
+                        C::Scenario
+                            .is_in([Scenario::Budget.as_str(), Scenario::Forecast.as_str()]),
+                    )
+                    .add(Condition::all().add(actual()).add(overlapping())),
+            ),
         )
         .add(
             Condition::all()
                 .add(C::FiscalYear.eq(span.fiscal_year - 1))
-                .add(C::Scenario.eq(Scenario::Actual.as_str())),
+                .add(actual())
+                .add(overlapping()),
         )
 }
 
-/// What a summary of `span` sums, aggregated in the database for each group of units (the
-/// whole subtree, or each child's subtree): one line per category, scenario, year
-/// and stored span sharing months with the asked span, and the same for the year's forecast
-/// lines and its budget lines outside the asked months, which the full-year figures sum.
-/// Lines come summed with the group's unit, except actual and budget lines whose span
-/// straddles the asked months: those stay per unit (a key that is the unit only for such
-/// lines), so the summary can name the line it left out.
+/// What a summary of `span` sums (see `summary_condition`), aggregated in the database in
+/// one `GROUP BY` for each group of units (the whole subtree, or each child's subtree): one
+/// line per category, scenario, year and stored span. Lines come summed with the group's
+/// unit, except actual and budget lines whose span straddles the asked months: those stay
+/// per unit (a key that is the unit only for such lines), so the summary can name the line
+/// it left out.
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
     groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
@@ -164,23 +179,6 @@ pub async fn summary_lines(
 ) -> Result<Vec<SummaryLine>, StoreError> {
     use budget_line::Column as C;
     let (from, to) = (i16::from(span.from), i16::from(span.to));
-    let overlapping = Condition::all()
-        .add(C::FromMonth.lte(to))
-        .add(C::ToMonth.gte(from));
-    let outside = Condition::any()
-        .add(C::ToMonth.lt(from))
-        .add(C::FromMonth.gt(to));
-    let full_year = Condition::all()
-        .add(C::FiscalYear.eq(span.fiscal_year))
-        .add(
-            Condition::any()
-                .add(C::Scenario.eq(Scenario::Forecast.as_str()))
-                .add(
-                    Condition::all()
-                        .add(C::Scenario.eq(Scenario::Budget.as_str()))
-                        .add(outside),
-                ),
-        );
     // The months inline (validated numbers): a key with bind parameters would be a
     // different expression in SELECT and GROUP BY to PostgreSQL.
     let straddling_unit = Expr::cust(format!(
@@ -188,15 +186,13 @@ pub async fn summary_lines(
          AND (from_month < {from} OR to_month > {to}) THEN org_unit_code END",
         forecast = Scenario::Forecast.as_str()
     ));
-    // Two aggregations, not one with an OR: each condition alone lets every backend use
-    // its year index.
-    let aggregation = |condition: Condition| Aggregation {
+    let aggregation = Aggregation {
         base: sea_orm::sea_query::Query::select()
             .from(budget_line::Entity)
             .cond_where(
                 Condition::all()
                     .add(current_at(C::RecordedAt, C::SupersededAt, as_of))
-                    .add(condition),
+                    .add(summary_condition(span)),
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),
@@ -206,26 +202,14 @@ pub async fn summary_lines(
             (Expr::col(C::FiscalYear), KeyType::Int),
             (Expr::col(C::FromMonth), KeyType::Int),
             (Expr::col(C::ToMonth), KeyType::Int),
-            (straddling_unit.clone(), KeyType::Text),
+            (straddling_unit, KeyType::Text),
         ],
         sums: vec![Expr::col(C::AmountSek)],
         distinct_counts: Vec::new(),
     };
-    let aggregations = [
-        aggregation(
-            Condition::all()
-                .add(summary_scenarios(span))
-                .add(overlapping),
-        ),
-        aggregation(full_year),
-    ];
     let mut lines = Vec::new();
     for (group, units) in groups {
-        for (key, cell) in aggregate(db, &aggregations[0], units)
-            .await?
-            .into_iter()
-            .chain(aggregate(db, &aggregations[1], units).await?)
-        {
+        for (key, cell) in aggregate(db, &aggregation, units).await? {
             let [category, scenario, year, from, to, straddling] = key.as_slice() else {
                 unreachable!("six keys");
             };
