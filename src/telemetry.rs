@@ -65,7 +65,10 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     // has queued up in one system call (it flushes whenever the queue runs empty).
     let (writer, log_writer) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal());
@@ -81,9 +84,7 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     // counts as one) would enable every callsite, and each of h2's trace spans would then
     // be made and dropped per frame. A second init (tests) keeps the first subscriber.
     let _ = match &provider {
-        Some(provider) => registry
-            .with(crate::ops::otel::layer(provider))
-            .try_init(),
+        Some(provider) => registry.with(crate::ops::otel::layer(provider)).try_init(),
         None => registry.try_init(),
     };
     TelemetryGuard {

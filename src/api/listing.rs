@@ -6,10 +6,10 @@
 use super::error::ApiError;
 use super::paging;
 use super::request::{self, Checks};
-use super::scope::units_in_scope;
+use super::scope::{needs_tree, units_in_scope, units_in_tree};
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
-use crate::store::listing::{Listed, RowKey, page};
+use crate::store::listing::{Listed, PageRows, RowKey, page};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use sea_orm::Condition;
@@ -113,29 +113,84 @@ pub async fn list<E: Listed>(
     ));
     let (as_of, after) =
         paging::start::<RowKey>(&scope.token, fingerprint, scope.as_of).map_err(ApiError::from)?;
-    let units = units_in_scope(
-        store,
-        &scope.org_unit_name,
-        scope.unit.as_ref(),
-        scope.include_descendants,
-        request::tree_date(scope.structure_date, as_of),
-        as_of,
-    )
-    .await?;
-    let rows = page::<E>(
-        store.reader(),
-        units.as_deref(),
-        condition(as_of),
-        as_of,
-        after.as_ref(),
-        scope.size + 1,
-    )
-    .await?;
+    let date = request::tree_date(scope.structure_date, as_of);
+    let (condition, after_key, limit) = (condition(as_of), after.as_ref(), scope.size + 1);
+    let read = |units: Option<Vec<OrgUnitCode>>| {
+        let filter = condition.clone();
+        async move {
+            page::<E>(
+                store.reader(),
+                units.as_deref(),
+                filter,
+                as_of,
+                after_key,
+                limit,
+            )
+            .await
+        }
+    };
+    let rows = if !needs_tree(scope.unit.as_ref()) {
+        read(None).await?
+    } else {
+        match fast_read(store, &scope, date, as_of, &read).await? {
+            Some(rows) => rows,
+            None => {
+                let units = units_in_scope(
+                    store,
+                    &scope.org_unit_name,
+                    scope.unit.as_ref(),
+                    scope.include_descendants,
+                    date,
+                    as_of,
+                )
+                .await?;
+                read(units).await?
+            }
+        }
+    };
     let (rows, next_page_token) =
-        paging::finish(rows, scope.size, fingerprint, as_of, |(key, _)| key.clone());
+        paging::finish(rows.rows, scope.size, fingerprint, as_of, |(key, _)| {
+            key.clone()
+        });
     Ok(Page {
         rows: rows.into_iter().map(|(_, row)| row).collect(),
         next_page_token,
         as_of,
     })
+}
+
+/// The page read with the units of the tree loaded last, kept when the org version the page
+/// query read in its own snapshot (or, for an empty page, the version now) is that tree's;
+/// `None` when there is no such tree, the tree refused the filter, or the organisation
+/// moved since (the caller then resolves the units through the version gate). So a page
+/// costs one query while the organisation stands still, and never answers from a stale
+/// tree.
+async fn fast_read<M, F, Fut>(
+    store: &Store,
+    scope: &ListScope,
+    date: NaiveDate,
+    as_of: Instant,
+    read: &F,
+) -> Result<Option<PageRows<M>>, ApiError>
+where
+    F: Fn(Option<Vec<OrgUnitCode>>) -> Fut,
+    Fut: std::future::Future<Output = Result<PageRows<M>, StoreError>>,
+{
+    let Some((version, tree)) = store.last_org_tree(date, as_of) else {
+        return Ok(None);
+    };
+    let Ok(units) = units_in_tree(
+        &tree,
+        &scope.org_unit_name,
+        scope.unit.as_ref(),
+        scope.include_descendants,
+    ) else {
+        return Ok(None);
+    };
+    let rows = read(units).await?;
+    let current = match rows.org_version {
+        Some(read_version) => read_version == version,
+        None => store.is_org_version(version).await?,
+    };
+    Ok(current.then_some(rows))
 }

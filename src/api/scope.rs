@@ -22,15 +22,29 @@ pub async fn units_in_scope(
     date: NaiveDate,
     as_of: Instant,
 ) -> Result<Option<Vec<OrgUnitCode>>, ApiError> {
-    let scope = crate::auth::current_scope();
-    if code.is_none() && scope.is_none() {
+    if !needs_tree(code) {
         return Ok(None);
     }
     let (tree, _) = store.org_tree(date, as_of).await?;
+    units_in_tree(&tree, name, code, include_descendants)
+}
+
+/// Whether resolving a filter on `code` needs the tree: with a unit, or for a scoped caller.
+pub fn needs_tree(code: Option<&OrgUnitCode>) -> bool {
+    code.is_some() || crate::auth::current_scope().is_some()
+}
+
+/// `units_in_scope` in a given tree.
+pub fn units_in_tree(
+    tree: &OrgTree,
+    name: &str,
+    code: Option<&OrgUnitCode>,
+    include_descendants: bool,
+) -> Result<Option<Vec<OrgUnitCode>>, ApiError> {
     let Some(code) = code else {
-        return Ok(visible_units(&tree).map(|units| units.into_iter().collect()));
+        return Ok(visible_units(tree).map(|units| units.into_iter().collect()));
     };
-    check_unit(&tree, code, name)?;
+    check_unit(tree, code, name)?;
     if tree.get(code).is_none() {
         return Err(ApiError::not_found(name));
     }

@@ -148,14 +148,16 @@ fn summary_condition(span: MonthSpan) -> Condition {
     let actual = || C::Scenario.eq(Scenario::Actual.as_str());
     Condition::any()
         .add(
-            Condition::all().add(C::FiscalYear.eq(span.fiscal_year)).add(
-                Condition::any()
-                    .add(
-                        C::Scenario
-                            .is_in([Scenario::Budget.as_str(), Scenario::Forecast.as_str()]),
-                    )
-                    .add(Condition::all().add(actual()).add(overlapping())),
-            ),
+            Condition::all()
+                .add(C::FiscalYear.eq(span.fiscal_year))
+                .add(
+                    Condition::any()
+                        .add(
+                            C::Scenario
+                                .is_in([Scenario::Budget.as_str(), Scenario::Forecast.as_str()]),
+                        )
+                        .add(Condition::all().add(actual()).add(overlapping())),
+                ),
         )
         .add(
             Condition::all()

@@ -6,13 +6,15 @@
 use super::error::StoreError;
 use super::history::current_at;
 use super::keyset;
+use super::write_lock::ORG_VERSION_SQL;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Provenance;
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-    QuerySelect, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -74,8 +76,34 @@ pub trait Listed: EntityTrait {
     fn history_columns() -> (Self::Column, Self::Column);
 }
 
+/// A page of rows, each with its key, and the org version its query read in the same
+/// snapshot (`None` when the page is empty: no row carried it).
+pub struct PageRows<M> {
+    pub rows: Vec<(RowKey, M)>,
+    pub org_version: Option<i64>,
+}
+
+/// A row with the org version selected beside it.
+struct Versioned<M> {
+    model: M,
+    org_version: i64,
+}
+
+const ORG_VERSION_COLUMN: &str = "org_version_read";
+
+impl<M: FromQueryResult> FromQueryResult for Versioned<M> {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            model: M::from_query_result(row, pre)?,
+            org_version: row.try_get(pre, ORG_VERSION_COLUMN)?,
+        })
+    }
+}
+
 /// One page of `E`'s rows current at `as_of`, in `scope` (`None`: every unit), matching
-/// `filter`, after `after`; each row with its key.
+/// `filter`, after `after`; each row with its key, and the org version of the snapshot the
+/// page was read in, so that a caller that chose `scope` from a cached tree can check that
+/// tree was the snapshot's.
 pub async fn page<E: Listed>(
     db: &impl ConnectionTrait,
     scope: Option<&[OrgUnitCode]>,
@@ -83,7 +111,7 @@ pub async fn page<E: Listed>(
     as_of: Instant,
     after: Option<&RowKey>,
     limit: u64,
-) -> Result<Vec<(RowKey, E::Model)>, StoreError> {
+) -> Result<PageRows<E::Model>, StoreError> {
     let order = E::order();
     let (recorded_at, superseded_at) = E::history_columns();
     let mut condition = Condition::all()
@@ -108,14 +136,22 @@ pub async fn page<E: Listed>(
     for column in &order {
         query = query.order_by_asc(*column);
     }
-    let rows = query.limit(limit).all(db).await?;
-    rows.into_iter()
-        .map(|row| {
+    let rows = query
+        .expr_as(Expr::cust(ORG_VERSION_SQL), ORG_VERSION_COLUMN)
+        .limit(limit)
+        .into_model::<Versioned<E::Model>>()
+        .all(db)
+        .await?;
+    let org_version = rows.first().map(|row| row.org_version);
+    let rows = rows
+        .into_iter()
+        .map(|Versioned { model, .. }| {
             let key = order
                 .iter()
-                .map(|column| KeyPart::of(row.get(*column)))
+                .map(|column| KeyPart::of(model.get(*column)))
                 .collect::<Result<RowKey, _>>()?;
-            Ok((key, row))
+            Ok((key, model))
         })
-        .collect()
+        .collect::<Result<_, StoreError>>()?;
+    Ok(PageRows { rows, org_version })
 }

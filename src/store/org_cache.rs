@@ -129,6 +129,25 @@ impl Store {
         Ok(history)
     }
 
+    /// The tree at `date` as of `as_of` from the history loaded last, and its org version,
+    /// without a query (`None` before the first load): a guess that a caller checks against
+    /// the org version its own query reads in the same snapshot (`listing::page`).
+    pub fn last_org_tree(&self, date: NaiveDate, as_of: Instant) -> Option<(i64, Arc<OrgTree>)> {
+        let loaded = self
+            .org_cache()
+            .loaded
+            .lock()
+            .expect("org cache lock")
+            .clone();
+        loaded.map(|(version, history)| (version, history.tree(date, as_of).0))
+    }
+
+    /// Whether `version` is the org version now (read through the gate, as every call's).
+    pub async fn is_org_version(&self, version: i64) -> Result<bool, StoreError> {
+        let cache = self.org_cache();
+        Ok(cache.gate.version(|| org_version(self.reader())).await? == version)
+    }
+
     /// The placements current at `as_of`, ordered by code and validity.
     pub async fn placements(&self, as_of: Instant) -> Result<Arc<Vec<StoredOrgUnit>>, StoreError> {
         Ok(self.org_history().await?.placements(as_of))

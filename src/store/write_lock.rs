@@ -88,13 +88,17 @@ pub async fn mark_org_changed(
     Ok(())
 }
 
+/// The version of the organisation tree, as a scalar subquery: a query that selects it
+/// beside its rows reads both in one snapshot.
+pub const ORG_VERSION_SQL: &str = "(SELECT org_version FROM write_lock WHERE id = 1)";
+
 /// The version of the organisation tree: a point read on the lock row (which readers never
 /// wait for: the row lock only blocks writers).
 pub async fn org_version(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT org_version FROM write_lock WHERE id = 1",
+            format!("SELECT {ORG_VERSION_SQL}"),
         ))
         .await?
         .ok_or_else(|| StoreError::Corrupt("the write_lock row is missing".into()))?;
