@@ -2,7 +2,8 @@
 //! store (pools, tree cache), import through both at once. Writes are serialised by the
 //! database, so every import commits whole with its own strictly increasing transaction
 //! time, no key ever has two current rows, both servers answer every read identically, and
-//! a tree change made through one is seen by the other at once.
+//! a tree change made through one is seen by the other at once, by summaries, lists and
+//! GetOrgUnit alike.
 
 mod common;
 
@@ -125,6 +126,24 @@ async fn answers(
     (lines, summary, tree)
 }
 
+/// The distinct units of the budget lines listed under `unit` with its descendants.
+async fn units_listed(channel: &Channel, unit: &str) -> Vec<String> {
+    let lines = BudgetServiceClient::new(channel.clone())
+        .list_budget_lines(pb::ListBudgetLinesRequest {
+            org_unit: format!("orgUnits/{unit}"),
+            include_descendants: true,
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("list under a unit")
+        .into_inner()
+        .budget_lines;
+    let units: std::collections::BTreeSet<String> =
+        lines.into_iter().map(|l| l.org_unit).collect();
+    units.into_iter().collect()
+}
+
 async fn count(store: &Store, sql: &str) -> i64 {
     let db = store.db();
     db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -212,8 +231,29 @@ async fn two_instances_import_at_once_and_answer_alike() {
         // A unit moved through the second instance is under its new parent on the first at
         // once: the first's cached tree follows the database's org version.
         assert_eq!(summary.groups.len(), 4, "{label}: U1–U4 under R");
-        let moved = vec![header("move"), unit("U4", "U1", "2000-01-01")];
+        assert_eq!(
+            units_listed(&first.channel, "U1").await,
+            ["orgUnits/U1"],
+            "{label}: before the move"
+        );
+        let moved = vec![
+            header("move"),
+            unit("U4", "U1", "2000-01-01"),
+            unit("U5", "R", "2000-01-01"),
+        ];
         import(&second.channel, moved).await;
+        // Lists too: the first's tree was loaded before the move, and its pages check it
+        // against the org version they read with their rows (or, empty, through the gate).
+        assert_eq!(
+            units_listed(&first.channel, "U1").await,
+            ["orgUnits/U1", "orgUnits/U4"],
+            "{label}: U4's lines listed under U1"
+        );
+        assert_eq!(
+            units_listed(&first.channel, "U5").await,
+            Vec::<String>::new(),
+            "{label}: the new unit is known (no NOT_FOUND), with no lines"
+        );
         let (_, summary, _) = answers(&first.channel).await;
         let groups: Vec<&str> = summary.groups.iter().map(|g| g.org_unit.as_str()).collect();
         assert_eq!(
