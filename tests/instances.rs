@@ -139,8 +139,7 @@ async fn units_listed(channel: &Channel, unit: &str) -> Vec<String> {
         .expect("list under a unit")
         .into_inner()
         .budget_lines;
-    let units: std::collections::BTreeSet<String> =
-        lines.into_iter().map(|l| l.org_unit).collect();
+    let units: std::collections::BTreeSet<String> = lines.into_iter().map(|l| l.org_unit).collect();
     units.into_iter().collect()
 }
 
