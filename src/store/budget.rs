@@ -1,6 +1,6 @@
 //! Queries on account categories and budget lines.
 
-use super::aggregate::{Aggregation, KeyType, aggregate};
+use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate};
 use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::facts::insert_rows;
@@ -139,31 +139,32 @@ impl Listed for budget_line::Entity {
 /// OR whose terms do not all fix the year made SQLite scan the table).
 fn summary_condition(span: MonthSpan) -> Condition {
     use budget_line::Column as C;
+    // Scenarios and months inline (constants and validated numbers): as parameters,
+    // PostgreSQL's generic plan (from a statement's sixth run on) read the year before
+    // through the list index, over every year of the units (EXPLAIN ANALYZE, a division:
+    // 12.2 ms against 6.6 ms inline).
     let (from, to) = (i16::from(span.from), i16::from(span.to));
-    let overlapping = || {
-        Condition::all()
-            .add(C::FromMonth.lte(to))
-            .add(C::ToMonth.gte(from))
-    };
-    let actual = || C::Scenario.eq(Scenario::Actual.as_str());
+    let overlapping = format!("from_month <= {to} AND to_month >= {from}");
+    let (actual, budget, forecast) = (
+        Scenario::Actual.as_str(),
+        Scenario::Budget.as_str(),
+        Scenario::Forecast.as_str(),
+    );
     Condition::any()
         .add(
             Condition::all()
                 .add(C::FiscalYear.eq(span.fiscal_year))
-                .add(
-                    Condition::any()
-                        .add(
-                            C::Scenario
-                                .is_in([Scenario::Budget.as_str(), Scenario::Forecast.as_str()]),
-                        )
-                        .add(Condition::all().add(actual()).add(overlapping())),
-                ),
+                .add(Expr::cust(format!(
+                    "(scenario IN ('{budget}', '{forecast}') \
+                     OR (scenario = '{actual}' AND {overlapping}))"
+                ))),
         )
         .add(
             Condition::all()
                 .add(C::FiscalYear.eq(span.fiscal_year - 1))
-                .add(actual())
-                .add(overlapping()),
+                .add(Expr::cust(format!(
+                    "scenario = '{actual}' AND {overlapping}"
+                ))),
         )
 }
 
@@ -172,7 +173,8 @@ fn summary_condition(span: MonthSpan) -> Condition {
 /// line per category, scenario, year and stored span. Lines come summed with the group's
 /// unit, except actual and budget lines whose span straddles the asked months: those stay
 /// per unit (a key that is the unit only for such lines), so the summary can name the line
-/// it left out.
+/// it left out. No stored span straddles the whole year, so a year's summary goes without
+/// that key (PostgreSQL then groups as fast as by the plain columns).
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
     groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
@@ -183,11 +185,22 @@ pub async fn summary_lines(
     let (from, to) = (i16::from(span.from), i16::from(span.to));
     // The months inline (validated numbers): a key with bind parameters would be a
     // different expression in SELECT and GROUP BY to PostgreSQL.
+    let whole_year = from == 1 && to == 12;
     let straddling_unit = Expr::cust(format!(
         "CASE WHEN scenario <> '{forecast}' AND from_month <= {to} AND to_month >= {from} \
          AND (from_month < {from} OR to_month > {to}) THEN org_unit_code END",
         forecast = Scenario::Forecast.as_str()
     ));
+    let mut keys = vec![
+        (Expr::col(C::CategoryCode), KeyType::Text),
+        (Expr::col(C::Scenario), KeyType::Text),
+        (Expr::col(C::FiscalYear), KeyType::Int),
+        (Expr::col(C::FromMonth), KeyType::Int),
+        (Expr::col(C::ToMonth), KeyType::Int),
+    ];
+    if !whole_year {
+        keys.push((straddling_unit, KeyType::Text));
+    }
     let aggregation = Aggregation {
         base: sea_orm::sea_query::Query::select()
             .from(budget_line::Entity)
@@ -198,27 +211,21 @@ pub async fn summary_lines(
             )
             .to_owned(),
         unit_column: Expr::col(C::OrgUnitCode),
-        keys: vec![
-            (Expr::col(C::CategoryCode), KeyType::Text),
-            (Expr::col(C::Scenario), KeyType::Text),
-            (Expr::col(C::FiscalYear), KeyType::Int),
-            (Expr::col(C::FromMonth), KeyType::Int),
-            (Expr::col(C::ToMonth), KeyType::Int),
-            (straddling_unit, KeyType::Text),
-        ],
+        keys,
         sums: vec![Expr::col(C::AmountSek)],
         distinct_counts: Vec::new(),
     };
     let mut lines = Vec::new();
     for (group, units) in groups {
         for (key, cell) in aggregate(db, &aggregation, units).await? {
-            let [category, scenario, year, from, to, straddling] = key.as_slice() else {
-                unreachable!("six keys");
+            let [category, scenario, year, from, to, straddling @ ..] = key.as_slice() else {
+                unreachable!("five or six keys");
             };
             let corrupt = || StoreError::Corrupt(format!("budget summary key {key:?}"));
             lines.push(SummaryLine {
                 org_unit: straddling
-                    .text()
+                    .first()
+                    .and_then(KeyValue::text)
                     .map_or_else(|| group.clone(), |u| OrgUnitCode::from_stored(u.into())),
                 category: CategoryCode::from_stored(category.text().ok_or_else(corrupt)?.into()),
                 scenario: parse_scenario(scenario.text().ok_or_else(corrupt)?)?,
