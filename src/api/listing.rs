@@ -114,7 +114,7 @@ pub async fn list<E: Listed>(
     let (as_of, after) =
         paging::start::<RowKey>(&scope.token, fingerprint, scope.as_of).map_err(ApiError::from)?;
     let date = request::tree_date(scope.structure_date, as_of);
-    let (condition, after_key, limit) = (condition(as_of), after.as_ref(), scope.size + 1);
+    let (condition, after_key, size) = (condition(as_of), after.as_ref(), scope.size);
     let read = |units: Option<Vec<OrgUnitCode>>| {
         let filter = condition.clone();
         async move {
@@ -124,7 +124,7 @@ pub async fn list<E: Listed>(
                 filter,
                 as_of,
                 after_key,
-                limit,
+                size,
             )
             .await
         }
@@ -148,13 +148,12 @@ pub async fn list<E: Listed>(
             }
         }
     };
-    let (rows, next_page_token) =
-        paging::finish(rows.rows, scope.size, fingerprint, as_of, |(key, _)| {
-            key.clone()
-        });
     Ok(Page {
-        rows: rows.into_iter().map(|(_, row)| row).collect(),
-        next_page_token,
+        next_page_token: rows
+            .next
+            .map(|key| paging::encode(fingerprint, as_of, &key))
+            .unwrap_or_default(),
+        rows: rows.rows,
         as_of,
     })
 }

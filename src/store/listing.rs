@@ -76,10 +76,12 @@ pub trait Listed: EntityTrait {
     fn history_columns() -> (Self::Column, Self::Column);
 }
 
-/// A page of rows, each with its key, and the org version its query read in the same
-/// snapshot (`None` when the page is empty: no row carried it).
+/// A page of rows; the key of its last row when more rows follow (the page token's key);
+/// and the org version its query read in the same snapshot (`None` when the page is empty:
+/// no row carried it).
 pub struct PageRows<M> {
-    pub rows: Vec<(RowKey, M)>,
+    pub rows: Vec<M>,
+    pub next: Option<RowKey>,
     pub org_version: Option<i64>,
 }
 
@@ -100,17 +102,18 @@ impl<M: FromQueryResult> FromQueryResult for Versioned<M> {
     }
 }
 
-/// One page of `E`'s rows current at `as_of`, in `scope` (`None`: every unit), matching
-/// `filter`, after `after`; each row with its key, and the org version of the snapshot the
-/// page was read in, so that a caller that chose `scope` from a cached tree can check that
-/// tree was the snapshot's.
+/// One page of at most `size` of `E`'s rows current at `as_of`, in `scope` (`None`: every
+/// unit), matching `filter`, after `after`; with the key to continue after when more
+/// follow (one row more is read to know), and the org version of the snapshot the page was
+/// read in, so that a caller that chose `scope` from a cached tree can check that tree was
+/// the snapshot's.
 pub async fn page<E: Listed>(
     db: &impl ConnectionTrait,
     scope: Option<&[OrgUnitCode]>,
     filter: Condition,
     as_of: Instant,
     after: Option<&RowKey>,
-    limit: u64,
+    size: u64,
 ) -> Result<PageRows<E::Model>, StoreError> {
     let order = E::order();
     let (recorded_at, superseded_at) = E::history_columns();
@@ -136,22 +139,32 @@ pub async fn page<E: Listed>(
     for column in &order {
         query = query.order_by_asc(*column);
     }
-    let rows = query
+    let read = query
         .expr_as(Expr::cust(ORG_VERSION_SQL), ORG_VERSION_COLUMN)
-        .limit(limit)
+        .limit(size + 1)
         .into_model::<Versioned<E::Model>>()
         .all(db)
         .await?;
-    let org_version = rows.first().map(|row| row.org_version);
-    let rows = rows
+    let org_version = read.first().map(|row| row.org_version);
+    let more = read.len() as u64 > size;
+    let rows: Vec<E::Model> = read
         .into_iter()
-        .map(|Versioned { model, .. }| {
-            let key = order
+        .take(size as usize)
+        .map(|row| row.model)
+        .collect();
+    // Only the last row's key is needed: the next page starts after it.
+    let next = match rows.last() {
+        Some(last) if more => Some(
+            order
                 .iter()
-                .map(|column| KeyPart::of(model.get(*column)))
-                .collect::<Result<RowKey, _>>()?;
-            Ok((key, model))
-        })
-        .collect::<Result<_, StoreError>>()?;
-    Ok(PageRows { rows, org_version })
+                .map(|column| KeyPart::of(last.get(*column)))
+                .collect::<Result<RowKey, _>>()?,
+        ),
+        _ => None,
+    };
+    Ok(PageRows {
+        rows,
+        next,
+        org_version,
+    })
 }
