@@ -7,6 +7,7 @@
 //!   cargo run --release --example query_bench
 //!   cargo run --release --example query_bench -- --departments 96 --years 2   # smaller
 //!   cargo run --release --example query_bench -- --regenerate                # new data
+//!   query_bench serve URL   then   query_bench pages ADDR --clients 16         # to profile
 //!
 //! The SQLite data is generated once through the real import path and cached in
 //! target/query_bench/ (keyed by the shape); PostgreSQL is measured too when
@@ -66,6 +67,14 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => return procs::serve(&args[1]).await,
         Some("bare-serve") => return procs::bare_serve(&args[1]).await,
+        Some("pages") => {
+            return measure::pages_only(
+                &args[1],
+                option(&args, "--clients", 1)?,
+                option(&args, "--seconds", 10)? as u64,
+            )
+            .await;
+        }
         _ => {}
     }
     let shape = Shape {

@@ -395,3 +395,47 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
     print_goals(label, &run.goals);
     Ok(())
 }
+
+/// `query_bench pages ADDR CLIENTS SECONDS`: ListBudgetLines for one department at a time
+/// against a server already running (one started with `serve`), for profiling it.
+pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let addr: SocketAddr = addr.parse()?;
+    let departments = Shape {
+        departments: 480,
+        categories: 20,
+        years: 5,
+    }
+    .departments();
+    let scope = Scope {
+        label: "one unit",
+        names: Arc::new(departments),
+        subtrees: Arc::new(Vec::new()),
+        descendants: false,
+    };
+    let mut list_clients = Vec::new();
+    for channel in channels(addr, clients).await? {
+        list_clients.push(BudgetServiceClient::new(channel));
+    }
+    let limit = Limit {
+        calls: usize::MAX,
+        duration: Duration::from_secs(seconds),
+        warmup: 2,
+    };
+    let stats = drive(list_clients, limit, move |mut c, n| {
+        let request = scope.request(n);
+        async move {
+            c.list_budget_lines(request).await.map_err(status)?;
+            Ok(())
+        }
+    })
+    .await;
+    println!(
+        "{} calls, {} errors, {:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms",
+        stats.calls,
+        stats.errors,
+        stats.rate(),
+        stats.p50_ms(),
+        stats.p99_ms()
+    );
+    Ok(())
+}

@@ -1,10 +1,11 @@
 //! How long calls wait for a database connection. sqlx counts no waiting tasks, but it can
 //! report each acquire's wait as a tracing event (target `sqlx::pool::acquire`, field
-//! `acquired_after_secs`); `time_acquires` turns those events on and `layer` records them
+//! `acquired_after_secs`); `report_acquires` turns those events on and `layer` records them
 //! in one histogram, shared by every server in the process.
 
 use prometheus_client::metrics::histogram::Histogram;
-use sea_orm::ConnectOptions;
+use sea_orm::sqlx::Database;
+use sea_orm::sqlx::pool::PoolOptions;
 use std::sync::LazyLock;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
@@ -23,12 +24,8 @@ pub static ACQUIRE_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
 });
 
 /// Makes the pool report every acquire (at TRACE, so logs stay quiet unless asked).
-pub fn time_acquires(options: &mut ConnectOptions) {
-    let level = log::LevelFilter::Trace;
-    options
-        .map_sqlx_sqlite_pool_opts(move |o| o.acquire_time_level(level))
-        .map_sqlx_postgres_pool_opts(move |o| o.acquire_time_level(level))
-        .map_sqlx_mysql_pool_opts(move |o| o.acquire_time_level(level));
+pub fn report_acquires<DB: Database>(pool: PoolOptions<DB>) -> PoolOptions<DB> {
+    pool.acquire_time_level(log::LevelFilter::Trace)
 }
 
 /// The tracing layer that feeds `ACQUIRE_SECONDS`; it sees sqlx's acquire events only.
