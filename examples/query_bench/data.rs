@@ -31,6 +31,17 @@ pub struct Shape {
     pub years: usize,
 }
 
+/// The scale: 480 departments, 20 categories, 5 years (1 152 000 lines).
+impl Default for Shape {
+    fn default() -> Self {
+        Self {
+            departments: 480,
+            categories: 20,
+            years: 5,
+        }
+    }
+}
+
 impl Shape {
     pub const LAST_YEAR: i32 = 2025;
 

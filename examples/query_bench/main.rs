@@ -8,6 +8,7 @@
 //!   cargo run --release --example query_bench -- --departments 96 --years 2   # smaller
 //!   cargo run --release --example query_bench -- --regenerate                # new data
 //!   query_bench serve URL   then   query_bench pages ADDR --clients 16         # to profile
+//!   query_bench generate URL                       # the default data into a migrated database
 //!
 //! The SQLite data is generated once through the real import path and cached in
 //! target/query_bench/ (keyed by the shape); PostgreSQL is measured too when
@@ -67,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => return procs::serve(&args[1]).await,
         Some("bare-serve") => return procs::bare_serve(&args[1]).await,
+        Some("generate") => return data::generate(&args[1], Shape::default()).await,
         Some("pages") => {
             return measure::pages_only(
                 &args[1],
@@ -77,10 +79,11 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {}
     }
+    let default = Shape::default();
     let shape = Shape {
-        departments: option(&args, "--departments", 480)?,
-        categories: option(&args, "--categories", 20)?,
-        years: option(&args, "--years", 5)?,
+        departments: option(&args, "--departments", default.departments)?,
+        categories: option(&args, "--categories", default.categories)?,
+        years: option(&args, "--years", default.years)?,
     };
     anyhow::ensure!(
         shape.departments >= 24 && shape.categories >= 2 && shape.years >= 2,

@@ -400,12 +400,7 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
 /// against a server already running (one started with `serve`), for profiling it.
 pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let addr: SocketAddr = addr.parse()?;
-    let departments = Shape {
-        departments: 480,
-        categories: 20,
-        years: 5,
-    }
-    .departments();
+    let departments = Shape::default().departments();
     let scope = Scope {
         label: "one unit",
         names: Arc::new(departments),
