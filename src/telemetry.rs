@@ -84,7 +84,10 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     // counts as one) would enable every callsite, and each of h2's trace spans would then
     // be made and dropped per frame. A second init (tests) keeps the first subscriber.
     let _ = match &provider {
-        Some(provider) => registry.with(crate::ops::otel::layer(provider)).try_init(),
+        Some(provider) => registry
+            .with(crate::ops::otel::layer(provider))
+            .try_init()
+            .map(|()| crate::ops::otel::set_exporting()),
         None => registry.try_init(),
     };
     TelemetryGuard {

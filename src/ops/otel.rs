@@ -7,8 +7,22 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
+
+static EXPORTING: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process's subscriber exports traces: the calls' spans carry OpenTelemetry's
+/// attributes only then (in logs alone they would repeat the method, formatted per call).
+pub fn exporting() -> bool {
+    EXPORTING.load(Ordering::Relaxed)
+}
+
+/// Records that the subscriber installed exports traces.
+pub fn set_exporting() {
+    EXPORTING.store(true, Ordering::Relaxed);
+}
 
 /// Whether the environment asks for traces.
 pub fn configured() -> bool {

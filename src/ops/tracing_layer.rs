@@ -1,7 +1,8 @@
-//! One tracing span per call, named `package.Service/Method` with OpenTelemetry's RPC
-//! attributes, a child of the caller's W3C trace context (`traceparent`) when it sent one.
-//! The span carries the request id, so every log line inside the call shows it; the call's
-//! status is recorded on it when the response ends, with one log line per call.
+//! One tracing span per call, carrying the method and request id, so every log line inside
+//! the call shows them, and one log line per call when its response ends. When traces are
+//! exported, the span is named `package.Service/Method`, has OpenTelemetry's RPC attributes
+//! and the call's status, and is a child of the caller's W3C trace context (`traceparent`)
+//! when it sent one.
 
 use super::call::{Catalog, code_name, observe};
 use super::request_id::RequestId;
@@ -72,24 +73,36 @@ where
         } else {
             super::call::UNKNOWN.to_owned()
         };
-        let span = tracing::info_span!(
-            "rpc",
-            otel.name = %name,
-            otel.kind = "server",
-            otel.status_code = Empty,
-            rpc.system = "grpc",
-            rpc.service = %method.service,
-            rpc.method = %method.method,
-            rpc.grpc.status_code = Empty,
-            request_id = %request_id.0,
-            // Set by the authentication layer inside this one: who called.
-            credential = Empty,
-        );
-        let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
-        if parent.span().span_context().is_valid() {
-            // Fails only when no OpenTelemetry layer is installed: nothing to link then.
-            let _ = span.set_parent(parent);
-        }
+        let span = if super::otel::exporting() {
+            let span = tracing::info_span!(
+                "rpc",
+                otel.name = %name,
+                otel.kind = "server",
+                otel.status_code = Empty,
+                rpc.system = "grpc",
+                rpc.service = %method.service,
+                rpc.method = %method.method,
+                rpc.grpc.status_code = Empty,
+                request_id = %request_id.0,
+                // Set by the authentication layer inside this one: who called.
+                credential = Empty,
+            );
+            let parent = TraceContextPropagator::new().extract(&Headers(request.headers()));
+            if parent.span().span_context().is_valid() {
+                let _ = span.set_parent(parent);
+            }
+            span
+        } else {
+            // For logs alone: OpenTelemetry's attributes would only repeat the method (and
+            // the status, which `call finished` carries), and every field is formatted per
+            // call. Server CPU per GetOrgUnit at 64 clients: 78 µs with them, 72 without.
+            tracing::info_span!(
+                "rpc",
+                method = %name,
+                request_id = %request_id.0,
+                credential = Empty,
+            )
+        };
         let started = Instant::now();
         let future = {
             let _entered = span.enter();
@@ -132,9 +145,7 @@ fn finish(span: &tracing::Span, code: Code, started: Instant) {
         span.record("otel.status_code", "ERROR");
     }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    span.in_scope(|| {
-        tracing::info!(code = code_name(code), elapsed_ms, "call finished");
-    });
+    tracing::info!(parent: span, code = code_name(code), elapsed_ms, "call finished");
 }
 
 /// Reads W3C trace-context headers from an HTTP header map.
