@@ -187,3 +187,40 @@ async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sea_orm::sqlx::
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config};
+    use std::ffi::c_int;
+
+    #[tokio::test]
+    async fn every_sqlite_connection_keeps_one_plan_per_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("plans.db").display()
+        );
+        let db = pool(&url).await.unwrap();
+        // Several held at once, so that the pool opens more than its first.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(db.get_sqlite_connection_pool().acquire().await.unwrap());
+        }
+        for conn in &mut held {
+            let mut handle = conn.lock_handle().await.unwrap();
+            let mut on: c_int = -1;
+            // SAFETY: an open handle, locked; -1 asks for the setting without changing it.
+            let rc = unsafe {
+                sqlite3_db_config(
+                    handle.as_raw_handle().as_ptr(),
+                    SQLITE_DBCONFIG_ENABLE_QPSG,
+                    -1 as c_int,
+                    &mut on as *mut c_int,
+                )
+            };
+            assert_eq!(rc, SQLITE_OK);
+            assert_eq!(on, 1, "a pooled connection without QPSG");
+        }
+    }
+}
