@@ -8,7 +8,7 @@
 //!   cargo run --release --example query_bench -- --departments 96 --years 2   # smaller
 //!   cargo run --release --example query_bench -- --regenerate                # new data
 //!   query_bench serve URL   then   query_bench pages ADDR --clients 16         # to profile
-//!   query_bench generate URL                       # the default data into a migrated database
+//!   query_bench generate URL                       # the default data into an empty database
 //!
 //! The SQLite data is generated once through the real import path and cached in
 //! target/query_bench/ (keyed by the shape); PostgreSQL is measured too when
