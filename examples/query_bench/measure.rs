@@ -223,19 +223,7 @@ async fn list(
     );
 
     for clients in CONCURRENCY {
-        let mut list_clients = Vec::new();
-        for channel in channels(server.addr, clients).await? {
-            list_clients.push(BudgetServiceClient::new(channel));
-        }
-        let s = scope.clone();
-        let stats = drive(list_clients, LIST, move |mut c, n| {
-            let request = s.request(n);
-            async move {
-                c.list_budget_lines(request).await.map_err(status)?;
-                Ok(())
-            }
-        })
-        .await;
+        let stats = list_load(server.addr, clients, scope.clone(), LIST).await?;
         let served = run.push(
             format!("ListBudgetLines {}", scope.label),
             stats,
@@ -396,34 +384,42 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
     Ok(())
 }
 
-/// `query_bench pages ADDR CLIENTS SECONDS`: ListBudgetLines for one department at a time
-/// against a server already running (one started with `serve`), for profiling it.
-pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
-    let addr: SocketAddr = addr.parse()?;
-    let departments = Shape::default().departments();
-    let scope = Scope {
-        label: "one unit",
-        names: Arc::new(departments),
-        subtrees: Arc::new(Vec::new()),
-        descendants: false,
-    };
+/// ListBudgetLines for `scope` from `clients` clients, each with a connection of its own.
+async fn list_load(
+    addr: SocketAddr,
+    clients: usize,
+    scope: Scope,
+    limit: Limit,
+) -> anyhow::Result<Stats> {
     let mut list_clients = Vec::new();
     for channel in channels(addr, clients).await? {
         list_clients.push(BudgetServiceClient::new(channel));
     }
-    let limit = Limit {
-        calls: usize::MAX,
-        duration: Duration::from_secs(seconds),
-        warmup: 2,
-    };
-    let stats = drive(list_clients, limit, move |mut c, n| {
+    Ok(drive(list_clients, limit, move |mut c, n| {
         let request = scope.request(n);
         async move {
             c.list_budget_lines(request).await.map_err(status)?;
             Ok(())
         }
     })
-    .await;
+    .await)
+}
+
+/// `query_bench pages ADDR --clients N --seconds S`: ListBudgetLines for one department at
+/// a time against a server already running (one started with `serve`), for profiling it.
+pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let scope = Scope {
+        label: "one unit",
+        names: Arc::new(Shape::default().departments()),
+        subtrees: Arc::new(Vec::new()),
+        descendants: false,
+    };
+    let limit = Limit {
+        calls: usize::MAX,
+        duration: Duration::from_secs(seconds),
+        warmup: 2,
+    };
+    let stats = list_load(addr.parse()?, clients, scope, limit).await?;
     println!(
         "{} calls, {} errors, {:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms",
         stats.calls,
