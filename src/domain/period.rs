@@ -78,6 +78,11 @@ impl MonthSpan {
         self.to - self.from + 1
     }
 
+    /// January to December: every stored span of the year lies inside it.
+    pub fn is_whole_year(self) -> bool {
+        self.from == 1 && self.to == 12
+    }
+
     /// True when `other` lies entirely inside this span (same year).
     pub fn contains(self, other: MonthSpan) -> bool {
         self.fiscal_year == other.fiscal_year && self.from <= other.from && other.to <= self.to

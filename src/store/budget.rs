@@ -144,27 +144,38 @@ fn summary_condition(span: MonthSpan) -> Condition {
     // through the list index, over every year of the units (EXPLAIN ANALYZE, a division:
     // 12.2 ms against 6.6 ms inline).
     let (from, to) = (i16::from(span.from), i16::from(span.to));
-    let overlapping = format!("from_month <= {to} AND to_month >= {from}");
     let (actual, budget, forecast) = (
         Scenario::Actual.as_str(),
         Scenario::Budget.as_str(),
         Scenario::Forecast.as_str(),
     );
+    // A whole year overlaps every span of its year: no month test (on PostgreSQL 13 % of a
+    // division's GROUP BY, EXPLAIN ANALYZE 6.1 against 5.3 ms).
+    let (this_year, last_year) = if span.is_whole_year() {
+        (
+            format!("scenario IN ('{actual}', '{budget}', '{forecast}')"),
+            format!("scenario = '{actual}'"),
+        )
+    } else {
+        let overlapping = format!("from_month <= {to} AND to_month >= {from}");
+        (
+            format!(
+                "(scenario IN ('{budget}', '{forecast}') \
+                 OR (scenario = '{actual}' AND {overlapping}))"
+            ),
+            format!("scenario = '{actual}' AND {overlapping}"),
+        )
+    };
     Condition::any()
         .add(
             Condition::all()
                 .add(C::FiscalYear.eq(span.fiscal_year))
-                .add(Expr::cust(format!(
-                    "(scenario IN ('{budget}', '{forecast}') \
-                     OR (scenario = '{actual}' AND {overlapping}))"
-                ))),
+                .add(Expr::cust(this_year)),
         )
         .add(
             Condition::all()
                 .add(C::FiscalYear.eq(span.fiscal_year - 1))
-                .add(Expr::cust(format!(
-                    "scenario = '{actual}' AND {overlapping}"
-                ))),
+                .add(Expr::cust(last_year)),
         )
 }
 
@@ -185,7 +196,6 @@ pub async fn summary_lines(
     let (from, to) = (i16::from(span.from), i16::from(span.to));
     // The months inline (validated numbers): a key with bind parameters would be a
     // different expression in SELECT and GROUP BY to PostgreSQL.
-    let whole_year = from == 1 && to == 12;
     let straddling_unit = Expr::cust(format!(
         "CASE WHEN scenario <> '{forecast}' AND from_month <= {to} AND to_month >= {from} \
          AND (from_month < {from} OR to_month > {to}) THEN org_unit_code END",
@@ -198,7 +208,7 @@ pub async fn summary_lines(
         (Expr::col(C::FromMonth), KeyType::Int),
         (Expr::col(C::ToMonth), KeyType::Int),
     ];
-    if !whole_year {
+    if !span.is_whole_year() {
         keys.push((straddling_unit, KeyType::Text));
     }
     let aggregation = Aggregation {
