@@ -128,9 +128,18 @@ where
     }
 }
 
-/// Records the status on the span (OpenTelemetry marks only server faults as errors) and
-/// logs the call.
+/// Records the status on an exported span (OpenTelemetry marks only server faults as
+/// errors) and logs the call.
 fn finish(span: &tracing::Span, code: Code, started: Instant) {
+    if super::otel::exporting() {
+        record_status(span, code);
+    }
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(parent: span, code = code_name(code), elapsed_ms, "call finished");
+}
+
+/// The status fields only the exported span has.
+fn record_status(span: &tracing::Span, code: Code) {
     span.record("rpc.grpc.status_code", code as i64);
     let server_fault = matches!(
         code,
@@ -144,8 +153,6 @@ fn finish(span: &tracing::Span, code: Code, started: Instant) {
     if server_fault {
         span.record("otel.status_code", "ERROR");
     }
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(parent: span, code = code_name(code), elapsed_ms, "call finished");
 }
 
 /// Reads W3C trace-context headers from an HTTP header map.
