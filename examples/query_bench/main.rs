@@ -8,6 +8,7 @@
 //!   cargo run --release --example query_bench -- --departments 96 --years 2   # smaller
 //!   cargo run --release --example query_bench -- --regenerate                # new data
 //!   query_bench serve URL   then   query_bench pages ADDR --clients 16         # to profile
+//!   query_bench floor URL --clients 16         # the same pages' floor, in this process
 //!   query_bench generate URL                       # the default data into an empty database
 //!
 //! The SQLite data is generated once through the real import path and cached in
@@ -23,6 +24,13 @@ mod report;
 
 use data::Shape;
 use std::path::PathBuf;
+
+/// The server binary's allocator (see src/main.rs), so the server measured here is that
+/// binary's: jemalloc rather than glibc's malloc: under concurrent
+/// calls glibc spent a tenth of the
+/// server's CPU in its arenas (consolidating fast bins on every larger buffer).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn option(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
     match args.iter().position(|a| a == name) {
@@ -69,13 +77,16 @@ async fn main() -> anyhow::Result<()> {
         Some("serve") => return procs::serve(&args[1]).await,
         Some("bare-serve") => return procs::bare_serve(&args[1]).await,
         Some("generate") => return data::generate(&args[1], Shape::default()).await,
-        Some("pages") => {
-            return measure::pages_only(
+        Some(probe @ ("pages" | "floor")) => {
+            let (target, clients, seconds) = (
                 &args[1],
                 option(&args, "--clients", 1)?,
                 option(&args, "--seconds", 10)? as u64,
-            )
-            .await;
+            );
+            return match probe {
+                "pages" => measure::pages_only(target, clients, seconds).await,
+                _ => measure::floor_only(target, clients, seconds).await,
+            };
         }
         _ => {}
     }

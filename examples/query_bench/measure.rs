@@ -229,16 +229,7 @@ async fn list(
             stats,
             Some(server),
         );
-        let s = scope.clone();
-        let stats = drive(vec![db.clone(); clients], LIST, move |db, n| {
-            let s = s.clone();
-            async move {
-                let rows = baseline::page_sql(&db, s.units(n)).await?;
-                baseline::encode_page(&rows)?;
-                Ok(())
-            }
-        })
-        .await;
+        let stats = floor_load(db, clients, scope.clone(), LIST).await;
         let floor = run.push(
             format!("same SELECT … LIMIT 101 + encode, {}", scope.label),
             stats,
@@ -384,6 +375,25 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
     Ok(())
 }
 
+/// The floor of ListBudgetLines for `scope`: the same SELECT plus encoding, from `clients`
+/// tasks sharing the pool of `db`.
+async fn floor_load(
+    db: &DatabaseConnection,
+    clients: usize,
+    scope: Scope,
+    limit: Limit,
+) -> Stats {
+    drive(vec![db.clone(); clients], limit, move |db, n| {
+        let scope = scope.clone();
+        async move {
+            let rows = baseline::page_sql(&db, scope.units(n)).await?;
+            baseline::encode_page(&rows)?;
+            Ok(())
+        }
+    })
+    .await
+}
+
 /// ListBudgetLines for `scope` from `clients` clients, each with a connection of its own.
 async fn list_load(
     addr: SocketAddr,
@@ -405,21 +415,26 @@ async fn list_load(
     .await)
 }
 
-/// `query_bench pages ADDR --clients N --seconds S`: ListBudgetLines for one department at
-/// a time against a server already running (one started with `serve`), for profiling it.
-pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
-    let scope = Scope {
+/// One department at a time, as the `pages` and `floor` probes ask.
+fn probe_scope() -> Scope {
+    let departments = Shape::default().departments();
+    Scope {
         label: "one unit",
-        names: Arc::new(Shape::default().departments()),
-        subtrees: Arc::new(Vec::new()),
+        subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
+        names: Arc::new(departments),
         descendants: false,
-    };
-    let limit = Limit {
+    }
+}
+
+fn probe_limit(seconds: u64) -> Limit {
+    Limit {
         calls: usize::MAX,
         duration: Duration::from_secs(seconds),
         warmup: 2,
-    };
-    let stats = list_load(addr.parse()?, clients, scope, limit).await?;
+    }
+}
+
+fn print_probe(stats: &Stats) {
     println!(
         "{} calls, {} errors, {:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms",
         stats.calls,
@@ -428,5 +443,22 @@ pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Res
         stats.p50_ms(),
         stats.p99_ms()
     );
+}
+
+/// `query_bench pages ADDR --clients N --seconds S`: ListBudgetLines for one department at
+/// a time against a server already running (one started with `serve`), for profiling it.
+pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let stats = list_load(addr.parse()?, clients, probe_scope(), probe_limit(seconds)).await?;
+    print_probe(&stats);
+    Ok(())
+}
+
+/// `query_bench floor URL --clients N --seconds S`: the floor of the same pages (the SELECT
+/// plus encoding) in this process, on the kind of connection the server uses.
+pub async fn floor_only(url: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let store = Store::connect(url).await?;
+    let stats = floor_load(store.db(), clients, probe_scope(), probe_limit(seconds)).await;
+    print_probe(&stats);
+    store.close().await?;
     Ok(())
 }
