@@ -377,12 +377,7 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
 
 /// The floor of ListBudgetLines for `scope`: the same SELECT plus encoding, from `clients`
 /// tasks sharing the pool of `db`.
-async fn floor_load(
-    db: &DatabaseConnection,
-    clients: usize,
-    scope: Scope,
-    limit: Limit,
-) -> Stats {
+async fn floor_load(db: &DatabaseConnection, clients: usize, scope: Scope, limit: Limit) -> Stats {
     drive(vec![db.clone(); clients], limit, move |db, n| {
         let scope = scope.clone();
         async move {
