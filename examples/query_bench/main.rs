@@ -1,7 +1,8 @@
 //! Read benchmark at a region's scale (issue 8): about a million budget lines, the real
 //! server in a process of its own, and every RPC measured beside its floor in the same run —
 //! SummarizeBudget against the hand-written GROUP BY, ListBudgetLines against the same
-//! SELECT plus proto encoding, GetOrgUnit against a bare tonic server with a canned answer —
+//! SELECT plus proto encoding (and, for reference, a bare tonic server answering the same
+//! page from memory), GetOrgUnit against a bare tonic server with a canned answer —
 //! with p50/p99, calls/s and the server's peak RSS, and the goals met or not.
 //!
 //!   cargo run --release --example query_bench
@@ -76,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => return procs::serve(&args[1]).await,
         Some("bare-serve") => return procs::bare_serve(&args[1]).await,
+        Some("bare-pages") => return procs::bare_pages(&args[1]).await,
         Some("generate") => return data::generate(&args[1], Shape::default()).await,
         Some(probe @ ("pages" | "floor")) => {
             let (target, clients, seconds) = (

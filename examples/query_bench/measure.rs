@@ -176,21 +176,30 @@ async fn summary(
 }
 
 /// Measures ListBudgetLines for `scope` at 1, 16 and 64 clients against the same SELECT
-/// plus encoding, run at the same concurrency.
+/// plus encoding, run at the same concurrency; with `bare` (a directory for its log), also
+/// a bare tonic server answering the server's first page from memory: what the transport
+/// alone costs.
 async fn list(
     run: &mut Run,
     server: &ServerProcess,
     db: &DatabaseConnection,
     scope: Scope,
+    bare: Option<&Path>,
 ) -> anyhow::Result<()> {
     let probe = BudgetServiceClient::new(channels(server.addr, 1).await?.remove(0));
-    let served = probe.clone().list_budget_lines(scope.request(0)).await?;
-    let served: Vec<i64> = served
-        .into_inner()
-        .budget_lines
-        .iter()
-        .map(|l| l.amount_sek)
-        .collect();
+    let page = probe
+        .clone()
+        .list_budget_lines(scope.request(0))
+        .await?
+        .into_inner();
+    let served: Vec<i64> = page.budget_lines.iter().map(|l| l.amount_sek).collect();
+    let bare = match bare {
+        Some(dir) => Some(ServerProcess::start(
+            &["bare-pages", &canned_arg(&page)],
+            &dir.join("bare-pages.log"),
+        )?),
+        None => None,
+    };
     let rows = baseline::page_sql(db, scope.units(0))
         .await
         .map_err(anyhow::Error::msg)?;
@@ -235,6 +244,14 @@ async fn list(
             stats,
             None,
         );
+        if let Some(bare) = &bare {
+            let stats = list_load(bare.addr, clients, scope.clone(), LIST).await?;
+            run.push(
+                format!("bare tonic answering the page from memory, {}", scope.label),
+                stats,
+                Some(bare),
+            );
+        }
         run.goals.push(Goal::at_most(
             format!(
                 "ListBudgetLines {}, {clients} client{}: p50 ÷ (SELECT + encode) p50",
@@ -347,14 +364,14 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
         subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
         descendants: false,
     };
-    list(&mut run, &server, &db, unit_scope).await?;
+    list(&mut run, &server, &db, unit_scope, Some(dir)).await?;
     let division_scope = Scope {
         label: "division + descendants",
         names: Arc::new(divisions),
         subtrees: Arc::new(division_trees),
         descendants: true,
     };
-    list(&mut run, &server, &db, division_scope).await?;
+    list(&mut run, &server, &db, division_scope, None).await?;
     let bare_peak = get(&mut run, &server, Arc::new(departments), dir).await?;
 
     let peak = server.stop();

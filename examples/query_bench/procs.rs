@@ -1,6 +1,7 @@
 //! The servers under test, each a process of its own so that its peak memory (VmHWM) is
 //! its own: the real server (this binary re-executed with `serve`, doing what
-//! `uppsikt serve` does) and a bare tonic server answering a canned GetOrgUnit (`bare-serve`).
+//! `uppsikt serve` does) and bare tonic servers answering from memory: a canned GetOrgUnit
+//! (`bare-serve`) and a canned ListBudgetLines page (`bare-pages`).
 //! A child binds 127.0.0.1:0 and prints `listening ADDR` as its first line of output.
 
 use base64::Engine;
@@ -10,8 +11,10 @@ use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use tonic::service::Routes;
 use tonic::{Request, Response, Status};
 use uppsikt::proto::v1 as pb;
+use uppsikt::proto::v1::budget_service_server::{BudgetService, BudgetServiceServer};
 use uppsikt::proto::v1::organization_service_server::{
     OrganizationService, OrganizationServiceServer,
 };
@@ -119,19 +122,67 @@ impl OrganizationService for Canned {
     }
 }
 
-/// The canned answer as a command-line argument.
-pub fn canned_arg(unit: &pb::OrgUnit) -> String {
-    STANDARD.encode(unit.encode_to_vec())
+/// The reference for pages: tonic with nothing but one canned page of budget lines.
+struct CannedPage(pb::ListBudgetLinesResponse);
+
+#[tonic::async_trait]
+impl BudgetService for CannedPage {
+    async fn list_categories(
+        &self,
+        _request: Request<pb::ListCategoriesRequest>,
+    ) -> Result<Response<pb::ListCategoriesResponse>, Status> {
+        Err(Status::unimplemented("bare server"))
+    }
+
+    async fn list_budget_lines(
+        &self,
+        _request: Request<pb::ListBudgetLinesRequest>,
+    ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
+        Ok(Response::new(self.0.clone()))
+    }
+
+    async fn summarize_budget(
+        &self,
+        _request: Request<pb::SummarizeBudgetRequest>,
+    ) -> Result<Response<pb::SummarizeBudgetResponse>, Status> {
+        Err(Status::unimplemented("bare server"))
+    }
 }
 
-/// Child side of `bare-serve CANNED`: a bare tonic server (TCP_NODELAY on every accepted
-/// socket, as tonic's own `serve` does) answering every GetOrgUnit with the canned unit.
-pub async fn bare_serve(canned: &str) -> anyhow::Result<()> {
-    let unit = pb::OrgUnit::decode(STANDARD.decode(canned)?.as_slice())?;
+/// A canned answer as a command-line argument.
+pub fn canned_arg(answer: &impl Message) -> String {
+    STANDARD.encode(answer.encode_to_vec())
+}
+
+fn canned<M: Message + Default>(arg: &str) -> anyhow::Result<M> {
+    Ok(M::decode(STANDARD.decode(arg)?.as_slice())?)
+}
+
+/// Child side of `bare-serve UNIT`: a bare tonic server answering every GetOrgUnit with the
+/// canned unit.
+pub async fn bare_serve(unit: &str) -> anyhow::Result<()> {
+    serve_bare(Routes::new(OrganizationServiceServer::new(Canned(canned(
+        unit,
+    )?))))
+    .await
+}
+
+/// Child side of `bare-pages PAGE`: a bare tonic server answering every ListBudgetLines
+/// with the canned page.
+pub async fn bare_pages(page: &str) -> anyhow::Result<()> {
+    serve_bare(Routes::new(BudgetServiceServer::new(CannedPage(canned(
+        page,
+    )?))))
+    .await
+}
+
+/// Serves `routes` with tonic's defaults (TCP_NODELAY on every accepted socket, as tonic's
+/// own `serve` does).
+async fn serve_bare(routes: Routes) -> anyhow::Result<()> {
     let listener = bind_and_announce().await?;
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     tonic::transport::Server::builder()
-        .add_service(OrganizationServiceServer::new(Canned(unit)))
+        .add_routes(routes)
         .serve_with_incoming(incoming)
         .await?;
     Ok(())
