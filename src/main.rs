@@ -9,8 +9,8 @@ use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
 use uppsikt::{demo, export, server, telemetry};
 
-/// jemalloc rather than glibc's malloc: under concurrent calls glibc spent a tenth of the
-/// server's CPU in its arenas (consolidating fast bins on every larger buffer).
+/// jemalloc rather than glibc's malloc, whose calls were 11–20 % of the server's CPU in
+/// profiles (README, "Fifth pass").
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

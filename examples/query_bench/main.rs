@@ -26,10 +26,8 @@ mod report;
 use data::Shape;
 use std::path::PathBuf;
 
-/// The server binary's allocator (see src/main.rs), so the server measured here is that
-/// binary's: jemalloc rather than glibc's malloc: under concurrent
-/// calls glibc spent a tenth of the
-/// server's CPU in its arenas (consolidating fast bins on every larger buffer).
+/// The server binary's allocator (src/main.rs), so that the server measured here, its floors
+/// and the bare tonic servers all allocate alike.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
