@@ -76,6 +76,16 @@ struct Scope {
 }
 
 impl Scope {
+    /// Each department alone, one after the other.
+    fn one_unit(departments: Vec<String>) -> Self {
+        Self {
+            label: "one unit",
+            subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
+            names: Arc::new(departments),
+            descendants: false,
+        }
+    }
+
     fn request(&self, n: usize) -> pb::ListBudgetLinesRequest {
         pb::ListBudgetLinesRequest {
             org_unit: format!("orgUnits/{}", self.names[n % self.names.len()]),
@@ -358,13 +368,14 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
         SUMMARY_DIVISION,
     )
     .await?;
-    let unit_scope = Scope {
-        label: "one unit",
-        names: Arc::new(departments.clone()),
-        subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
-        descendants: false,
-    };
-    list(&mut run, &server, &db, unit_scope, Some(dir)).await?;
+    list(
+        &mut run,
+        &server,
+        &db,
+        Scope::one_unit(departments.clone()),
+        Some(dir),
+    )
+    .await?;
     let division_scope = Scope {
         label: "division + descendants",
         names: Arc::new(divisions),
@@ -429,13 +440,7 @@ async fn list_load(
 
 /// One department at a time, as the `pages` and `floor` probes ask.
 fn probe_scope() -> Scope {
-    let departments = Shape::default().departments();
-    Scope {
-        label: "one unit",
-        subtrees: Arc::new(departments.iter().map(|d| vec![d.clone()]).collect()),
-        names: Arc::new(departments),
-        descendants: false,
-    }
+    Scope::one_unit(Shape::default().departments())
 }
 
 fn probe_limit(seconds: u64) -> Limit {
