@@ -8,7 +8,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// Each table, its index name and columns: the list order without the row id.
-const ORDERS: &[(&str, &str, &[&str])] = &[
+pub(crate) const ORDERS: &[(&str, &str, &[&str])] = &[
     (
         "headcounts",
         "ix_headcounts_list_order",
