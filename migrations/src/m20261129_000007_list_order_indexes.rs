@@ -1,5 +1,6 @@
 //! Indexes in the documented order of each staffing list (unit first, as the list query
-//! filters and sorts), so that a keyset page is an index range scan rather than a sort.
+//! filters and sorts), so that a keyset page is an index range scan rather than a sort
+//! (on PostgreSQL once `m20261207_000009` appends the row id).
 
 use super::m20261122_000001_foundation::create_index;
 use sea_orm_migration::prelude::*;
