@@ -1,21 +1,25 @@
 //! Structured logs through tracing; level from `RUST_LOG` (default `info,sea_orm=warn`), format from
 //! `UPPSIKT_LOG_FORMAT` (`text`, the default, or `json`). With `OTEL_EXPORTER_OTLP_ENDPOINT`
 //! set, spans are also exported as OpenTelemetry traces (see `ops::otel`). Lines are written
-//! by a thread of their own (every call logs one), never dropped, and in colour only on a
-//! terminal.
+//! in batches by a thread of their own (every call logs one; see `batch_writer`), never
+//! dropped, and in colour only on a terminal.
+
+mod batch_writer;
 
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::io::IsTerminal;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::Filter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 /// Flushes and stops the trace exporter when dropped (at the end of `main`).
 #[must_use = "dropping the guard stops the trace export"]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
     /// Writes what is still buffered when dropped (after the provider, declared later).
-    _log_writer: tracing_appender::non_blocking::WorkerGuard,
+    _log_writer: batch_writer::WriterGuard,
 }
 
 impl TelemetryGuard {
@@ -57,18 +61,10 @@ pub fn init() -> TelemetryGuard {
 
 /// Logs, and traces through `provider` when given (tests pass one aimed at their collector).
 pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
-    // sea-orm's query spans are for traces; in logs they would only format each SQL text.
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sea_orm=warn"));
+    let filter = log_filter();
     let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    // A full buffer makes the caller wait rather than lose lines. The thread writes what
-    // has queued up in one system call (it flushes whenever the queue runs empty).
-    let (writer, log_writer) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
+    // A full batch makes the caller wait rather than lose lines.
+    let (writer, log_writer) = batch_writer::spawn(std::io::stderr());
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal());
@@ -93,5 +89,25 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     TelemetryGuard {
         provider,
         _log_writer: log_writer,
+    }
+}
+
+/// The log level per target from `RUST_LOG` (default `info,sea_orm=warn`: sea-orm's query
+/// spans are for traces; in logs they would only format each SQL text). Plain per-target
+/// levels, the usual case, need no per-span bookkeeping, so they get the static filter:
+/// `EnvFilter` takes a lock on every span entry, and sqlx re-enters the call's span for
+/// every row it reads. Span and field directives (`[rpc{method=…}]=debug`) get `EnvFilter`.
+fn log_filter() -> Box<dyn Filter<Registry> + Send + Sync> {
+    let directives =
+        std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| "info,sea_orm=warn".to_owned());
+    match directives.parse::<Targets>() {
+        Ok(targets) => Box::new(targets),
+        Err(_) => match EnvFilter::try_new(&directives) {
+            Ok(filter) => Box::new(filter),
+            Err(error) => {
+                eprintln!("RUST_LOG={directives:?} is not a log filter ({error}); using info");
+                Box::new(EnvFilter::new("info,sea_orm=warn"))
+            }
+        },
     }
 }
