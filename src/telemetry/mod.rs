@@ -100,14 +100,47 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
 fn log_filter() -> Box<dyn Filter<Registry> + Send + Sync> {
     let directives =
         std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| "info,sea_orm=warn".to_owned());
-    match directives.parse::<Targets>() {
-        Ok(targets) => Box::new(targets),
-        Err(_) => match EnvFilter::try_new(&directives) {
+    match per_target(&directives) {
+        Some(targets) => Box::new(targets),
+        None => match EnvFilter::try_new(&directives) {
             Ok(filter) => Box::new(filter),
             Err(error) => {
-                eprintln!("RUST_LOG={directives:?} is not a log filter ({error}); using info");
+                eprintln!(
+                    "RUST_LOG={directives:?} is not a log filter ({error}); using the default"
+                );
                 Box::new(EnvFilter::new("info,sea_orm=warn"))
             }
         },
+    }
+}
+
+/// `directives` as the static filter when they are plain per-target levels. `Targets` would
+/// read `[rpc]=debug` as a target named "[rpc]", so anything with brackets is left out.
+fn per_target(directives: &str) -> Option<Targets> {
+    if directives.contains(['[', ']', '{', '}']) {
+        return None;
+    }
+    directives.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_target;
+    use tracing::Level;
+
+    #[test]
+    fn plain_levels_get_the_static_filter_and_span_or_field_directives_do_not() {
+        let targets = per_target("info,sea_orm=warn,uppsikt::store=debug").unwrap();
+        assert!(targets.would_enable("uppsikt::api", &Level::INFO));
+        assert!(!targets.would_enable("sea_orm::query", &Level::INFO));
+        assert!(targets.would_enable("uppsikt::store::listing", &Level::DEBUG));
+        for dynamic in [
+            "[rpc]=debug",
+            "uppsikt[rpc{method=x}]=debug",
+            "h2[{stream}]=trace",
+        ] {
+            assert!(per_target(dynamic).is_none(), "{dynamic}");
+        }
+        assert!(per_target("info,=oops").is_none());
     }
 }
