@@ -1,9 +1,16 @@
 //! The SQLite default: WAL mode and a pool of readers, so concurrent reads do not queue on
-//! one connection (checked by holding several connections open at once, not by timing).
+//! one connection (checked by holding several connections open at once, not by timing); and
+//! on every backend, the indexes that serve the lists' orders.
 
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+mod common;
+
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Statement, TransactionTrait};
 use std::time::Duration;
 use uppsikt::store::Store;
+use uppsikt::store::entities::{
+    budget_line, headcount, hired_staff, position, sick_leave, worked_hours,
+};
+use uppsikt::store::listing::Listed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_runs_in_wal_mode_with_a_pool_of_readers() {
@@ -41,4 +48,74 @@ async fn sqlite_runs_in_wal_mode_with_a_pool_of_readers() {
         txn.rollback().await.expect("rollback");
     }
     store.close().await.expect("close");
+}
+
+/// The columns of index `index` on `table`, in index order, from the database's catalog.
+async fn index_columns(db: &impl ConnectionTrait, table: &str, index: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            format!("SELECT name FROM pragma_index_info('{index}') ORDER BY seqno")
+        }
+        DbBackend::Postgres => format!(
+            "SELECT a.attname::text FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+             WHERE c.relname = '{index}' \
+             ORDER BY array_position(i.indkey::int2[], a.attnum)"
+        ),
+        _ => format!(
+            "SELECT column_name FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND table_name = '{table}' \
+               AND index_name = '{index}' ORDER BY seq_in_index"
+        ),
+    };
+    db.query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{index}: {e}"))
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).expect("a column name"))
+        .collect()
+}
+
+fn order_of<E: Listed>() -> Vec<String> {
+    E::order().iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// Each list's index holds the list's order (`Listed::order`), so a keyset page is an index
+/// range scan and not a sort: the order's columns in turn, then the row id. SQLite and
+/// InnoDB add the primary key to every index themselves; PostgreSQL needs it named
+/// (migration `m20261207_000009`).
+#[tokio::test]
+async fn every_list_order_has_an_index_in_that_order_ending_with_the_row_id() {
+    for database in common::TestDatabase::all().await {
+        let store = Store::open(&database.url).await.expect("open");
+        let db = store.db();
+        let lists = [
+            ("budget_lines", order_of::<budget_line::Entity>()),
+            ("headcounts", order_of::<headcount::Entity>()),
+            ("worked_hours", order_of::<worked_hours::Entity>()),
+            ("hired_staff", order_of::<hired_staff::Entity>()),
+            ("sick_leave", order_of::<sick_leave::Entity>()),
+            ("positions", order_of::<position::Entity>()),
+        ];
+        for (table, mut order) in lists {
+            assert_eq!(
+                order.pop().as_deref(),
+                Some("id"),
+                "{table}: the order ends with id"
+            );
+            if db.get_database_backend() == DbBackend::Postgres {
+                order.push("id".to_owned());
+            }
+            let index = format!("ix_{table}_list_order");
+            assert_eq!(
+                index_columns(db, table, &index).await,
+                order,
+                "{}: {index}",
+                database.label
+            );
+        }
+        store.close().await.expect("close");
+    }
 }
