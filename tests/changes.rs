@@ -888,8 +888,14 @@ async fn the_migration_backfills_the_log_an_existing_database_had_not_written() 
         let live = log_rows(&app.store).await;
         let live_feed = follow(&app.channel, "", 1000).await;
 
-        // Back to before the change log's migration (the list-order indexes' came after it).
-        migration::Migrator::down(app.store.db(), Some(2))
+        // Back to before the change log's migration, however many came after it.
+        let since_change_log = migration::Migrator::migrations()
+            .iter()
+            .rev()
+            .position(|m| m.name() == "m20261206_000008_change_log")
+            .expect("the change log's migration")
+            + 1;
+        migration::Migrator::down(app.store.db(), Some(since_change_log as u32))
             .await
             .expect("down");
         migration::Migrator::up(app.store.db(), None)
