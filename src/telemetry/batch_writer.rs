@@ -2,7 +2,7 @@
 //! caller a copy under a lock; only the first line into an empty batch wakes the writer,
 //! which then lingers a few milliseconds so that the lines after it go out in the same
 //! system call. Waking a writer per line (a channel per line, as `tracing-appender` does)
-//! cost about 5 % of the server's CPU per call at one client (README, "Sixth pass"). A full
+//! cost about 4 % of the server's CPU per call at one client (README, "Sixth pass"). A full
 //! batch makes callers wait: lines are never dropped.
 
 use std::io::Write;
