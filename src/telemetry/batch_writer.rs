@@ -110,7 +110,7 @@ impl Drop for WriterGuard {
     }
 }
 
-impl Write for BatchWriter {
+impl Write for &BatchWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let mut batch = self.shared.lock();
         while batch.bytes.len() >= LIMIT && !batch.closed {
@@ -135,10 +135,10 @@ impl Write for BatchWriter {
 }
 
 impl<'a> MakeWriter<'a> for BatchWriter {
-    type Writer = BatchWriter;
+    type Writer = &'a BatchWriter;
 
     fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
+        self
     }
 }
 
@@ -166,10 +166,10 @@ mod tests {
         let (writer, guard) = spawn(sink.clone());
         let threads: Vec<_> = (0..4)
             .map(|t| {
-                let mut writer = writer.clone();
+                let writer = writer.clone();
                 std::thread::spawn(move || {
                     for i in 0..5000 {
-                        writer
+                        (&writer)
                             .write_all(format!("thread {t} line {i}\n").as_bytes())
                             .unwrap();
                     }
@@ -197,8 +197,8 @@ mod tests {
     #[test]
     fn a_line_is_written_within_the_linger_without_more_lines_or_a_drop() {
         let sink = Sink::default();
-        let (mut writer, _guard) = spawn(sink.clone());
-        writer.write_all(b"alone\n").unwrap();
+        let (writer, _guard) = spawn(sink.clone());
+        (&writer).write_all(b"alone\n").unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while sink.0.lock().unwrap().is_empty() {
             assert!(std::time::Instant::now() < deadline, "never written");

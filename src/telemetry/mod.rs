@@ -92,6 +92,8 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
     }
 }
 
+const DEFAULT_DIRECTIVES: &str = "info,sea_orm=warn";
+
 /// The log level per target from `RUST_LOG` (default `info,sea_orm=warn`: sea-orm's query
 /// spans are for traces; in logs they would only format each SQL text). Plain per-target
 /// levels, the usual case, need no per-span bookkeeping, so they get the static filter:
@@ -99,7 +101,7 @@ pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
 /// every row it reads. Span and field directives (`[rpc{method=…}]=debug`) get `EnvFilter`.
 fn log_filter() -> Box<dyn Filter<Registry> + Send + Sync> {
     let directives =
-        std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| "info,sea_orm=warn".to_owned());
+        std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| DEFAULT_DIRECTIVES.to_owned());
     match per_target(&directives) {
         Some(targets) => Box::new(targets),
         None => match EnvFilter::try_new(&directives) {
@@ -108,7 +110,7 @@ fn log_filter() -> Box<dyn Filter<Registry> + Send + Sync> {
                 eprintln!(
                     "RUST_LOG={directives:?} is not a log filter ({error}); using the default"
                 );
-                Box::new(EnvFilter::new("info,sea_orm=warn"))
+                Box::new(per_target(DEFAULT_DIRECTIVES).expect("per-target levels"))
             }
         },
     }
