@@ -22,6 +22,7 @@ mod load;
 mod measure;
 mod procs;
 mod report;
+mod unread;
 
 use data::Shape;
 use std::path::PathBuf;

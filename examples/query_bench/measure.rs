@@ -5,12 +5,14 @@ use crate::data::{REGION, Shape};
 use crate::load::{Limit, Stats, drive};
 use crate::procs::{ServerProcess, canned_arg};
 use crate::report::{Goal, Row, print_goals, print_rows};
+use crate::unread;
 use prost::Message;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tonic::client::Grpc;
 use tonic::transport::{Channel, Endpoint};
 use uppsikt::proto::v1 as pb;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
@@ -417,21 +419,29 @@ async fn floor_load(db: &DatabaseConnection, clients: usize, scope: Scope, limit
     .await
 }
 
-/// ListBudgetLines for `scope` from `clients` clients, each with a connection of its own.
+/// ListBudgetLines for `scope` from `clients` clients, each with a connection of its own;
+/// each call's lines are received but not decoded (see `unread`), and it fails unless a
+/// full first page came (one with a next page token: every scope has more than 100 lines).
 async fn list_load(
     addr: SocketAddr,
     clients: usize,
     scope: Scope,
     limit: Limit,
 ) -> anyhow::Result<Stats> {
-    let mut list_clients = Vec::new();
-    for channel in channels(addr, clients).await? {
-        list_clients.push(BudgetServiceClient::new(channel));
-    }
+    let list_clients: Vec<Grpc<Channel>> = channels(addr, clients)
+        .await?
+        .into_iter()
+        .map(Grpc::new)
+        .collect();
     Ok(drive(list_clients, limit, move |mut c, n| {
         let request = scope.request(n);
         async move {
-            c.list_budget_lines(request).await.map_err(status)?;
+            let page = unread::list_budget_lines(&mut c, request)
+                .await
+                .map_err(status)?;
+            if page.next_page_token.is_empty() {
+                return Err("a first page without a next page token".to_owned());
+            }
             Ok(())
         }
     })
