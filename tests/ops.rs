@@ -1,6 +1,7 @@
 //! The operations side over a real server: `/metrics` counts the calls made, the imports
 //! and the pool; `x-request-id` comes back; readiness (gRPC health and `/readyz`) turns
-//! NOT_SERVING when the database goes away and SERVING when it is back.
+//! NOT_SERVING when the database goes away and SERVING when it is back; a pooled connection
+//! the database closed while idle is replaced without a failed call.
 
 mod common;
 
@@ -396,4 +397,85 @@ async fn readiness_follows_a_postgres_database_that_is_dropped_and_recreated() {
     postgres.close().await.ok();
     drop(url);
     app.stop().await;
+}
+
+/// Closes every connection the server has to database `name` from `admin_url`'s side, as a
+/// database restart or an idle-connection reaper would; returns how many it closed.
+async fn close_connections(admin_url: &str, name: &str) -> usize {
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("admin connection");
+    let closed = match admin.get_database_backend() {
+        sea_orm::DbBackend::Postgres => admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ),
+            ))
+            .await
+            .expect("terminate connections")
+            .len(),
+        backend => {
+            let ids = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    backend,
+                    format!("SELECT id FROM information_schema.processlist WHERE db = '{name}'"),
+                ))
+                .await
+                .expect("list connections");
+            for row in &ids {
+                let id: i64 = row.try_get_by_index(0).expect("a connection id");
+                admin
+                    .execute_unprepared(&format!("KILL {id}"))
+                    .await
+                    .expect("kill a connection");
+            }
+            ids.len()
+        }
+    };
+    admin.close().await.ok();
+    closed
+}
+
+/// The pool does not ping a connection on every checkout (a second round trip per query),
+/// only one idle for over 500 ms: a connection the database closed while it sat idle is
+/// found dead on checkout and replaced, so the next call succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_closed_while_idle_is_replaced_without_a_failed_call() {
+    for database in TestDatabase::all().await {
+        let Some((admin_url, name)) = database.server_admin() else {
+            continue;
+        };
+        let (admin_url, name) = (admin_url.to_owned(), name.to_owned());
+        // Readiness checks would find the closed connections first; here only calls may.
+        let options = ServeOptions {
+            readiness: ReadinessOptions {
+                interval: Duration::from_secs(3600),
+                timeout: Duration::from_secs(2),
+            },
+            ..Default::default()
+        };
+        let app = TestApp::start_with(database, options).await;
+        let call = || async {
+            app.budget()
+                .list_categories(pb::ListCategoriesRequest::default())
+                .await
+        };
+        call()
+            .await
+            .unwrap_or_else(|s| panic!("{}: before: {s:?}", app.label));
+        let closed = close_connections(&admin_url, &name).await;
+        assert!(closed > 0, "{}: no connection to close", app.label);
+        // Longer than the ping window, so every connection used before the close is pinged.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        call().await.unwrap_or_else(|s| {
+            panic!(
+                "{}: a call after {closed} connections were closed: {s:?}",
+                app.label
+            )
+        });
+        app.stop().await;
+    }
 }
