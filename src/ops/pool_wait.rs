@@ -1,6 +1,6 @@
 //! How long calls wait for a database connection. sqlx counts no waiting tasks, but it can
 //! report each acquire's wait as a tracing event (target `sqlx::pool::acquire`, field
-//! `acquired_after_secs`); `report_acquires` turns those events on and `layer` records them
+//! `acquired_after_secs`); `report_acquires` turns those events on and `record` puts them
 //! in one histogram, shared by every server in the process.
 
 use prometheus_client::metrics::histogram::Histogram;
@@ -8,12 +8,9 @@ use sea_orm::sqlx::Database;
 use sea_orm::sqlx::pool::PoolOptions;
 use std::sync::LazyLock;
 use tracing::field::{Field, Visit};
-use tracing_subscriber::Layer;
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::layer::Context;
 
 /// sqlx's target for acquire events.
-const TARGET: &str = "sqlx::pool::acquire";
+pub const TARGET: &str = "sqlx::pool::acquire";
 
 /// Seconds from asking the pool for a connection to getting one: 100 µs (an idle
 /// connection) to the 30 s acquire timeout.
@@ -28,27 +25,18 @@ pub fn report_acquires<DB: Database>(pool: PoolOptions<DB>) -> PoolOptions<DB> {
     pool.acquire_time_level(log::LevelFilter::Trace)
 }
 
-/// The tracing layer that feeds `ACQUIRE_SECONDS`; it sees sqlx's acquire events only.
-pub fn layer<S>() -> impl Layer<S> + Send + Sync + 'static
-where
-    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
-{
-    AcquireLayer.with_filter(Targets::new().with_target(TARGET, tracing::Level::TRACE))
-}
-
-struct AcquireLayer;
-
-impl<S: tracing::Subscriber> Layer<S> for AcquireLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != TARGET {
-            return;
-        }
-        let mut visitor = Seconds(None);
-        event.record(&mut visitor);
-        if let Some(seconds) = visitor.0 {
-            ACQUIRE_SECONDS.observe(seconds);
-        }
+/// Records `event` in `ACQUIRE_SECONDS` when it is one of sqlx's acquire events; `false`
+/// for any other event. The log layer calls this (see `telemetry::log_layer`).
+pub fn record(event: &tracing::Event<'_>) -> bool {
+    if event.metadata().target() != TARGET {
+        return false;
     }
+    let mut visitor = Seconds(None);
+    event.record(&mut visitor);
+    if let Some(seconds) = visitor.0 {
+        ACQUIRE_SECONDS.observe(seconds);
+    }
+    true
 }
 
 struct Seconds(Option<f64>);

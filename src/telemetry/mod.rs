@@ -5,12 +5,19 @@
 //! dropped, and in colour only on a terminal.
 
 mod batch_writer;
+mod log_layer;
+
+use crate::ops::pool_wait;
+use batch_writer::BatchWriter;
+use log_layer::LogLayer;
 
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::io::IsTerminal;
+use tracing::{Level, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::Filter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
@@ -61,34 +68,99 @@ pub fn init() -> TelemetryGuard {
 
 /// Logs, and traces through `provider` when given (tests pass one aimed at their collector).
 pub fn init_with(provider: Option<SdkTracerProvider>) -> TelemetryGuard {
-    let filter = log_filter();
     let json = std::env::var("UPPSIKT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     // A full batch makes the caller wait rather than lose lines.
     let (writer, log_writer) = batch_writer::spawn(std::io::stderr());
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(writer)
-        .with_ansi(std::io::stderr().is_terminal());
-    let fmt = if json {
-        fmt.json().with_filter(filter).boxed()
-    } else {
-        fmt.with_filter(filter).boxed()
+    let log = Log {
+        filter: log_filter(),
+        json,
+        ansi: std::io::stderr().is_terminal(),
+        writer,
     };
-    let registry = tracing_subscriber::registry()
-        .with(fmt)
-        .with(crate::ops::pool_wait::layer());
-    // Every layer filters itself: a layer without a filter (an absent `Option` layer
-    // counts as one) would enable every callsite, and each of h2's trace spans would then
-    // be made and dropped per frame. A second init (tests) keeps the first subscriber.
-    let _ = match &provider {
-        Some(provider) => registry
-            .with(crate::ops::otel::layer(provider))
-            .try_init()
-            .map(|()| crate::ops::otel::set_exporting()),
-        None => registry.try_init(),
-    };
+    // A second init (tests) keeps the first subscriber.
+    if subscriber(log, provider.as_ref()).try_init().is_ok() && provider.is_some() {
+        crate::ops::otel::set_exporting();
+    }
     TelemetryGuard {
         provider,
         _log_writer: log_writer,
+    }
+}
+
+/// How the log is written.
+struct Log {
+    filter: LogFilter,
+    json: bool,
+    ansi: bool,
+    writer: BatchWriter,
+}
+
+/// The subscriber: the log, and the trace export when there is a provider.
+fn subscriber(log: Log, provider: Option<&SdkTracerProvider>) -> Box<dyn Subscriber + Send + Sync> {
+    match provider {
+        // Traces want other spans than the log, so each layer filters itself (a layer with
+        // no filter would enable every callsite, and each of h2's trace spans would then be
+        // made and dropped per frame).
+        Some(provider) => Box::new(
+            tracing_subscriber::registry()
+                .with(log_layer(log.json, log.ansi, log.writer).with_filter(log.filter.per_layer()))
+                .with(crate::ops::otel::layer(provider)),
+        ),
+        // The log alone: its filter is the subscriber's, and entering a span costs no lookup.
+        None => Box::new(
+            tracing_subscriber::registry()
+                .with(log.filter.global())
+                .with(log_layer(log.json, log.ansi, log.writer)),
+        ),
+    }
+}
+
+/// The fmt layer, text or JSON, writing through `writer`.
+fn log_layer<S>(json: bool, ansi: bool, writer: BatchWriter) -> LogLayer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(ansi);
+    LogLayer::new(if json {
+        fmt.json().boxed()
+    } else {
+        fmt.boxed()
+    })
+}
+
+/// The log's filter: static per-target levels, or `EnvFilter` for span and field directives.
+/// Either also passes sqlx's pool-acquire events, which the log layer only counts.
+enum LogFilter {
+    Static(Targets),
+    Dynamic(EnvFilter),
+}
+
+impl LogFilter {
+    fn static_levels(targets: Targets) -> Self {
+        Self::Static(targets.with_target(pool_wait::TARGET, Level::TRACE))
+    }
+
+    fn dynamic(filter: EnvFilter) -> Self {
+        let acquires = format!("{}=trace", pool_wait::TARGET)
+            .parse()
+            .expect("a target directive");
+        Self::Dynamic(filter.add_directive(acquires))
+    }
+
+    fn per_layer(self) -> Box<dyn Filter<Registry> + Send + Sync> {
+        match self {
+            Self::Static(targets) => Box::new(targets),
+            Self::Dynamic(filter) => Box::new(filter),
+        }
+    }
+
+    fn global(self) -> Box<dyn Layer<Registry> + Send + Sync> {
+        match self {
+            Self::Static(targets) => Box::new(targets),
+            Self::Dynamic(filter) => Box::new(filter),
+        }
     }
 }
 
@@ -99,18 +171,18 @@ const DEFAULT_DIRECTIVES: &str = "info,sea_orm=warn";
 /// levels, the usual case, need no per-span bookkeeping, so they get the static filter:
 /// `EnvFilter` takes a lock on every span entry, and sqlx re-enters the call's span for
 /// every row it reads. Span and field directives (`[rpc{method=…}]=debug`) get `EnvFilter`.
-fn log_filter() -> Box<dyn Filter<Registry> + Send + Sync> {
+fn log_filter() -> LogFilter {
     let directives =
         std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| DEFAULT_DIRECTIVES.to_owned());
     match per_target(&directives) {
-        Some(targets) => Box::new(targets),
+        Some(targets) => LogFilter::static_levels(targets),
         None => match EnvFilter::try_new(&directives) {
-            Ok(filter) => Box::new(filter),
+            Ok(filter) => LogFilter::dynamic(filter),
             Err(error) => {
                 eprintln!(
                     "RUST_LOG={directives:?} is not a log filter ({error}); using the default"
                 );
-                Box::new(per_target(DEFAULT_DIRECTIVES).expect("per-target levels"))
+                LogFilter::static_levels(per_target(DEFAULT_DIRECTIVES).expect("per-target levels"))
             }
         },
     }
@@ -127,8 +199,71 @@ fn per_target(directives: &str) -> Option<Targets> {
 
 #[cfg(test)]
 mod tests {
-    use super::per_target;
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
     use tracing::Level;
+
+    /// What the log writer wrote.
+    #[derive(Clone, Default)]
+    struct Written(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Written {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The seconds of pool waits counted so far, in this process.
+    fn acquire_seconds() -> f64 {
+        let mut registry = prometheus_client::registry::Registry::default();
+        registry.register("acquire", "waits", pool_wait::ACQUIRE_SECONDS.clone());
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("acquire_sum "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("a sum in {text}"))
+    }
+
+    #[test]
+    fn the_log_writes_its_levels_and_counts_pool_acquires_without_writing_them() {
+        let written = Written::default();
+        let (writer, guard) = batch_writer::spawn(written.clone());
+        let log = Log {
+            filter: LogFilter::static_levels(per_target(DEFAULT_DIRECTIVES).unwrap()),
+            json: false,
+            ansi: false,
+            writer,
+        };
+        let waited_before = acquire_seconds();
+        tracing::subscriber::with_default(subscriber(log, None), || {
+            let call = tracing::info_span!("rpc", method = "GetOrgUnit");
+            let _entered = call.enter();
+            tracing::info!(target: "uppsikt::api", "an info line");
+            tracing::debug!(target: "uppsikt::api", "a debug line");
+            tracing::trace!(target: "sqlx::pool::acquire", acquired_after_secs = 0.25, "acquired");
+        });
+        drop(guard);
+        let waited = acquire_seconds() - waited_before;
+        assert!(waited >= 0.25, "the acquire was counted: {waited}");
+        let text = String::from_utf8(written.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("an info line"), "{text}");
+        assert!(
+            text.contains("method=\"GetOrgUnit\""),
+            "the span's fields: {text}"
+        );
+        assert!(!text.contains("a debug line"), "{text}");
+        assert!(
+            !text.contains("acquired"),
+            "acquires are counted, not logged: {text}"
+        );
+    }
 
     #[test]
     fn plain_levels_get_the_static_filter_and_span_or_field_directives_do_not() {
