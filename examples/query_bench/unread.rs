@@ -27,6 +27,8 @@ pub async fn list_budget_lines(
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
     let codec = tonic_prost::ProstCodec::<pb::ListBudgetLinesRequest, PageToken>::default();
     let path = http::uri::PathAndQuery::from_static(PATH);
-    let response = grpc.unary(tonic::Request::new(request), path, codec).await?;
+    let response = grpc
+        .unary(tonic::Request::new(request), path, codec)
+        .await?;
     Ok(response.into_inner())
 }

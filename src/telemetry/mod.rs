@@ -133,33 +133,35 @@ where
 /// The log's filter: static per-target levels, or `EnvFilter` for span and field directives.
 /// Either also passes sqlx's pool-acquire events, which the log layer only counts.
 enum LogFilter {
-    Static(Targets),
-    Dynamic(EnvFilter),
+    Static(Box<Targets>),
+    Dynamic(Box<EnvFilter>),
 }
 
 impl LogFilter {
     fn static_levels(targets: Targets) -> Self {
-        Self::Static(targets.with_target(pool_wait::TARGET, Level::TRACE))
+        Self::Static(Box::new(
+            targets.with_target(pool_wait::TARGET, Level::TRACE),
+        ))
     }
 
     fn dynamic(filter: EnvFilter) -> Self {
         let acquires = format!("{}=trace", pool_wait::TARGET)
             .parse()
             .expect("a target directive");
-        Self::Dynamic(filter.add_directive(acquires))
+        Self::Dynamic(Box::new(filter.add_directive(acquires)))
     }
 
     fn per_layer(self) -> Box<dyn Filter<Registry> + Send + Sync> {
         match self {
-            Self::Static(targets) => Box::new(targets),
-            Self::Dynamic(filter) => Box::new(filter),
+            Self::Static(targets) => targets,
+            Self::Dynamic(filter) => filter,
         }
     }
 
     fn global(self) -> Box<dyn Layer<Registry> + Send + Sync> {
         match self {
-            Self::Static(targets) => Box::new(targets),
-            Self::Dynamic(filter) => Box::new(filter),
+            Self::Static(targets) => targets,
+            Self::Dynamic(filter) => filter,
         }
     }
 }
