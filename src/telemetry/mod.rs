@@ -202,24 +202,8 @@ fn per_target(directives: &str) -> Option<Targets> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
+    use batch_writer::tests::Sink;
     use tracing::Level;
-
-    /// What the log writer wrote.
-    #[derive(Clone, Default)]
-    struct Written(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Written {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// The seconds of pool waits counted so far, in this process.
     fn acquire_seconds() -> f64 {
@@ -235,7 +219,7 @@ mod tests {
 
     #[test]
     fn the_log_writes_its_levels_and_counts_pool_acquires_without_writing_them() {
-        let written = Written::default();
+        let written = Sink::default();
         let (writer, guard) = batch_writer::spawn(written.clone());
         let log = Log {
             filter: LogFilter::static_levels(per_target(DEFAULT_DIRECTIVES).unwrap()),
