@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Statement, TransactionTrai
 use std::time::Duration;
 use uppsikt::store::Store;
 use uppsikt::store::entities::{
-    budget_line, headcount, hired_staff, position, sick_leave, worked_hours,
+    assignment, budget_line, headcount, hired_staff, investment, position, sick_leave, worked_hours,
 };
 use uppsikt::store::listing::Listed;
 
@@ -85,21 +85,57 @@ fn order_of<E: Listed>() -> Vec<String> {
 /// Each list's index holds the list's order (`Listed::order`), so a keyset page is an index
 /// range scan and not a sort: the order's columns in turn, then the row id. SQLite and
 /// InnoDB add the primary key to every index themselves; PostgreSQL needs it named
-/// (migration `m20261207_000009`).
+/// (migrations `m20261207_000009` and `m20261208_000010`).
 #[tokio::test]
 async fn every_list_order_has_an_index_in_that_order_ending_with_the_row_id() {
     for database in common::TestDatabase::all().await {
         let store = Store::open(&database.url).await.expect("open");
         let db = store.db();
+        let list_order = |table: &str| format!("ix_{table}_list_order");
         let lists = [
-            ("budget_lines", order_of::<budget_line::Entity>()),
-            ("headcounts", order_of::<headcount::Entity>()),
-            ("worked_hours", order_of::<worked_hours::Entity>()),
-            ("hired_staff", order_of::<hired_staff::Entity>()),
-            ("sick_leave", order_of::<sick_leave::Entity>()),
-            ("positions", order_of::<position::Entity>()),
+            (
+                "budget_lines",
+                list_order("budget_lines"),
+                order_of::<budget_line::Entity>(),
+            ),
+            (
+                "headcounts",
+                list_order("headcounts"),
+                order_of::<headcount::Entity>(),
+            ),
+            (
+                "worked_hours",
+                list_order("worked_hours"),
+                order_of::<worked_hours::Entity>(),
+            ),
+            (
+                "hired_staff",
+                list_order("hired_staff"),
+                order_of::<hired_staff::Entity>(),
+            ),
+            (
+                "sick_leave",
+                list_order("sick_leave"),
+                order_of::<sick_leave::Entity>(),
+            ),
+            (
+                "positions",
+                list_order("positions"),
+                order_of::<position::Entity>(),
+            ),
+            // Object lists: the key's index serves the order too (migration 10).
+            (
+                "investments",
+                "ix_investments_investment_id".to_owned(),
+                order_of::<investment::Entity>(),
+            ),
+            (
+                "assignments",
+                "ix_assignments_code".to_owned(),
+                order_of::<assignment::Entity>(),
+            ),
         ];
-        for (table, mut order) in lists {
+        for (table, index, mut order) in lists {
             assert_eq!(
                 order.pop().as_deref(),
                 Some("id"),
@@ -108,7 +144,6 @@ async fn every_list_order_has_an_index_in_that_order_ending_with_the_row_id() {
             if db.get_database_backend() == DbBackend::Postgres {
                 order.push("id".to_owned());
             }
-            let index = format!("ix_{table}_list_order");
             assert_eq!(
                 index_columns(db, table, &index).await,
                 order,

@@ -17,6 +17,7 @@ mod m20261129_000006_concurrent_writes;
 mod m20261129_000007_list_order_indexes;
 mod m20261206_000008_change_log;
 mod m20261207_000009_list_orders_end_with_id;
+mod m20261208_000010_object_orders_end_with_id;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_list_order_indexes::Migration),
             Box::new(m20261206_000008_change_log::Migration),
             Box::new(m20261207_000009_list_orders_end_with_id::Migration),
+            Box::new(m20261208_000010_object_orders_end_with_id::Migration),
         ]
     }
 }

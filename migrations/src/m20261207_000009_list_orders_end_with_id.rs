@@ -14,7 +14,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 pub struct Migration;
 
 /// ListBudgetLines' order without the id (`ix_budget_lines_list_order`, foundation).
-const BUDGET_ORDER: (&str, &str, &[&str]) = (
+const BUDGET_ORDER: IndexColumns = (
     "budget_lines",
     "ix_budget_lines_list_order",
     &[
@@ -26,14 +26,20 @@ const BUDGET_ORDER: (&str, &str, &[&str]) = (
     ],
 );
 
-/// Replaces every list-order index with one over `columns` (the order without the id)
-/// followed by `tail`.
-async fn recreate(manager: &SchemaManager<'_>, tail: &[&str]) -> Result<(), DbErr> {
+/// A table, one of its indexes and the index's columns.
+pub(crate) type IndexColumns = (&'static str, &'static str, &'static [&'static str]);
+
+/// On PostgreSQL, replaces each of `indexes` with one over its columns followed by `tail`.
+pub(crate) async fn recreate_on_postgres(
+    manager: &SchemaManager<'_>,
+    indexes: &[&IndexColumns],
+    tail: &[&str],
+) -> Result<(), DbErr> {
     if manager.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
     let db = manager.get_connection();
-    for (table, name, columns) in std::iter::once(&BUDGET_ORDER).chain(STAFFING_ORDERS) {
+    for (table, name, columns) in indexes {
         let columns = columns.iter().chain(tail).copied().collect::<Vec<_>>();
         db.execute_unprepared(&format!("DROP INDEX {name}")).await?;
         db.execute_unprepared(&format!(
@@ -45,13 +51,20 @@ async fn recreate(manager: &SchemaManager<'_>, tail: &[&str]) -> Result<(), DbEr
     Ok(())
 }
 
+/// Every list-order index this migration extends.
+fn list_orders() -> Vec<&'static IndexColumns> {
+    std::iter::once(&BUDGET_ORDER)
+        .chain(STAFFING_ORDERS)
+        .collect()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate(manager, &["id"]).await
+        recreate_on_postgres(manager, &list_orders(), &["id"]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate(manager, &[]).await
+        recreate_on_postgres(manager, &list_orders(), &[]).await
     }
 }
