@@ -91,51 +91,26 @@ async fn every_list_order_has_an_index_in_that_order_ending_with_the_row_id() {
     for database in common::TestDatabase::all().await {
         let store = Store::open(&database.url).await.expect("open");
         let db = store.db();
-        let list_order = |table: &str| format!("ix_{table}_list_order");
         let lists = [
-            (
-                "budget_lines",
-                list_order("budget_lines"),
-                order_of::<budget_line::Entity>(),
-            ),
-            (
-                "headcounts",
-                list_order("headcounts"),
-                order_of::<headcount::Entity>(),
-            ),
-            (
-                "worked_hours",
-                list_order("worked_hours"),
-                order_of::<worked_hours::Entity>(),
-            ),
-            (
-                "hired_staff",
-                list_order("hired_staff"),
-                order_of::<hired_staff::Entity>(),
-            ),
-            (
-                "sick_leave",
-                list_order("sick_leave"),
-                order_of::<sick_leave::Entity>(),
-            ),
-            (
-                "positions",
-                list_order("positions"),
-                order_of::<position::Entity>(),
-            ),
-            // Object lists: the key's index serves the order too (migration 10).
+            ("budget_lines", order_of::<budget_line::Entity>()),
+            ("headcounts", order_of::<headcount::Entity>()),
+            ("worked_hours", order_of::<worked_hours::Entity>()),
+            ("hired_staff", order_of::<hired_staff::Entity>()),
+            ("sick_leave", order_of::<sick_leave::Entity>()),
+            ("positions", order_of::<position::Entity>()),
+        ]
+        .map(|(table, order)| (table, format!("ix_{table}_list_order"), order));
+        // Object lists: the key's index serves the order too (migration 10).
+        let objects = [
             (
                 "investments",
-                "ix_investments_investment_id".to_owned(),
+                "investment_id",
                 order_of::<investment::Entity>(),
             ),
-            (
-                "assignments",
-                "ix_assignments_code".to_owned(),
-                order_of::<assignment::Entity>(),
-            ),
-        ];
-        for (table, index, mut order) in lists {
+            ("assignments", "code", order_of::<assignment::Entity>()),
+        ]
+        .map(|(table, key, order)| (table, format!("ix_{table}_{key}"), order));
+        for (table, index, mut order) in lists.into_iter().chain(objects) {
             assert_eq!(
                 order.pop().as_deref(),
                 Some("id"),
