@@ -5,6 +5,7 @@
 //! (two such layers were about 5 % of the server's CPU on a page of 100 lines).
 
 use crate::ops::pool_wait;
+use std::any::TypeId;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Dispatch, Event, Metadata, Subscriber};
@@ -79,5 +80,14 @@ where
 
     fn on_id_change(&self, old: &Id, new: &Id, ctx: Context<'_, S>) {
         self.fmt.on_id_change(old, new, ctx);
+    }
+
+    /// Itself, or what the fmt layer exposes (its formatter and writer types).
+    unsafe fn downcast_raw(&self, id: TypeId) -> Option<*const ()> {
+        if id == TypeId::of::<Self>() {
+            return Some(self as *const Self as *const ());
+        }
+        // SAFETY: forwarded unchanged; the fmt layer answers for its own types.
+        unsafe { self.fmt.downcast_raw(id) }
     }
 }
