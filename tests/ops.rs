@@ -439,7 +439,7 @@ async fn close_connections(admin_url: &str, name: &str) -> usize {
     closed
 }
 
-/// The pool does not ping a connection on every checkout (a second round trip per query),
+/// The pool does not ping a connection on every checkout (an extra round trip per query),
 /// only one idle for over 500 ms: a connection the database closed while it sat idle is
 /// found dead on checkout and replaced, so the next call succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

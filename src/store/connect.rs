@@ -132,7 +132,7 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
         // Traces show each query's SQL (placeholders, never the values).
         .record_stmt_in_spans(true)
         .acquire_timeout(Duration::from_secs(30))
-        // Pinging a connection on every checkout costs each query a second round trip;
+        // Pinging a connection on every checkout costs each query an extra round trip;
         // one used within the window is known alive (HikariCP skips the check within
         // 500 ms alike), and one that broke since fails its query, which is then closed.
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
