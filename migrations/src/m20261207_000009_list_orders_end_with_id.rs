@@ -32,7 +32,7 @@ pub(crate) type IndexColumns = (&'static str, &'static str, &'static [&'static s
 /// On PostgreSQL, replaces each of `indexes` with one over its columns followed by `tail`.
 pub(crate) async fn recreate_on_postgres(
     manager: &SchemaManager<'_>,
-    indexes: &[&IndexColumns],
+    indexes: impl IntoIterator<Item = &IndexColumns>,
     tail: &[&str],
 ) -> Result<(), DbErr> {
     if manager.get_database_backend() != DatabaseBackend::Postgres {
@@ -52,19 +52,17 @@ pub(crate) async fn recreate_on_postgres(
 }
 
 /// Every list-order index this migration extends.
-fn list_orders() -> Vec<&'static IndexColumns> {
-    std::iter::once(&BUDGET_ORDER)
-        .chain(STAFFING_ORDERS)
-        .collect()
+fn list_orders() -> impl Iterator<Item = &'static IndexColumns> {
+    std::iter::once(&BUDGET_ORDER).chain(STAFFING_ORDERS)
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate_on_postgres(manager, &list_orders(), &["id"]).await
+        recreate_on_postgres(manager, list_orders(), &["id"]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate_on_postgres(manager, &list_orders(), &[]).await
+        recreate_on_postgres(manager, list_orders(), &[]).await
     }
 }

@@ -20,17 +20,13 @@ const OBJECT_ORDERS: [IndexColumns; 2] = [
     ("assignments", "ix_assignments_code", &["assignment_code"]),
 ];
 
-fn object_orders() -> Vec<&'static IndexColumns> {
-    OBJECT_ORDERS.iter().collect()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate_on_postgres(manager, &object_orders(), &["id"]).await
+        recreate_on_postgres(manager, &OBJECT_ORDERS, &["id"]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        recreate_on_postgres(manager, &object_orders(), &[]).await
+        recreate_on_postgres(manager, &OBJECT_ORDERS, &[]).await
     }
 }
