@@ -1,16 +1,23 @@
 //! The SQLite default: WAL mode and a pool of readers, so concurrent reads do not queue on
 //! one connection (checked by holding several connections open at once, not by timing); and
-//! on every backend, the indexes that serve the lists' orders.
+//! on every backend, the indexes that serve the lists' orders, and the list pages' rows
+//! decoded by position as sea-orm decodes them by name.
 
 mod common;
 
-use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Statement, TransactionTrait};
+use common::{TestApp, TestDatabase, load_fixture};
+use sea_orm::{
+    Condition, ConnectionTrait, DbBackend, IdenStatic, ModelTrait, Statement, TransactionTrait,
+    Value,
+};
+use std::collections::HashMap;
 use std::time::Duration;
+use uppsikt::domain::instant::Instant;
 use uppsikt::store::Store;
 use uppsikt::store::entities::{
     assignment, budget_line, headcount, hired_staff, investment, position, sick_leave, worked_hours,
 };
-use uppsikt::store::listing::Listed;
+use uppsikt::store::listing::{Listed, page};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_runs_in_wal_mode_with_a_pool_of_readers() {
@@ -127,5 +134,76 @@ async fn every_list_order_has_an_index_in_that_order_ending_with_the_row_id() {
             );
         }
         store.close().await.expect("close");
+    }
+}
+
+/// Compares one list's page, decoded by position (`store::positional`), with the same
+/// rows as sea-orm's derived decoding reads them by name; returns how many of the page's
+/// rows had `superseded_at` set and how many had it NULL.
+async fn page_decodes_as_sea_orm<E: Listed>(
+    store: &Store,
+    as_of: Instant,
+    label: &str,
+) -> (usize, usize)
+where
+    E::Model: PartialEq + std::fmt::Debug,
+{
+    let db = store.reader();
+    let id = *E::order().last().expect("an order");
+    let by_name: HashMap<Value, E::Model> = E::find()
+        .all(db)
+        .await
+        .expect("sea-orm's own read")
+        .into_iter()
+        .map(|model| (model.get(id), model))
+        .collect();
+    let read = page::<E>(db, None, Condition::all(), as_of, None, 1_000_000)
+        .await
+        .expect("a page");
+    assert!(read.next.is_none(), "{label}: one page holds every row");
+    assert!(!read.rows.is_empty(), "{label}: the data set has rows");
+    let superseded_at = E::history_columns().1;
+    let mut counts = (0, 0);
+    for row in &read.rows {
+        assert_eq!(Some(row), by_name.get(&row.get(id)), "{label}");
+        match row.get(superseded_at) {
+            Value::BigInt(None) => counts.1 += 1,
+            _ => counts.0 += 1,
+        }
+    }
+    counts
+}
+
+/// Every list decodes its rows by position (`store::positional`, not sea-orm's lookup by
+/// name): each row of each list equals sea-orm's own decoding of it, NULLs included, on
+/// every backend. Read as of an instant before a correction, so that some rows carry the
+/// `superseded_at` the correction gave them.
+#[tokio::test]
+async fn list_pages_decode_their_rows_as_sea_orm_does() {
+    for database in TestDatabase::all().await {
+        let app = TestApp::with_demo(database).await;
+        load_fixture(&app, "staffing.txt").await;
+        let before = Instant::now();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        load_fixture(&app, "staffing-correction.txt").await;
+        let store = &app.store;
+        let label = app.label;
+        let counts = [
+            page_decodes_as_sea_orm::<budget_line::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<headcount::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<worked_hours::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<hired_staff::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<sick_leave::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<position::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<investment::Entity>(store, before, label).await,
+            page_decodes_as_sea_orm::<assignment::Entity>(store, before, label).await,
+        ];
+        let superseded: usize = counts.iter().map(|c| c.0).sum();
+        let current: usize = counts.iter().map(|c| c.1).sum();
+        assert!(
+            superseded > 0 && current > 0,
+            "{label}: rows with superseded_at set ({superseded}) and NULL ({current})"
+        );
+        app.stop().await;
     }
 }

@@ -6,6 +6,7 @@
 use super::error::StoreError;
 use super::history::current_at;
 use super::keyset;
+use super::positional::{self, Columns, Decoded};
 use super::write_lock::ORG_VERSION_SQL;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
@@ -13,8 +14,8 @@ use crate::domain::provenance::Provenance;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Value,
+    ColumnTrait, Condition, ConnectionTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +69,7 @@ impl KeyPart {
 
 /// A fact table that lists: which columns hold the unit and the transaction times, and the
 /// documented order.
-pub trait Listed: EntityTrait {
+pub trait Listed: Decoded {
     /// The order of the list, ascending, ending with the row id (a total order).
     fn order() -> Vec<Self::Column>;
     fn unit_column() -> Self::Column;
@@ -85,22 +86,7 @@ pub struct PageRows<M> {
     pub org_version: Option<i64>,
 }
 
-/// A row with the org version selected beside it.
-struct Versioned<M> {
-    model: M,
-    org_version: i64,
-}
-
 const ORG_VERSION_COLUMN: &str = "org_version_read";
-
-impl<M: FromQueryResult> FromQueryResult for Versioned<M> {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            model: M::from_query_result(row, pre)?,
-            org_version: row.try_get(pre, ORG_VERSION_COLUMN)?,
-        })
-    }
-}
 
 /// One page of at most `size` of `E`'s rows current at `as_of`, in `scope` (`None`: every
 /// unit), matching `filter`, after `after`; with the key to continue after when more
@@ -139,19 +125,25 @@ pub async fn page<E: Listed>(
     for column in &order {
         query = query.order_by_asc(*column);
     }
-    let read = query
+    let statement = query
         .expr_as(Expr::cust(ORG_VERSION_SQL), ORG_VERSION_COLUMN)
         .limit(size + 1)
-        .into_model::<Versioned<E::Model>>()
-        .all(db)
-        .await?;
-    let org_version = read.first().map(|row| row.org_version);
+        .build(db.get_database_backend());
+    let read = db.query_all_raw(statement).await?;
+    // The model's columns come first, then the org version.
+    let columns = Columns::<E>::of()?;
+    let org_version = match read.first() {
+        Some(row) => Some(positional::get::<i64>(row, columns.count())?.ok_or_else(|| {
+            StoreError::Corrupt("the org version read beside a page is NULL".into())
+        })?),
+        None => None,
+    };
     let more = read.len() as u64 > size;
-    let rows: Vec<E::Model> = read
-        .into_iter()
-        .take(size as usize)
-        .map(|row| row.model)
-        .collect();
+    // Sized up front: collecting through `Result` would grow the vector by doubling.
+    let mut rows = Vec::with_capacity(read.len().min(size as usize));
+    for row in read.iter().take(size as usize) {
+        rows.push(columns.model(row)?);
+    }
     // Only the last row's key is needed: the next page starts after it.
     let next = match rows.last() {
         Some(last) if more => Some(

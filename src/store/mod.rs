@@ -18,6 +18,7 @@ pub mod keyset;
 pub mod listing;
 pub mod org;
 pub mod org_cache;
+pub mod positional;
 pub mod references;
 pub mod staffing;
 pub mod staffing_rows;
