@@ -137,14 +137,10 @@ impl BudgetService for BudgetApi {
             filter.condition()
         })
         .await?;
+        let (budget_lines, next_page_token) = page.convert::<StoredBudgetLine, _>()?;
         Ok(Response::new(pb::ListBudgetLinesResponse {
-            budget_lines: page
-                .rows
-                .into_iter()
-                .map(|row| StoredBudgetLine::try_from(row).map(|line| pb::BudgetLine::from(&line)))
-                .collect::<Result<_, _>>()
-                .map_err(ApiError::from)?,
-            next_page_token: page.next_page_token,
+            budget_lines,
+            next_page_token,
         }))
     }
 

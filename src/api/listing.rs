@@ -85,11 +85,11 @@ impl<M> Page<M> {
         D: TryFrom<M, Error = StoreError>,
         P: for<'a> From<&'a D>,
     {
-        let rows = self
-            .rows
-            .into_iter()
-            .map(|row| D::try_from(row).map(|stored| P::from(&stored)))
-            .collect::<Result<_, _>>()?;
+        // Sized up front: collecting through `Result` would grow the vector by doubling.
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for row in self.rows {
+            rows.push(P::from(&D::try_from(row)?));
+        }
         Ok((rows, self.next_page_token))
     }
 }
