@@ -27,6 +27,8 @@ pub struct Stats {
     pub seconds: f64,
     pub p50: Duration,
     pub p99: Duration,
+    /// The fewest and the most calls one client made: how evenly the clients were served.
+    pub calls_per_client: (usize, usize),
 }
 
 impl Stats {
@@ -105,8 +107,13 @@ where
     let mut latencies = Vec::new();
     let mut errors = Vec::new();
     let mut finished = started;
+    let mut calls_per_client = (usize::MAX, 0);
     for task in tasks {
         let (l, e, end) = task.await.expect("load task");
+        calls_per_client = (
+            calls_per_client.0.min(l.len()),
+            calls_per_client.1.max(l.len()),
+        );
         latencies.extend(l);
         errors.extend(e);
         finished = finished.max(end);
@@ -120,5 +127,6 @@ where
         seconds: (finished - started).as_secs_f64(),
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
+        calls_per_client,
     }
 }

@@ -463,12 +463,14 @@ fn probe_limit(seconds: u64) -> Limit {
 
 fn print_probe(stats: &Stats) {
     println!(
-        "{} calls, {} errors, {:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms",
+        "{} calls, {} errors, {:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms, {}–{} calls per client",
         stats.calls,
         stats.errors,
         stats.rate(),
         stats.p50_ms(),
-        stats.p99_ms()
+        stats.p99_ms(),
+        stats.calls_per_client.0,
+        stats.calls_per_client.1
     );
 }
 
