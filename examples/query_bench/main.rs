@@ -10,6 +10,7 @@
 //!   cargo run --release --example query_bench -- --regenerate                # new data
 //!   query_bench serve URL   then   query_bench pages ADDR --clients 16         # to profile
 //!   query_bench floor URL --clients 16         # the same pages' floor, in this process
+//!   query_bench gets ADDR --clients 64         # GetOrgUnit against a running server
 //!   query_bench generate URL                       # the default data into an empty database
 //!
 //! The SQLite data is generated once through the real import path and cached in
@@ -78,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
         Some("bare-serve") => return procs::bare_serve(&args[1]).await,
         Some("bare-pages") => return procs::bare_pages(&args[1]).await,
         Some("generate") => return data::generate(&args[1], Shape::default()).await,
-        Some(probe @ ("pages" | "floor")) => {
+        Some(probe @ ("pages" | "floor" | "gets")) => {
             let (target, clients, seconds) = (
                 &args[1],
                 option(&args, "--clients", 1)?,
@@ -86,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
             );
             return match probe {
                 "pages" => measure::pages_only(target, clients, seconds).await,
+                "gets" => measure::gets_only(target, clients, seconds).await,
                 _ => measure::floor_only(target, clients, seconds).await,
             };
         }

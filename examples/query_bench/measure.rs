@@ -294,30 +294,16 @@ async fn get(
     departments: Arc<Vec<String>>,
     dir: &Path,
 ) -> anyhow::Result<f64> {
-    let request = move |n: usize| pb::GetOrgUnitRequest {
-        name: format!("orgUnits/{}", departments[n % departments.len()]),
-        ..Default::default()
-    };
     let mut probe = OrganizationServiceClient::new(channels(server.addr, 1).await?.remove(0));
-    let canned = probe.get_org_unit(request(0)).await?.into_inner();
+    let canned = probe
+        .get_org_unit(get_request(&departments, 0))
+        .await?
+        .into_inner();
     let bare = ServerProcess::start(&["bare-serve", &canned_arg(&canned)], &dir.join("bare.log"))?;
 
     let mut measured = Vec::new();
     for (label, target) in [("uppsikt", server), ("bare tonic, canned", &bare)] {
-        let clients = channels(target.addr, GET_CLIENTS)
-            .await?
-            .into_iter()
-            .map(OrganizationServiceClient::new)
-            .collect();
-        let request = request.clone();
-        let stats = drive(clients, GET, move |mut c, n| {
-            let request = request(n);
-            async move {
-                c.get_org_unit(request).await.map_err(status)?;
-                Ok(())
-            }
-        })
-        .await;
+        let stats = get_load(target.addr, GET_CLIENTS, departments.clone(), GET).await?;
         measured.push(run.push(
             format!("GetOrgUnit, {label} ({} bytes)", canned.encoded_len()),
             stats,
@@ -337,6 +323,37 @@ async fn get(
         10.0,
     ));
     Ok(bare.stop())
+}
+
+/// GetOrgUnit for department `n` (cycling).
+fn get_request(departments: &[String], n: usize) -> pb::GetOrgUnitRequest {
+    pb::GetOrgUnitRequest {
+        name: format!("orgUnits/{}", departments[n % departments.len()]),
+        ..Default::default()
+    }
+}
+
+/// GetOrgUnit from `clients` clients, each with a connection of its own, one department
+/// after another.
+async fn get_load(
+    addr: SocketAddr,
+    clients: usize,
+    departments: Arc<Vec<String>>,
+    limit: Limit,
+) -> anyhow::Result<Stats> {
+    let clients = channels(addr, clients)
+        .await?
+        .into_iter()
+        .map(OrganizationServiceClient::new)
+        .collect();
+    Ok(drive(clients, limit, move |mut c, n| {
+        let request = get_request(&departments, n);
+        async move {
+            c.get_org_unit(request).await.map_err(status)?;
+            Ok(())
+        }
+    })
+    .await)
 }
 
 /// Everything for one backend at `url`, which holds the generated data.
@@ -478,6 +495,15 @@ fn print_probe(stats: &Stats) {
 /// a time against a server already running (one started with `serve`), for profiling it.
 pub async fn pages_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let stats = list_load(addr.parse()?, clients, probe_scope(), probe_limit(seconds)).await?;
+    print_probe(&stats);
+    Ok(())
+}
+
+/// `query_bench gets ADDR --clients N --seconds S`: GetOrgUnit against a server already
+/// running, for profiling it.
+pub async fn gets_only(addr: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let departments = Arc::new(Shape::default().departments());
+    let stats = get_load(addr.parse()?, clients, departments, probe_limit(seconds)).await?;
     print_probe(&stats);
     Ok(())
 }
