@@ -133,9 +133,11 @@ pub async fn page<E: Listed>(
     // The model's columns come first, then the org version.
     let columns = Columns::<E>::of()?;
     let org_version = match read.first() {
-        Some(row) => Some(positional::get::<i64>(row, columns.count())?.ok_or_else(|| {
-            StoreError::Corrupt("the org version read beside a page is NULL".into())
-        })?),
+        Some(row) => Some(
+            positional::get::<i64>(row, columns.count())?.ok_or_else(|| {
+                StoreError::Corrupt("the org version read beside a page is NULL".into())
+            })?,
+        ),
         None => None,
     };
     let more = read.len() as u64 > size;
