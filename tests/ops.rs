@@ -441,7 +441,9 @@ async fn close_connections(admin_url: &str, name: &str) -> usize {
 
 /// The pool does not ping a connection on every checkout (an extra round trip per query),
 /// only one idle for over 500 ms: a connection the database closed while it sat idle is
-/// found dead on checkout and replaced, so the next call succeeds.
+/// found dead on checkout and replaced, so the next call succeeds. The same holds for the
+/// connection the org version is read on, which is kept out of the pool
+/// (`store::version_connection`): GetOrgUnit reads the version on every call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_closed_while_idle_is_replaced_without_a_failed_call() {
     for database in TestDatabase::all().await {
@@ -458,9 +460,18 @@ async fn a_connection_closed_while_idle_is_replaced_without_a_failed_call() {
             ..Default::default()
         };
         let app = TestApp::start_with(database, options).await;
+        uppsikt::demo::load(&app.store)
+            .await
+            .unwrap_or_else(|e| panic!("{}: demo load: {e}", app.label));
         let call = || async {
             app.budget()
                 .list_categories(pb::ListCategoriesRequest::default())
+                .await?;
+            app.organization()
+                .get_org_unit(pb::GetOrgUnitRequest {
+                    name: "orgUnits/HSN".to_owned(),
+                    ..Default::default()
+                })
                 .await
         };
         call()

@@ -98,6 +98,7 @@ impl Store {
     }
 
     pub async fn close(self) -> Result<(), StoreError> {
+        self.org_cache.close().await;
         self.reader.close().await?;
         self.db.close().await?;
         Ok(())

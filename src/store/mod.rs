@@ -23,6 +23,7 @@ pub mod references;
 pub mod staffing;
 pub mod staffing_rows;
 pub mod staffing_summary;
+pub mod version_connection;
 pub mod version_gate;
 pub mod write_lock;
 

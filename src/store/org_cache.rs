@@ -7,8 +7,8 @@
 use super::connect::Store;
 use super::error::StoreError;
 use super::org::{StoredOrgUnit, all_placements};
+use super::version_connection::VersionConnection;
 use super::version_gate::VersionGate;
-use super::write_lock::org_version;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
@@ -22,6 +22,8 @@ const TREES_KEPT: usize = 16;
 #[derive(Default)]
 pub struct OrgCache {
     gate: VersionGate,
+    /// Where the gate reads the version.
+    connection: VersionConnection,
     loaded: Mutex<Option<(i64, Arc<History>)>>,
 }
 
@@ -101,6 +103,10 @@ impl History {
 }
 
 impl OrgCache {
+    pub(super) async fn close(&self) {
+        self.connection.close().await;
+    }
+
     fn get(&self, version: i64) -> Option<Arc<History>> {
         let loaded = self.loaded.lock().expect("org cache lock");
         loaded
@@ -120,7 +126,10 @@ impl Store {
     /// call then reloads.
     async fn org_history(&self) -> Result<Arc<History>, StoreError> {
         let cache = self.org_cache();
-        let version = cache.gate.version(|| org_version(self.reader())).await?;
+        let version = cache
+            .gate
+            .version(|| cache.connection.read(self.reader()))
+            .await?;
         if let Some(history) = cache.get(version) {
             return Ok(history);
         }
@@ -145,7 +154,11 @@ impl Store {
     /// Whether `version` is the org version now (read through the gate, as every call's).
     pub async fn is_org_version(&self, version: i64) -> Result<bool, StoreError> {
         let cache = self.org_cache();
-        Ok(cache.gate.version(|| org_version(self.reader())).await? == version)
+        Ok(cache
+            .gate
+            .version(|| cache.connection.read(self.reader()))
+            .await?
+            == version)
     }
 
     /// The placements current at `as_of`, ordered by code and validity.
