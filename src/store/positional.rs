@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{ColumnType, Value};
-use sea_orm::sqlx::{self, Decode, Row, Type};
+use sea_orm::sqlx::{self, Decode, Row};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult,
     TryIntoModel,
@@ -99,11 +99,8 @@ impl<E: Decoded> Columns<E> {
 pub fn get<T>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr>
 where
     T: for<'r> Decode<'r, sqlx::Postgres>
-        + Type<sqlx::Postgres>
         + for<'r> Decode<'r, sqlx::MySql>
-        + Type<sqlx::MySql>
-        + for<'r> Decode<'r, sqlx::Sqlite>
-        + Type<sqlx::Sqlite>,
+        + for<'r> Decode<'r, sqlx::Sqlite>,
 {
     let read = if let Some(row) = row.try_as_pg_row() {
         row.try_get_unchecked::<Option<T>, _>(index)
