@@ -5,7 +5,7 @@
 //! SQLite reads through the pool: there is no round trip to save.
 
 use super::error::StoreError;
-use super::write_lock::{ORG_VERSION_SQL, org_version};
+use super::write_lock::{ORG_VERSION_READ, org_version};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 use std::sync::Arc;
@@ -75,10 +75,17 @@ impl Kept {
     }
 
     async fn version(&mut self) -> Result<i64, StoreError> {
-        let sql = || sqlx::AssertSqlSafe(format!("SELECT {ORG_VERSION_SQL}"));
         match self {
-            Self::Postgres(connection) => sqlx::query_scalar(sql()).fetch_one(connection).await,
-            Self::MySql(connection) => sqlx::query_scalar(sql()).fetch_one(connection).await,
+            Self::Postgres(connection) => {
+                sqlx::query_scalar(ORG_VERSION_READ)
+                    .fetch_one(connection)
+                    .await
+            }
+            Self::MySql(connection) => {
+                sqlx::query_scalar(ORG_VERSION_READ)
+                    .fetch_one(connection)
+                    .await
+            }
         }
         .map_err(driver)
     }

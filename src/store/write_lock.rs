@@ -88,9 +88,20 @@ pub async fn mark_org_changed(
     Ok(())
 }
 
+/// The statement that reads the version of the organisation tree (one text for both
+/// constants below).
+macro_rules! org_version_select {
+    () => {
+        "SELECT org_version FROM write_lock WHERE id = 1"
+    };
+}
+
+/// The version of the organisation tree, read on its own.
+pub const ORG_VERSION_READ: &str = org_version_select!();
+
 /// The version of the organisation tree, as a scalar subquery: a query that selects it
 /// beside its rows reads both in one snapshot.
-pub const ORG_VERSION_SQL: &str = "(SELECT org_version FROM write_lock WHERE id = 1)";
+pub const ORG_VERSION_SQL: &str = concat!("(", org_version_select!(), ")");
 
 /// The version of the organisation tree: a point read on the lock row (which readers never
 /// wait for: the row lock only blocks writers).
@@ -98,7 +109,7 @@ pub async fn org_version(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            format!("SELECT {ORG_VERSION_SQL}"),
+            ORG_VERSION_READ,
         ))
         .await?
         .ok_or_else(|| StoreError::Corrupt("the write_lock row is missing".into()))?;
