@@ -1,7 +1,9 @@
 //! Command line and environment: every flag can also be set through its variable.
 
+use crate::store::PoolSize;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// The default database: a SQLite file in the working directory, created when missing.
@@ -23,6 +25,19 @@ pub struct DatabaseArgs {
     /// Database URL: sqlite://FILE?mode=rwc, postgres://…, mysql://…
     #[arg(long, env = "UPPSIKT_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// Connections each pool may open (the read database's pool has its own as many).
+    /// Default: a SQLite file 8; PostgreSQL and MySQL two per core of this machine, 4 to 16.
+    #[arg(long, env = "UPPSIKT_DATABASE_POOL_SIZE",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_pool_size: Option<u32>,
+}
+
+impl DatabaseArgs {
+    pub fn pool_size(&self) -> PoolSize {
+        self.database_pool_size
+            .and_then(NonZeroU32::new)
+            .map_or_else(PoolSize::default, PoolSize::of)
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use uppsikt::config::{Cli, Command};
+use uppsikt::config::{Cli, Command, DatabaseArgs};
 use uppsikt::domain::instant::Instant;
 use uppsikt::import::files::file_entries;
 use uppsikt::import::{ImportError, ImportRequest, run_import};
@@ -43,7 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             // Before the database: a refused setup should not touch anything.
             let mut options = uppsikt::access::serve_options(&access, listen).await?;
             options.web = uppsikt::http::WebOptions { cors_origins };
-            let mut store = open(&database.database_url).await?;
+            let mut store = open(&database).await?;
             if let Some(read_url) = read_database_url {
                 store = store
                     .with_reader(&read_url)
@@ -76,11 +76,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             tracing::info!("stopped");
         }
         Command::Migrate { database } => {
-            open(&database.database_url).await?;
+            open(&database).await?;
             println!("schema is up to date");
         }
         Command::LoadDemo { database } => {
-            let store = open(&database.database_url).await?;
+            let store = open(&database).await?;
             let outcome = demo::load(&store).await.context("loading the demo data")?;
             print_outcome(&outcome);
         }
@@ -90,7 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             request_id,
             files,
         } => {
-            let store = open(&database.database_url).await?;
+            let store = open(&database).await?;
             // The import's own source names the files; each record keeps its own `source`.
             let mut document = files
                 .iter()
@@ -141,7 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     .map(|t| Instant(t.timestamp_micros()))
                     .with_context(|| format!("--as-of {text:?} is not an RFC 3339 instant"))?,
             };
-            let store = open(&database.database_url).await?;
+            let store = open(&database).await?;
             let counts = match output {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
@@ -165,8 +165,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url)
+async fn open(database: &DatabaseArgs) -> anyhow::Result<Store> {
+    let url = &database.database_url;
+    Store::open_with(url, database.pool_size())
         .await
         .with_context(|| format!("cannot open the database {url}"))
 }

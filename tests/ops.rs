@@ -213,7 +213,11 @@ async fn metrics_count_calls_codes_imports_and_the_pool() {
             2.0,
         );
         expect("uppsikt_ready".to_owned(), 1.0);
-        let max = if label == "sqlite" { 8.0 } else { 16.0 };
+        let max = if label == "sqlite" {
+            8.0
+        } else {
+            default_server_pool() as f64
+        };
         expect(
             r#"uppsikt_db_pool_max_connections{pool="primary"}"#.to_owned(),
             max,
@@ -233,6 +237,72 @@ async fn metrics_count_calls_codes_imports_and_the_pool() {
             "{label}: in_use {in_use}, idle {idle}, max {max}"
         );
         app.stop().await;
+    }
+}
+
+/// The documented default for PostgreSQL and MySQL: two connections per core, 4 to 16.
+fn default_server_pool() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (2 * cores).clamp(4, 16)
+}
+
+/// `uppsikt serve --database-pool-size 3`, the real binary: both its pools (the primary's
+/// and the read database's) open at most 3 connections, as its /metrics shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configured_pool_size_bounds_every_pool() {
+    for database in TestDatabase::all().await {
+        let label = database.label;
+        let admin = {
+            // A free port for the admin listener (the binary does not print its address).
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            probe.local_addr().expect("address")
+        };
+        let server = std::process::Command::new(env!("CARGO_BIN_EXE_uppsikt"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-pool-size",
+                "3",
+            ])
+            .args(["--admin-listen", &admin.to_string()])
+            .args(["--read-database-url", &database.url])
+            .env("UPPSIKT_DATABASE_URL", &database.url)
+            .env_remove("UPPSIKT_AUTH_FILE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run uppsikt serve");
+        let _stopped = KilledOnDrop(server);
+        let mut waited = Duration::ZERO;
+        while tokio::net::TcpStream::connect(admin).await.is_err() {
+            assert!(
+                waited < Duration::from_secs(60),
+                "{label}: the admin listener never came up"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += Duration::from_millis(50);
+        }
+        let (status, metrics) = get(admin, "/metrics").await;
+        assert_eq!(status, 200, "{label}: {metrics}");
+        for pool in ["primary", "reader"] {
+            let series = format!(r#"uppsikt_db_pool_max_connections{{pool="{pool}"}}"#);
+            assert_eq!(
+                sample(&metrics, &series),
+                Some(3.0),
+                "{label}: {series} in\n{metrics}"
+            );
+        }
+    }
+}
+
+/// A child process stopped when the test leaves its scope, passing or failing.
+struct KilledOnDrop(std::process::Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

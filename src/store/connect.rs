@@ -7,6 +7,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::SqliteConnection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +33,35 @@ impl Backend {
     }
 }
 
+/// How many connections a pool may hold: as configured, or sized to this machine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolSize(Option<NonZeroU32>);
+
+impl PoolSize {
+    pub fn of(connections: NonZeroU32) -> Self {
+        Self(Some(connections))
+    }
+
+    /// The most connections a pool for `backend` opens. An in-memory SQLite database lives
+    /// in one connection, whatever is configured. By default a SQLite file has 8 (readers
+    /// beside WAL's one writer), and PostgreSQL or MySQL two per core of this machine, 4 to
+    /// 16: a connection in use keeps a core busy, here decoding or on the database. Past
+    /// that, more connections only move waiting queries from the pool's fair queue into the
+    /// run queue of the cores: 16 on two cores served fewer pages per second than 4, and
+    /// the slowest far slower (README, "Ninth pass").
+    pub fn connections(self, backend: Backend, in_memory: bool) -> u32 {
+        match (backend, self.0) {
+            (Backend::Sqlite, _) if in_memory => 1,
+            (_, Some(given)) => given.get(),
+            (Backend::Sqlite, None) => 8,
+            (Backend::Postgres | Backend::MySql, None) => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                (2 * cores as u32).clamp(4, 16)
+            }
+        }
+    }
+}
+
 /// The database handle shared by the services and the importer. Writes are serialised by
 /// the database itself (`write_lock`), so several instances may share one database.
 #[derive(Clone)]
@@ -40,16 +70,25 @@ pub struct Store {
     /// Where the API reads: a replica when one is configured, else the same pool as `db`.
     reader: DatabaseConnection,
     backend: Backend,
+    /// Applies to the read database's pool too.
+    pool_size: PoolSize,
     org_cache: Arc<OrgCache>,
 }
 
 impl Store {
-    /// Connects; for SQLite creates the file when missing. Does not migrate.
+    /// Connects with pools sized to this machine; for SQLite creates the file when
+    /// missing. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let db = pool(url).await?;
+        Self::connect_with(url, PoolSize::default()).await
+    }
+
+    /// Connects with pools of `pool_size`.
+    pub async fn connect_with(url: &str, pool_size: PoolSize) -> Result<Self, StoreError> {
+        let db = pool(url, pool_size).await?;
         Ok(Self {
             reader: db.clone(),
             backend: backend_of(url)?,
+            pool_size,
             db,
             org_cache: Arc::default(),
         })
@@ -63,13 +102,18 @@ impl Store {
                 "the read database URL {read_url:?} is not the same kind of database as the primary"
             )));
         }
-        self.reader = pool(read_url).await?;
+        self.reader = pool(read_url, self.pool_size).await?;
         Ok(self)
     }
 
     /// Connects and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let store = Self::connect(url).await?;
+        Self::open_with(url, PoolSize::default()).await
+    }
+
+    /// Connects with pools of `pool_size` and brings the schema up to date.
+    pub async fn open_with(url: &str, pool_size: PoolSize) -> Result<Self, StoreError> {
+        let store = Self::connect_with(url, pool_size).await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -120,8 +164,8 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
 /// How long a pooled connection may sit idle before it is pinged on checkout.
 const PING_AFTER_IDLE: Duration = Duration::from_millis(500);
 
-/// A pool for `url`: SQLite in WAL mode with a pool of readers, the servers with up to 16.
-async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
+/// A pool of `size` for `url`; SQLite in WAL mode.
+async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreError> {
     let backend = backend_of(url)?;
     let url = match backend {
         Backend::MySql => url.replacen("mariadb://", "mysql://", 1),
@@ -143,12 +187,11 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
         .map_sqlx_sqlite_pool_opts(|pool| {
             report_acquires(pool).after_connect(|conn, _| Box::pin(stable_plans(conn)))
         });
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    options
+        .max_connections(size.connections(backend, in_memory))
+        .min_connections(1);
     if backend == Backend::Sqlite {
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        // An in-memory database lives in one connection; a file gets a pool of readers
-        // so that concurrent reads do not queue behind one connection.
-        options.max_connections(if in_memory { 1 } else { 8 });
-        options.min_connections(1);
         options.map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -156,8 +199,6 @@ async fn pool(url: &str) -> Result<DatabaseConnection, StoreError> {
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });
-    } else {
-        options.max_connections(16).min_connections(1);
     }
     if backend == Backend::Postgres {
         // A summary's straddling-unit key makes PostgreSQL expect ~100 000 groups for a
@@ -209,7 +250,7 @@ mod tests {
             "sqlite://{}?mode=rwc",
             dir.path().join("plans.db").display()
         );
-        let db = pool(&url).await.unwrap();
+        let db = pool(&url, PoolSize::default()).await.unwrap();
         // Several held at once, so that the pool opens more than its first.
         let mut held = Vec::new();
         for _ in 0..3 {

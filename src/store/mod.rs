@@ -27,5 +27,5 @@ pub mod version_connection;
 pub mod version_gate;
 pub mod write_lock;
 
-pub use connect::{Backend, Store};
+pub use connect::{Backend, PoolSize, Store};
 pub use error::StoreError;
