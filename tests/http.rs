@@ -273,41 +273,57 @@ async fn csv_of_hsn_2025_budget_lines_has_every_line_once() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_of_a_list_follows_every_page() {
-    for_each_backend(true, async |app| {
-        // 1 440 lines: more than one 1 000-line page.
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("many.txt");
-        let mut text = String::from("source document=\"tests/http.rs\"\n");
-        for year in 2000..2010 {
-            for month in 1..=12 {
-                for category in ["PATIENTAVGIFTER", "FORSALJNING", "PERSONALKOSTNADER", "LAKEMEDEL", "KONSULTKOSTNADER", "OVRIGA_KOSTNADER"] {
-                    for scenario in ["actual", "budget"] {
-                        let sign = if category.ends_with("KOSTNADER") || category == "LAKEMEDEL" { -1 } else { 1 };
-                        text.push_str(&format!(
-                            "budget_line org_unit=HSN category={category} fiscal_year={year} from_month={month} to_month={month} scenario={scenario} amount_sek={}\n",
-                            sign * (year * 1000 + month * 10)
-                        ));
-                    }
+/// Imports 1 440 budget lines of HSN (2000–2009): more than one 1 000-row CSV page, in
+/// lists and in the change feed.
+async fn import_many_lines(app: &TestApp) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("many.txt");
+    let mut text = String::from("source document=\"tests/http.rs\"\n");
+    for year in 2000..2010 {
+        for month in 1..=12 {
+            for category in [
+                "PATIENTAVGIFTER",
+                "FORSALJNING",
+                "PERSONALKOSTNADER",
+                "LAKEMEDEL",
+                "KONSULTKOSTNADER",
+                "OVRIGA_KOSTNADER",
+            ] {
+                for scenario in ["actual", "budget"] {
+                    let sign = if category.ends_with("KOSTNADER") || category == "LAKEMEDEL" {
+                        -1
+                    } else {
+                        1
+                    };
+                    text.push_str(&format!(
+                        "budget_line org_unit=HSN category={category} fiscal_year={year} from_month={month} to_month={month} scenario={scenario} amount_sek={}\n",
+                        sign * (year * 1000 + month * 10)
+                    ));
                 }
             }
         }
-        std::fs::write(&path, text).expect("write");
-        uppsikt::import::run_import(
-            &app.store,
-            uppsikt::import::ImportRequest {
-                document: "tests/http.rs".into(),
-                table: None,
-                system: None,
-                request_id: None,
-                dry_run: false,
-            },
-            Box::pin(uppsikt::import::files::file_entries(vec![path])),
-            |_| {},
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{}: import: {e:?}", app.label));
+    }
+    std::fs::write(&path, text).expect("write");
+    uppsikt::import::run_import(
+        &app.store,
+        uppsikt::import::ImportRequest {
+            document: "tests/http.rs".into(),
+            table: None,
+            system: None,
+            request_id: None,
+            dry_run: false,
+        },
+        Box::pin(uppsikt::import::files::file_entries(vec![path])),
+        |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}: import: {e:?}", app.label));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_of_a_list_follows_every_page() {
+    for_each_backend(true, async |app| {
+        import_many_lines(app).await;
 
         let grpc = grpc_lines(
             app,
@@ -327,6 +343,71 @@ async fn csv_of_a_list_follows_every_page() {
         .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
         assert_once_each(app.label, &csv_lines(&answer.text()), &grpc);
+    })
+    .await;
+}
+
+/// The change feed continues by cursor, not page token: its CSV follows `next_cursor` until
+/// a page comes back empty, and holds every change once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_of_the_change_feed_holds_every_change() {
+    for_each_backend(true, async |app| {
+        import_many_lines(app).await;
+        let mut feed = pb::change_service_client::ChangeServiceClient::new(app.channel.clone());
+        let mut grpc = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = feed
+                .list_changes(pb::ListChangesRequest {
+                    after: after.clone(),
+                    page_size: 1000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{}: ListChanges: {e:?}", app.label))
+                .into_inner();
+            if page.changes.is_empty() {
+                break;
+            }
+            grpc.extend(page.changes.into_iter().map(|c| (c.cursor, c.key)));
+            after = page.next_cursor;
+        }
+        assert!(grpc.len() > 1440, "{}: {} changes", app.label, grpc.len());
+
+        let answer = get(
+            app.address,
+            "/uppsikt.v1.ChangeService/ListChanges?format=csv",
+            &[],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let mut reader = csv::Reader::from_reader(answer.body.as_ref());
+        let headers = reader.headers().expect("header").clone();
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("{}: no {name} column in {headers:?}", app.label))
+        };
+        let (cursor, key) = (column("cursor"), column("key"));
+        let csv: Vec<(String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.expect("row");
+                (r[cursor].to_owned(), r[key].to_owned())
+            })
+            .collect();
+        assert_eq!(
+            csv.len(),
+            grpc.len(),
+            "{}: as many CSV rows as changes",
+            app.label
+        );
+        assert_eq!(
+            csv, grpc,
+            "{}: the same changes in the same order",
+            app.label
+        );
     })
     .await;
 }

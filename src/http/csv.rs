@@ -377,33 +377,65 @@ pub fn single(method: &Method, answer: &[u8]) -> Result<Response<Body>, Status> 
     ))
 }
 
-/// The rows of one List page and its next page token.
+/// How a List asks for the page after this one: which request field to set from which
+/// field of the answer. A paged list (`page_token` from `next_page_token`) ends at an empty
+/// token; a feed (`after` from `next_cursor`, a cursor that is never empty) ends at a page
+/// without rows.
+struct Continuation {
+    request_field: FieldDescriptor,
+    answer_field: &'static str,
+    feed: bool,
+}
+
+impl Continuation {
+    fn of(request: &MessageDescriptor) -> Option<Self> {
+        let (request_field, answer_field, feed) = match request.get_field_by_name("page_token") {
+            Some(field) => (field, "next_page_token", false),
+            None => (request.get_field_by_name("after")?, "next_cursor", true),
+        };
+        Some(Self {
+            request_field,
+            answer_field,
+            feed,
+        })
+    }
+
+    /// What to ask for after `page`, which held `rows` rows; `None` after the last page.
+    fn next(&self, page: &DynamicMessage, rows: usize) -> Option<String> {
+        if self.feed && rows == 0 {
+            return None;
+        }
+        page.get_field_by_name(self.answer_field)
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .filter(|next| !next.is_empty())
+    }
+}
+
+/// The rows of one List page and what to ask for next (`None`: this was the last page).
 fn page_rows(
     table: &Table,
     field: &FieldDescriptor,
     element: &MessageDescriptor,
+    continuation: Option<&Continuation>,
     page: &DynamicMessage,
-) -> (Vec<u8>, String) {
+) -> (Vec<u8>, Option<String>) {
     let value = page.get_field(field);
-    let rows = value
-        .as_list()
-        .unwrap_or_default()
+    let messages = value.as_list().unwrap_or_default();
+    let rows: Vec<Cells> = messages
         .iter()
         .filter_map(Value::as_message)
         .map(|m| {
             let mut cells = Cells::new();
             record(element, Some(m), "", 0, &mut cells);
             cells
-        });
-    let bytes = table.rows(rows);
-    let token = page
-        .get_field_by_name("next_page_token")
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    (bytes, token)
+        })
+        .collect();
+    let next = continuation.and_then(|c| c.next(page, rows.len()));
+    (table.rows(rows), next)
 }
 
-/// Every row of a List, following `next_page_token` through every page, as one CSV body.
+/// Every row of a List, following `next_page_token` (or a feed's `next_cursor`) through
+/// every page, as one CSV body.
 /// The first page is read before answering, so that a bad request gets its error; a later
 /// page that fails ends the body with an error (the client sees a broken transfer, not a
 /// silently short table).
@@ -439,7 +471,7 @@ where
             request.set_field(page_size, Value::I32(PAGE_SIZE));
         }
     }
-    let token_field = request.descriptor().get_field_by_name("page_token");
+    let continuation = Continuation::of(&request.descriptor());
     let mut header = Cells::new();
     record(&element, None, "", 0, &mut header);
     let table = Table::new(header.into_iter().map(|(n, _)| n));
@@ -452,7 +484,7 @@ where
     )
     .await?;
     let first = decode(&method.output, &first)?;
-    let (rows, token) = page_rows(&table, &field, &element, &first);
+    let (rows, next_request) = page_rows(&table, &field, &element, continuation.as_ref(), &first);
     let mut start = table.header();
     start.extend(rows);
 
@@ -460,13 +492,13 @@ where
         service,
         method,
         request,
-        token_field,
+        continuation,
         context,
         table,
         field,
         element,
         next: Some(Ok(Bytes::from(start))),
-        token,
+        next_request,
         failed: false,
     };
     // Each page is sent before the next is asked for: at most one page is held in memory.
@@ -485,19 +517,20 @@ where
     ))
 }
 
-/// The state of a streamed List: the first chunk and the token of the next page.
+/// The state of a streamed List: the first chunk and what to ask for next.
 struct Pager<S> {
     service: S,
     method: &'static Method,
     request: DynamicMessage,
-    token_field: Option<FieldDescriptor>,
+    continuation: Option<Continuation>,
     context: CallContext,
     table: Table,
     field: FieldDescriptor,
     element: MessageDescriptor,
     /// The first page's chunk, read before answering.
     next: Option<Result<Bytes, Status>>,
-    token: String,
+    /// The page token or cursor of the next page; `None` after the last.
+    next_request: Option<String>,
     /// A page failed: the body ended with its error.
     failed: bool,
 }
@@ -510,12 +543,10 @@ where
 {
     /// The next page's rows; `None` after the last page.
     async fn fetch(&mut self) -> Option<Result<Bytes, Status>> {
-        let token_field = self.token_field.as_ref()?;
-        if self.token.is_empty() {
-            return None;
-        }
+        let continuation = self.continuation.as_ref()?;
+        let next = self.next_request.take()?;
         self.request
-            .set_field(token_field, Value::String(std::mem::take(&mut self.token)));
+            .set_field(&continuation.request_field, Value::String(next));
         let answer = grpc_call::unary(
             self.service.clone(),
             &self.method.path,
@@ -530,8 +561,14 @@ where
                 return Some(Err(status));
             }
         };
-        let (rows, token) = page_rows(&self.table, &self.field, &self.element, &page);
-        self.token = token;
+        let (rows, next) = page_rows(
+            &self.table,
+            &self.field,
+            &self.element,
+            Some(continuation),
+            &page,
+        );
+        self.next_request = next;
         Some(Ok(Bytes::from(rows)))
     }
 }
