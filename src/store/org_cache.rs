@@ -126,10 +126,7 @@ impl Store {
     /// call then reloads.
     async fn org_history(&self) -> Result<Arc<History>, StoreError> {
         let cache = self.org_cache();
-        let version = cache
-            .gate
-            .version(|| cache.connection.read(self.reader()))
-            .await?;
+        let version = self.org_version_now().await?;
         if let Some(history) = cache.get(version) {
             return Ok(history);
         }
@@ -153,12 +150,17 @@ impl Store {
 
     /// Whether `version` is the org version now (read through the gate, as every call's).
     pub async fn is_org_version(&self, version: i64) -> Result<bool, StoreError> {
+        Ok(self.org_version_now().await? == version)
+    }
+
+    /// The org version, at least as new as when this call arrived: through the gate, on the
+    /// version connection.
+    async fn org_version_now(&self) -> Result<i64, StoreError> {
         let cache = self.org_cache();
-        Ok(cache
+        cache
             .gate
             .version(|| cache.connection.read(self.reader()))
-            .await?
-            == version)
+            .await
     }
 
     /// The placements current at `as_of`, ordered by code and validity.
