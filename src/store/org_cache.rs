@@ -130,7 +130,10 @@ impl Store {
         if let Some(history) = cache.get(version) {
             return Ok(history);
         }
-        let history = Arc::new(History::new(all_placements(self.reader()).await?));
+        // Boxed, as the version read below: a call rarely runs either, and inline their
+        // futures would make every call's future (and each copy of it) some 18 kB.
+        let rows = Box::pin(all_placements(self.reader())).await?;
+        let history = Arc::new(History::new(rows));
         cache.put(version, history.clone());
         Ok(history)
     }
@@ -159,7 +162,7 @@ impl Store {
         let cache = self.org_cache();
         cache
             .gate
-            .version(|| cache.connection.read(self.reader()))
+            .version(|| Box::pin(cache.connection.read(self.reader())))
             .await
     }
 
