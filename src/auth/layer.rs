@@ -99,7 +99,8 @@ impl Authenticator {
         }
         let looks_like_jwt = secret.bytes().filter(|b| *b == b'.').count() == 2;
         match jwt {
-            Some(verifier) if looks_like_jwt => match verifier.verify(secret).await {
+            // Boxed: inline, its JWKS refresh made every call's future 5 kB, JWT or not.
+            Some(verifier) if looks_like_jwt => match Box::pin(verifier.verify(secret)).await {
                 Ok(principal) => Ok(Arc::new(principal)),
                 Err(JwtRejection::Expired) => Err(unauthenticated(
                     "EXPIRED_CREDENTIALS",
