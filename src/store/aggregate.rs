@@ -127,6 +127,9 @@ pub async fn aggregate(
             cells.entry(key).or_default().absorb(cell);
         }
     }
+    if backend == Backend::Sqlite {
+        super::heap::release_freed_memory();
+    }
     Ok(cells)
 }
 

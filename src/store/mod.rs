@@ -8,6 +8,7 @@ pub mod connect;
 pub mod entities;
 pub mod error;
 pub mod facts;
+mod heap;
 pub mod history;
 pub mod imports;
 pub mod indicator;
