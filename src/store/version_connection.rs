@@ -59,50 +59,36 @@ impl VersionConnection {
     }
 }
 
+/// A connection taken out of `pool` for good (each driver's pool is its own type).
+macro_rules! detached {
+    ($pool:expr) => {
+        $pool.acquire().await.map_err(driver)?.detach()
+    };
+}
+
+/// The version read on `connection` (each driver's connection is its own type).
+macro_rules! version_on {
+    ($connection:expr) => {
+        sqlx::query_scalar(ORG_VERSION_READ)
+            .fetch_one($connection)
+            .await
+    };
+}
+
 impl Kept {
     async fn take(db: &DatabaseConnection) -> Result<Self, StoreError> {
         Ok(match db.get_database_backend() {
-            DbBackend::Sqlite => Self::Sqlite(
-                db.get_sqlite_connection_pool()
-                    .acquire()
-                    .await
-                    .map_err(driver)?
-                    .detach(),
-            ),
-            DbBackend::Postgres => Self::Postgres(
-                db.get_postgres_connection_pool()
-                    .acquire()
-                    .await
-                    .map_err(driver)?
-                    .detach(),
-            ),
-            _ => Self::MySql(
-                db.get_mysql_connection_pool()
-                    .acquire()
-                    .await
-                    .map_err(driver)?
-                    .detach(),
-            ),
+            DbBackend::Sqlite => Self::Sqlite(detached!(db.get_sqlite_connection_pool())),
+            DbBackend::Postgres => Self::Postgres(detached!(db.get_postgres_connection_pool())),
+            _ => Self::MySql(detached!(db.get_mysql_connection_pool())),
         })
     }
 
     async fn version(&mut self) -> Result<i64, StoreError> {
         match self {
-            Self::Sqlite(connection) => {
-                sqlx::query_scalar(ORG_VERSION_READ)
-                    .fetch_one(connection)
-                    .await
-            }
-            Self::Postgres(connection) => {
-                sqlx::query_scalar(ORG_VERSION_READ)
-                    .fetch_one(connection)
-                    .await
-            }
-            Self::MySql(connection) => {
-                sqlx::query_scalar(ORG_VERSION_READ)
-                    .fetch_one(connection)
-                    .await
-            }
+            Self::Sqlite(connection) => version_on!(connection),
+            Self::Postgres(connection) => version_on!(connection),
+            Self::MySql(connection) => version_on!(connection),
         }
         .map_err(driver)
     }
