@@ -4,8 +4,10 @@
 //! where a read through the pool is two (sqlx pings every connection it takes back), and
 //! on SQLite one hop to its worker thread without sea-orm's and the pool's bookkeeping
 //! (a fifth of the server's CPU per GetOrgUnit at 64 clients went to reading the version).
-//! A SQLite pool of one connection is read through instead: taking that one out would make
-//! the pool open another, and for a database in memory that is another, empty one.
+//! A SQLite pool of one connection is read through instead, so the database keeps the one
+//! connection it was given: a database in memory always has one, and sqlx opens it in
+//! shared-cache mode, where a second connection meets table locks that the busy timeout
+//! does not wait out.
 
 use super::error::StoreError;
 use super::write_lock::{ORG_VERSION_READ, org_version};
@@ -30,7 +32,7 @@ impl VersionConnection {
     /// none is kept). A kept connection that fails, e.g. one the database closed while it
     /// sat idle, is dropped and the read is tried once more on a fresh one.
     pub async fn read(&self, db: &DatabaseConnection) -> Result<i64, StoreError> {
-        if has_one_connection(db) {
+        if is_sqlite_of_one_connection(db) {
             return org_version(db).await;
         }
         let mut kept = self.kept.lock().await;
@@ -95,7 +97,7 @@ impl Kept {
 }
 
 /// Whether `db` is a SQLite pool of one connection (a database in memory always is).
-fn has_one_connection(db: &DatabaseConnection) -> bool {
+fn is_sqlite_of_one_connection(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
         && db
             .get_sqlite_connection_pool()
