@@ -6,7 +6,7 @@
 use super::error::StoreError;
 use super::history::current_at;
 use super::keyset;
-use super::positional::{self, Columns, Decoded};
+use super::positional::{self, ByPosition};
 use super::write_lock::ORG_VERSION_SQL;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
@@ -14,8 +14,8 @@ use crate::domain::provenance::Provenance;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +69,7 @@ impl KeyPart {
 
 /// A fact table that lists: which columns hold the unit and the transaction times, and the
 /// documented order.
-pub trait Listed: Decoded {
+pub trait Listed: EntityTrait<Model: ByPosition> {
     /// The order of the list, ascending, ending with the row id (a total order).
     fn order() -> Vec<Self::Column>;
     fn unit_column() -> Self::Column;
@@ -131,10 +131,9 @@ pub async fn page<E: Listed>(
         .build(db.get_database_backend());
     let read = db.query_all_raw(statement).await?;
     // The model's columns come first, then the org version.
-    let columns = Columns::<E>::of()?;
     let org_version = match read.first() {
         Some(row) => Some(
-            positional::get::<i64>(row, columns.count())?.ok_or_else(|| {
+            positional::get::<i64>(row, E::Model::COLUMNS)?.ok_or_else(|| {
                 StoreError::Corrupt("the org version read beside a page is NULL".into())
             })?,
         ),
@@ -144,7 +143,7 @@ pub async fn page<E: Listed>(
     // Sized up front: collecting through `Result` would grow the vector by doubling.
     let mut rows = Vec::with_capacity(read.len().min(size as usize));
     for row in read.iter().take(size as usize) {
-        rows.push(columns.model(row)?);
+        rows.push(E::Model::decode(row)?);
     }
     // Only the last row's key is needed: the next page starts after it.
     let next = match rows.last() {

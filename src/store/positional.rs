@@ -1,115 +1,96 @@
-//! Rows decoded by position into an entity's model, for the list pages. sea-orm's derived
-//! decoding looks every value's column up by name and formats an error for every NULL it
-//! meets; on a page of 100 budget lines that was about a quarter of the server's CPU
-//! (`perf`, 16 clients, PostgreSQL). Here the column kinds are read once per page, and each
-//! value is decoded straight from the driver's row at its place in `E::find()`'s select
-//! list, which is the entity's columns in declaration order.
+//! Rows decoded by position into a listed entity's model, for the list pages. sea-orm's
+//! derived decoding looks every value's column up by name and formats an error for every NULL
+//! it meets; building the model through its active model instead, value by value, was still
+//! a sixth of the server's CPU on a page of 100 budget lines (`perf`, 16 clients,
+//! PostgreSQL). Here a model is read straight from the driver's row, field by field at its
+//! place in `E::find()`'s select list: the entity's columns in declaration order, which is
+//! the order of the model's fields, so both come from the one field list `by_position!`
+//! declares the model with.
 
-use chrono::NaiveDate;
-use sea_orm::sea_query::{ColumnType, Value};
 use sea_orm::sqlx::{self, Decode, Row};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult,
-    TryIntoModel,
-};
+use sea_orm::{DbErr, QueryResult};
 
-/// An entity whose model can be built from its active model with every column set (each
-/// derived entity can).
-pub trait Decoded: EntityTrait {
-    fn model_of(active: Self::ActiveModel) -> Result<Self::Model, DbErr>;
-}
-
-impl<E: EntityTrait> Decoded for E
-where
-    E::ActiveModel: TryIntoModel<E::Model>,
-{
-    fn model_of(active: Self::ActiveModel) -> Result<Self::Model, DbErr> {
-        active.try_into_model()
-    }
-}
-
-/// The Rust type a column decodes to.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    SmallInt,
-    Int,
-    BigInt,
-    Text,
-    Date,
-    Bool,
-}
-
-/// An entity's columns in select order, each with its kind.
-pub struct Columns<E: Decoded> {
-    columns: Vec<(E::Column, Kind)>,
-}
-
-impl<E: Decoded> Columns<E> {
-    pub fn of() -> Result<Self, DbErr> {
-        let columns = E::Column::iter()
-            .map(|column| {
-                let kind = match column.def().get_column_type() {
-                    ColumnType::SmallInteger => Kind::SmallInt,
-                    ColumnType::Integer => Kind::Int,
-                    ColumnType::BigInteger => Kind::BigInt,
-                    ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => Kind::Text,
-                    ColumnType::Date => Kind::Date,
-                    ColumnType::Boolean => Kind::Bool,
-                    other => {
-                        return Err(DbErr::Type(format!(
-                            "column {} has type {other:?}, which rows are not decoded by position from",
-                            column.as_str()
-                        )));
-                    }
-                };
-                Ok((column, kind))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self { columns })
-    }
-
+/// A model decoded from the first `COLUMNS` values of a row, in field order.
+pub trait ByPosition: Sized {
     /// How many values of a row the model takes (the values after them are the caller's).
-    pub fn count(&self) -> usize {
-        self.columns.len()
-    }
+    const COLUMNS: usize;
 
-    /// The model in the first `count()` values of `row`.
-    pub fn model(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
-        let mut active = <E::ActiveModel as ActiveModelTrait>::default();
-        for (index, (column, kind)) in self.columns.iter().enumerate() {
-            let value = match kind {
-                Kind::SmallInt => Value::SmallInt(get(row, index)?),
-                Kind::Int => Value::Int(get(row, index)?),
-                Kind::BigInt => Value::BigInt(get(row, index)?),
-                Kind::Text => Value::String(get(row, index)?),
-                Kind::Date => Value::ChronoDate(get::<NaiveDate>(row, index)?),
-                Kind::Bool => Value::Bool(get(row, index)?),
-            };
-            active.try_set(*column, value)?;
-        }
-        E::model_of(active)
-    }
+    fn decode(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
-/// The value at `index` of `row`, NULL as `None`, decoded by whichever driver read it.
-/// Without sqlx's type check, which compares the column's type with every type `T` accepts
-/// on each value (about a tenth of a page's decoding): the entity fixes the column's type,
-/// and a test (tests/storage.rs) compares every list's rows with sea-orm's checked decoding
-/// on each backend, since a column of another type could decode to a wrong value.
+/// Declares an entity's model, as `DeriveEntityModel` reads it, and its `ByPosition`
+/// decoding from the same fields. Each value is decoded without sqlx's type check, which
+/// compares the column's type with every type the field accepts on each value: the entity
+/// fixes the column's type, and a test (tests/storage.rs) compares every list's rows with
+/// sea-orm's checked decoding on each backend, since a column of another type could decode
+/// to a wrong value.
+macro_rules! by_position {
+    (
+        $(#[$meta:meta])*
+        pub struct Model {
+            $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)+
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct Model {
+            $($(#[$field_meta])* pub $field: $type,)+
+        }
+
+        impl $crate::store::positional::ByPosition for Model {
+            const COLUMNS: usize = [$(stringify!($field)),+].len();
+
+            fn decode(row: &::sea_orm::QueryResult) -> Result<Self, ::sea_orm::DbErr> {
+                fn read<R: ::sea_orm::sqlx::Row>(row: &R) -> Result<Model, ::sea_orm::sqlx::Error>
+                where
+                    usize: ::sea_orm::sqlx::ColumnIndex<R>,
+                    $($type: for<'r> ::sea_orm::sqlx::Decode<'r, R::Database>,)+
+                {
+                    let mut next = 0;
+                    let mut index = || {
+                        next += 1;
+                        next - 1
+                    };
+                    Ok(Model {
+                        $($field: row.try_get_unchecked(index())?,)+
+                    })
+                }
+                $crate::store::positional::on_driver(row, read, read, read)
+            }
+        }
+    };
+}
+pub(crate) use by_position;
+
+/// The reading for the driver whose row `row` holds (one of sqlx's three).
+pub fn on_driver<T>(
+    row: &QueryResult,
+    postgres: impl FnOnce(&sqlx::postgres::PgRow) -> Result<T, sqlx::Error>,
+    sqlite: impl FnOnce(&sqlx::sqlite::SqliteRow) -> Result<T, sqlx::Error>,
+    mysql: impl FnOnce(&sqlx::mysql::MySqlRow) -> Result<T, sqlx::Error>,
+) -> Result<T, DbErr> {
+    let read = if let Some(row) = row.try_as_pg_row() {
+        postgres(row)
+    } else if let Some(row) = row.try_as_sqlite_row() {
+        sqlite(row)
+    } else if let Some(row) = row.try_as_mysql_row() {
+        mysql(row)
+    } else {
+        return Err(DbErr::Type("a row from a driver other than sqlx".into()));
+    };
+    read.map_err(|error| DbErr::Type(format!("a row read by position: {error}")))
+}
+
+/// The value at `index` of `row`, NULL as `None`, unchecked as in `by_position!`.
 pub fn get<T>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr>
 where
     T: for<'r> Decode<'r, sqlx::Postgres>
         + for<'r> Decode<'r, sqlx::MySql>
         + for<'r> Decode<'r, sqlx::Sqlite>,
 {
-    let read = if let Some(row) = row.try_as_pg_row() {
-        row.try_get_unchecked::<Option<T>, _>(index)
-    } else if let Some(row) = row.try_as_sqlite_row() {
-        row.try_get_unchecked::<Option<T>, _>(index)
-    } else if let Some(row) = row.try_as_mysql_row() {
-        row.try_get_unchecked::<Option<T>, _>(index)
-    } else {
-        return Err(DbErr::Type("a row from a driver other than sqlx".into()));
-    };
-    read.map_err(|error| DbErr::Type(format!("value {index} of a row: {error}")))
+    on_driver(
+        row,
+        |row| row.try_get_unchecked(index),
+        |row| row.try_get_unchecked(index),
+        |row| row.try_get_unchecked(index),
+    )
 }

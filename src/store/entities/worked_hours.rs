@@ -1,23 +1,26 @@
+use crate::store::positional::by_position;
 use sea_orm::entity::prelude::*;
 
-/// Hours worked for (unit, year, month span, profession group), as recorded at a time.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "worked_hours")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub org_unit_code: String,
-    pub fiscal_year: i32,
-    pub from_month: i16,
-    pub to_month: i16,
-    pub profession_code: String,
-    /// Hours scaled by 10 000.
-    pub hours_scaled: i64,
-    pub source_document: String,
-    pub source_table: Option<String>,
-    pub import_id: i64,
-    pub recorded_at: i64,
-    pub superseded_at: Option<i64>,
+by_position! {
+    /// Hours worked for (unit, year, month span, profession group), as recorded at a time.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "worked_hours")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_unit_code: String,
+        pub fiscal_year: i32,
+        pub from_month: i16,
+        pub to_month: i16,
+        pub profession_code: String,
+        /// Hours scaled by 10 000.
+        pub hours_scaled: i64,
+        pub source_document: String,
+        pub source_table: Option<String>,
+        pub import_id: i64,
+        pub recorded_at: i64,
+        pub superseded_at: Option<i64>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
