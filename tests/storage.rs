@@ -1,7 +1,7 @@
 //! The SQLite default: WAL mode and a pool of readers, so concurrent reads do not queue on
 //! one connection (checked by holding several connections open at once, not by timing); and
 //! on every backend, the indexes that serve the lists' orders, and the list pages' rows
-//! decoded by position as sea-orm decodes them by name; PostgreSQL's connection settings.
+//! decoded by position as sea-orm decodes them by name.
 
 mod common;
 
@@ -55,48 +55,6 @@ async fn sqlite_runs_in_wal_mode_with_a_pool_of_readers() {
         txn.rollback().await.expect("rollback");
     }
     store.close().await.expect("close");
-}
-
-/// On PostgreSQL every pooled connection keeps one plan per prepared statement (as SQLite's
-/// do) and hashes a region's summary in memory: checked on connections held at once, so
-/// that the pool opened more than its first.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_connections_plan_once_and_hash_in_memory() {
-    for database in TestDatabase::all().await {
-        if database.label != "postgres" {
-            continue;
-        }
-        let store = Store::open(&database.url).await.expect("open");
-        let db = store.reader();
-        let mut open = Vec::new();
-        for _ in 0..3 {
-            open.push(db.begin().await.expect("begin"));
-        }
-        for txn in &open {
-            for (setting, expected) in [
-                ("plan_cache_mode", "force_generic_plan"),
-                ("work_mem", "32MB"),
-            ] {
-                let row = txn
-                    .query_one_raw(Statement::from_string(
-                        DbBackend::Postgres,
-                        format!("SHOW {setting}"),
-                    ))
-                    .await
-                    .expect("show")
-                    .expect("a row");
-                assert_eq!(
-                    row.try_get_by_index::<String>(0).expect("value"),
-                    expected,
-                    "{setting}"
-                );
-            }
-        }
-        for txn in open {
-            txn.rollback().await.expect("rollback");
-        }
-        store.close().await.expect("close");
-    }
 }
 
 /// The columns of index `index` on `table`, in index order, from the database's catalog.

@@ -204,18 +204,7 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
         // A summary's straddling-unit key makes PostgreSQL expect ~100 000 groups for a
         // region (there are some 700): under the default 4 MB it sorts the region's lines
         // on disk instead of hashing them (EXPLAIN ANALYZE: 1.3 s against 0.4 s).
-        // One plan per prepared statement, as SQLite's stability guarantee gives (below):
-        // PostgreSQL otherwise plans a list page's statement again on every execution (its
-        // generic plan looks dearer than the custom ones), and planning the org-version
-        // subquery beside the rows cost more than running it: pgbench, one unit's page,
-        // 6 350 executions/s with custom plans against 8 400 with the generic one, and the
-        // plain SELECT without the subquery 7 700 against 8 300.
-        options.map_sqlx_postgres_opts(|opts| {
-            opts.options([
-                ("work_mem", "32MB"),
-                ("plan_cache_mode", "force_generic_plan"),
-            ])
-        });
+        options.map_sqlx_postgres_opts(|opts| opts.options([("work_mem", "32MB")]));
     }
     Ok(Database::connect(options).await?)
 }
