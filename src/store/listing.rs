@@ -131,14 +131,13 @@ pub async fn page<E: Listed>(
         .build(db.get_database_backend());
     let read = db.query_all_raw(statement).await?;
     // The model's columns come first, then the org version.
-    let org_version = match read.first() {
-        Some(row) => Some(
-            positional::get::<i64>(row, E::Model::COLUMNS)?.ok_or_else(|| {
-                StoreError::Corrupt("the org version read beside a page is NULL".into())
-            })?,
-        ),
-        None => None,
-    };
+    let org_version =
+        match read.first() {
+            Some(row) => Some(positional::get::<i64>(row, E::Model::COLUMNS)?.ok_or_else(
+                || StoreError::Corrupt("the org version read beside a page is NULL".into()),
+            )?),
+            None => None,
+        };
     let more = read.len() as u64 > size;
     // Sized up front: collecting through `Result` would grow the vector by doubling.
     let mut rows = Vec::with_capacity(read.len().min(size as usize));
