@@ -161,6 +161,10 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     })
 }
 
+/// Rows a SQLite connection's thread may hand over before the reading task takes them: room
+/// for the largest list page (1 000 rows, and one more that tells whether another follows).
+const SQLITE_ROW_BUFFER: usize = 1024;
+
 /// How long a pooled connection may sit idle before it is pinged on checkout.
 const PING_AFTER_IDLE: Duration = Duration::from_millis(500);
 
@@ -198,6 +202,11 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
+                // A connection's thread hands its rows over through a channel; at sqlx's 50
+                // it may stop twice on a page of 101 rows until the call's task had drained
+                // them, each stop two thread switches: one-client pages took 0.48-0.50 ms
+                // against 0.43-0.44 with room for a page of the largest size.
+                .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     }
     if backend == Backend::Postgres {
