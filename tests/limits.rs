@@ -15,6 +15,7 @@ use hyper::body::Frame;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use prost::Message;
+use sea_orm::TransactionTrait;
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 use support::access as fx;
@@ -27,6 +28,7 @@ use uppsikt::limits::Limits;
 use uppsikt::proto::v1 as pb;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
 use uppsikt::server::ServeOptions;
+use uppsikt::store::{Backend, PoolSize};
 
 async fn start(limits: Limits) -> TestApp {
     let options = ServeOptions {
@@ -98,13 +100,20 @@ async fn the_server_deadline_answers_deadline_exceeded() {
     assert!(log.into_inner().imports.is_empty());
     app.stop().await;
 
-    // A read with a server deadline far shorter than the call itself.
+    // A read that cannot end within the server's deadline: every pooled connection is held
+    // in a transaction, so it waits for one. (A read of the demo data alone can end before
+    // the timer's first millisecond tick, and a call done before its timer fires is answered.)
     let app = start(Limits {
-        call_timeout: Duration::from_micros(1),
+        call_timeout: Duration::from_millis(50),
         ..Limits::default()
     })
     .await;
     uppsikt::demo::load(&app.store).await.expect("demo");
+    let reader = app.store.reader();
+    let mut held = Vec::new();
+    for _ in 0..PoolSize::default().connections(Backend::Sqlite, false) {
+        held.push(reader.begin().await.expect("a pooled connection"));
+    }
     let status = app
         .budget()
         .list_budget_lines(pb::ListBudgetLinesRequest {
@@ -114,6 +123,7 @@ async fn the_server_deadline_answers_deadline_exceeded() {
         .await
         .unwrap_err();
     assert_error(&status, Code::DeadlineExceeded, None);
+    drop(held);
     app.stop().await;
 }
 
