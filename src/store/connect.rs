@@ -202,10 +202,10 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
-                // A connection's thread hands its rows over through a channel; at sqlx's 50
-                // it may stop twice on a page of 101 rows until the call's task had drained
-                // them, each stop two thread switches: one-client pages took 0.48-0.50 ms
-                // against 0.43-0.44 with room for a page of the largest size.
+                // A connection's thread hands its rows over through a channel. At sqlx's 50
+                // it may stop twice on a page of 101 rows until the call's task has drained
+                // them: one-client pages took 0.48-0.50 ms against 0.43-0.44 with room for a
+                // page of the largest size.
                 .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     }
