@@ -29,6 +29,8 @@ pub struct Stats {
     pub p99: Duration,
     /// The fewest and the most calls one client made: how evenly the clients were served.
     pub calls_per_client: (usize, usize),
+    /// Every call's latency, sorted: rounds measured apart are pooled from these.
+    latencies: Arc<Vec<Duration>>,
 }
 
 impl Stats {
@@ -42,6 +44,44 @@ impl Stats {
 
     pub fn p99_ms(&self) -> f64 {
         self.p99.as_secs_f64() * 1000.0
+    }
+
+    /// One measurement made of several rounds of the same load: their calls pooled, so the
+    /// percentiles are those of every call of every round; the fewest and most calls one
+    /// client made in any round.
+    pub fn pooled(rounds: &[Stats]) -> Stats {
+        let mut latencies: Vec<Duration> = rounds
+            .iter()
+            .flat_map(|r| r.latencies.iter().copied())
+            .collect();
+        latencies.sort_unstable();
+        Stats {
+            clients: rounds.first().map_or(0, |r| r.clients),
+            calls: latencies.len(),
+            errors: rounds.iter().map(|r| r.errors).sum(),
+            first_error: rounds.iter().find_map(|r| r.first_error.clone()),
+            seconds: rounds.iter().map(|r| r.seconds).sum(),
+            p50: percentile(&latencies, 50.0),
+            p99: percentile(&latencies, 99.0),
+            calls_per_client: rounds.iter().fold((usize::MAX, 0), |(fewest, most), r| {
+                (
+                    fewest.min(r.calls_per_client.0),
+                    most.max(r.calls_per_client.1),
+                )
+            }),
+            latencies: Arc::new(latencies),
+        }
+    }
+}
+
+impl Limit {
+    /// The same limit shared out over `rounds` rounds (the warm-up is each round's own).
+    pub fn per_round(self, rounds: u32) -> Limit {
+        Limit {
+            calls: self.calls.div_ceil(rounds as usize),
+            duration: self.duration / rounds,
+            warmup: self.warmup,
+        }
     }
 }
 
@@ -128,5 +168,6 @@ where
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
         calls_per_client,
+        latencies: Arc::new(latencies),
     }
 }
