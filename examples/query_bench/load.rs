@@ -171,3 +171,48 @@ where
         latencies: Arc::new(latencies),
     }
 }
+
+/// How many rounds each side of a comparison takes, in turns.
+pub const ROUNDS: u32 = 3;
+
+/// Two sides of a comparison measured in turns: `ROUNDS` rounds of `a`, then `b`, each with
+/// its share of `limit`, so that a stretch when this shared machine is slower falls on both
+/// sides rather than on one. Each side's calls are pooled; `rounds` keeps each round's pair.
+pub struct Turns {
+    pub a: Stats,
+    pub b: Stats,
+    pub rounds: Vec<(Stats, Stats)>,
+}
+
+impl Turns {
+    /// Each round's `ratio(a, b)`, for printing beside the pooled one.
+    pub fn per_round(&self, ratio: impl Fn(&Stats, &Stats) -> f64) -> String {
+        self.rounds
+            .iter()
+            .map(|(a, b)| format!("{:.2}", ratio(a, b)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+pub async fn in_turns<A, FA, B, FB>(limit: Limit, mut a: A, mut b: B) -> anyhow::Result<Turns>
+where
+    A: FnMut(Limit) -> FA,
+    FA: Future<Output = anyhow::Result<Stats>>,
+    B: FnMut(Limit) -> FB,
+    FB: Future<Output = anyhow::Result<Stats>>,
+{
+    let round = limit.per_round(ROUNDS);
+    let mut rounds = Vec::with_capacity(ROUNDS as usize);
+    for _ in 0..ROUNDS {
+        let first = a(round).await?;
+        let second = b(round).await?;
+        rounds.push((first, second));
+    }
+    let (a, b): (Vec<Stats>, Vec<Stats>) = rounds.iter().cloned().unzip();
+    Ok(Turns {
+        a: Stats::pooled(&a),
+        b: Stats::pooled(&b),
+        rounds,
+    })
+}

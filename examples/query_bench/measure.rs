@@ -2,7 +2,7 @@
 
 use crate::baseline;
 use crate::data::{REGION, Shape};
-use crate::load::{Limit, Stats, drive};
+use crate::load::{Limit, Stats, drive, in_turns};
 use crate::procs::{ServerProcess, canned_arg};
 use crate::report::{Goal, Row, print_goals, print_rows};
 use crate::unread;
@@ -34,9 +34,6 @@ const LIST: Limit = Limit {
     duration: Duration::from_secs(5),
     warmup: 2,
 };
-/// A list measurement's calls and time are shared out over this many rounds of server, then
-/// floor.
-const LIST_ROUNDS: u32 = 3;
 const GET: Limit = Limit {
     calls: 200_000,
     duration: Duration::from_secs(5),
@@ -44,6 +41,10 @@ const GET: Limit = Limit {
 };
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 const GET_CLIENTS: usize = 64;
+
+fn p50_ratio(a: &Stats, b: &Stats) -> f64 {
+    a.p50.as_secs_f64() / b.p50.as_secs_f64()
+}
 
 /// One channel, so one HTTP/2 connection, per client.
 async fn channels(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<Channel>> {
@@ -158,32 +159,53 @@ async fn summary(
     }
 
     let request = summary_request(unit, year);
-    let stats = drive(vec![client], limit, move |mut c, _| {
-        let request = request.clone();
-        async move {
-            c.summarize_budget(request).await.map_err(status)?;
-            Ok(())
-        }
-    })
-    .await;
-    let served = run.push(format!("SummarizeBudget {label}"), stats, Some(server));
     let floor_units = units.clone();
-    let stats = drive(vec![db.clone()], limit, move |db, _| {
-        let units = floor_units.clone();
-        async move {
-            baseline::summary_sql(&db, &units, year).await?;
-            Ok(())
-        }
-    })
-    .await;
+    let turns = in_turns(
+        limit,
+        |round| {
+            let (client, request) = (client.clone(), request.clone());
+            async move {
+                Ok(drive(vec![client], round, move |mut c, _| {
+                    let request = request.clone();
+                    async move {
+                        c.summarize_budget(request).await.map_err(status)?;
+                        Ok(())
+                    }
+                })
+                .await)
+            }
+        },
+        |round| {
+            let (db, units) = (db.clone(), floor_units.clone());
+            async move {
+                Ok(drive(vec![db], round, move |db, _| {
+                    let units = units.clone();
+                    async move {
+                        baseline::summary_sql(&db, &units, year).await?;
+                        Ok(())
+                    }
+                })
+                .await)
+            }
+        },
+    )
+    .await?;
+    let served = run.push(
+        format!("SummarizeBudget {label}"),
+        turns.a.clone(),
+        Some(server),
+    );
     let floor = run.push(
         format!("hand-written GROUP BY, {label} ({} units)", units.len()),
-        stats,
+        turns.b.clone(),
         None,
     );
     run.goals.push(Goal::at_most(
-        format!("SummarizeBudget {label}: p50 ÷ GROUP BY p50"),
-        served.p50.as_secs_f64() / floor.p50.as_secs_f64(),
+        format!(
+            "SummarizeBudget {label}: p50 ÷ GROUP BY p50 (rounds: {})",
+            turns.per_round(p50_ratio)
+        ),
+        p50_ratio(&served, &floor),
         "×",
         1.5,
     ));
@@ -247,25 +269,23 @@ async fn list(
     );
 
     for clients in CONCURRENCY {
-        // Server and floor take turns, so that a stretch when the machine is slower falls
-        // on both sides rather than on one.
-        let round = LIST.per_round(LIST_ROUNDS);
-        let (mut served, mut floor, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..LIST_ROUNDS {
-            let s = list_load(server.addr, clients, scope.clone(), round).await?;
-            let f = floor_load(db, clients, scope.clone(), round).await;
-            ratios.push(format!("{:.2}", s.p50.as_secs_f64() / f.p50.as_secs_f64()));
-            served.push(s);
-            floor.push(f);
-        }
+        let turns = in_turns(
+            LIST,
+            |round| list_load(server.addr, clients, scope.clone(), round),
+            |round| {
+                let scope = scope.clone();
+                async move { Ok(floor_load(db, clients, scope, round).await) }
+            },
+        )
+        .await?;
         let served = run.push(
             format!("ListBudgetLines {}", scope.label),
-            Stats::pooled(&served),
+            turns.a.clone(),
             Some(server),
         );
         let floor = run.push(
             format!("same SELECT … LIMIT 101 + encode, {}", scope.label),
-            Stats::pooled(&floor),
+            turns.b.clone(),
             None,
         );
         if let Some(bare) = &bare {
@@ -281,9 +301,9 @@ async fn list(
                 "ListBudgetLines {}, {clients} client{}: p50 ÷ (SELECT + encode) p50 (rounds: {})",
                 scope.label,
                 if clients == 1 { "" } else { "s" },
-                ratios.join(", ")
+                turns.per_round(p50_ratio)
             ),
-            served.p50.as_secs_f64() / floor.p50.as_secs_f64(),
+            p50_ratio(&served, &floor),
             "×",
             2.0,
         ));
@@ -314,18 +334,32 @@ async fn get(
         .into_inner();
     let bare = ServerProcess::start(&["bare-serve", &canned_arg(&canned)], &dir.join("bare.log"))?;
 
-    let mut measured = Vec::new();
-    for (label, target) in [("uppsikt", server), ("bare tonic, canned", &bare)] {
-        let stats = get_load(target.addr, GET_CLIENTS, departments.clone(), GET).await?;
-        measured.push(run.push(
-            format!("GetOrgUnit, {label} ({} bytes)", canned.encoded_len()),
-            stats,
-            Some(target),
-        ));
-    }
+    let turns = in_turns(
+        GET,
+        |round| get_load(server.addr, GET_CLIENTS, departments.clone(), round),
+        |round| get_load(bare.addr, GET_CLIENTS, departments.clone(), round),
+    )
+    .await?;
+    let size = canned.encoded_len();
+    let measured = [
+        run.push(
+            format!("GetOrgUnit, uppsikt ({size} bytes)"),
+            turns.a.clone(),
+            Some(server),
+        ),
+        run.push(
+            format!("GetOrgUnit, bare tonic, canned ({size} bytes)"),
+            turns.b.clone(),
+            Some(&bare),
+        ),
+    ];
+    let rate_ratio = |a: &Stats, b: &Stats| a.rate() / b.rate();
     run.goals.push(Goal::at_least(
-        "GetOrgUnit, 64 clients: calls/s ÷ bare tonic calls/s",
-        measured[0].rate() / measured[1].rate(),
+        format!(
+            "GetOrgUnit, 64 clients: calls/s ÷ bare tonic calls/s (rounds: {})",
+            turns.per_round(rate_ratio)
+        ),
+        rate_ratio(&measured[0], &measured[1]),
         "×",
         0.5,
     ));
