@@ -175,9 +175,7 @@ where
 /// How many rounds each side of a comparison takes, in turns.
 pub const ROUNDS: u32 = 3;
 
-/// Two sides of a comparison measured in turns: `ROUNDS` rounds of `a`, then `b`, each with
-/// its share of `limit`, so that a stretch when this shared machine is slower falls on both
-/// sides rather than on one. Each side's calls are pooled; `rounds` keeps each round's pair.
+/// Both sides of a comparison: each side's calls pooled, and each round's pair.
 pub struct Turns {
     pub a: Stats,
     pub b: Stats,
@@ -195,6 +193,9 @@ impl Turns {
     }
 }
 
+/// Measures two sides of a comparison in turns: `ROUNDS` rounds of `a`, then `b`, each with
+/// its share of `limit`, so that a stretch when this shared machine is slower falls on both
+/// sides rather than on one.
 pub async fn in_turns<A, FA, B, FB>(limit: Limit, mut a: A, mut b: B) -> anyhow::Result<Turns>
 where
     A: FnMut(Limit) -> FA,
