@@ -172,8 +172,11 @@ where
     }
 }
 
-/// How many rounds each side of a comparison takes, in turns.
+/// How many rounds each side of a comparison under load takes, in turns.
 pub const ROUNDS: u32 = 3;
+
+/// Up to this many rounds, every round's ratio is printed; past it, their spread.
+const ROUNDS_PRINTED: usize = 5;
 
 /// Both sides of a comparison: each side's calls pooled, and each round's pair.
 pub struct Turns {
@@ -183,37 +186,57 @@ pub struct Turns {
 }
 
 impl Turns {
-    /// Each round's `ratio(a, b)`, for printing beside the pooled one.
+    /// Each round's `ratio(a, b)`, for printing beside the pooled one; of many rounds,
+    /// the lowest, the quartiles and the highest.
     pub fn per_round(&self, ratio: impl Fn(&Stats, &Stats) -> f64) -> String {
-        self.rounds
-            .iter()
-            .map(|(a, b)| format!("{:.2}", ratio(a, b)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut ratios: Vec<f64> = self.rounds.iter().map(|(a, b)| ratio(a, b)).collect();
+        if ratios.len() <= ROUNDS_PRINTED {
+            return ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        ratios.sort_unstable_by(f64::total_cmp);
+        let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+        format!(
+            "{} pairs: min {:.2}, quartiles {:.2} {:.2} {:.2}, max {:.2}",
+            ratios.len(),
+            at(0.0),
+            at(0.25),
+            at(0.5),
+            at(0.75),
+            at(1.0)
+        )
     }
 }
 
-/// Measures two sides of a comparison in turns: `ROUNDS` rounds of `a`, then `b`, each with
+/// Measures two sides of a comparison in turns: `rounds` rounds of `a`, then `b`, each with
 /// its share of `limit`, so that a stretch when this shared machine is slower falls on both
 /// sides rather than on one.
-pub async fn in_turns<A, FA, B, FB>(limit: Limit, mut a: A, mut b: B) -> anyhow::Result<Turns>
+pub async fn in_turns<A, FA, B, FB>(
+    limit: Limit,
+    rounds: u32,
+    mut a: A,
+    mut b: B,
+) -> anyhow::Result<Turns>
 where
     A: FnMut(Limit) -> FA,
     FA: Future<Output = anyhow::Result<Stats>>,
     B: FnMut(Limit) -> FB,
     FB: Future<Output = anyhow::Result<Stats>>,
 {
-    let round = limit.per_round(ROUNDS);
-    let mut rounds = Vec::with_capacity(ROUNDS as usize);
-    for _ in 0..ROUNDS {
+    let round = limit.per_round(rounds);
+    let mut pairs = Vec::with_capacity(rounds as usize);
+    for _ in 0..rounds {
         let first = a(round).await?;
         let second = b(round).await?;
-        rounds.push((first, second));
+        pairs.push((first, second));
     }
-    let (a, b): (Vec<Stats>, Vec<Stats>) = rounds.iter().cloned().unzip();
+    let (a, b): (Vec<Stats>, Vec<Stats>) = pairs.iter().cloned().unzip();
     Ok(Turns {
         a: Stats::pooled(&a),
         b: Stats::pooled(&b),
-        rounds,
+        rounds: pairs,
     })
 }

@@ -2,7 +2,7 @@
 
 use crate::baseline;
 use crate::data::{REGION, Shape};
-use crate::load::{Limit, Stats, drive, in_turns};
+use crate::load::{Limit, ROUNDS, Stats, drive, in_turns};
 use crate::procs::{ServerProcess, canned_arg};
 use crate::report::{Goal, Row, print_goals, print_rows};
 use crate::unread;
@@ -19,15 +19,17 @@ use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
 use uppsikt::store::Store;
 
+/// A summary and its GROUP BY take turns call by call (one call a round): the two sides'
+/// calls are warmed by the check that they agree.
 const SUMMARY_REGION: Limit = Limit {
     calls: 20,
     duration: Duration::from_secs(20),
-    warmup: 1,
+    warmup: 0,
 };
 const SUMMARY_DIVISION: Limit = Limit {
     calls: 200,
     duration: Duration::from_secs(10),
-    warmup: 1,
+    warmup: 0,
 };
 const LIST: Limit = Limit {
     calls: 20_000,
@@ -162,6 +164,7 @@ async fn summary(
     let floor_units = units.clone();
     let turns = in_turns(
         limit,
+        limit.calls as u32,
         |round| {
             let (client, request) = (client.clone(), request.clone());
             async move {
@@ -271,6 +274,7 @@ async fn list(
     for clients in CONCURRENCY {
         let turns = in_turns(
             LIST,
+            ROUNDS,
             |round| list_load(server.addr, clients, scope.clone(), round),
             |round| {
                 let scope = scope.clone();
@@ -336,6 +340,7 @@ async fn get(
 
     let turns = in_turns(
         GET,
+        ROUNDS,
         |round| get_load(server.addr, GET_CLIENTS, departments.clone(), round),
         |round| get_load(bare.addr, GET_CLIENTS, departments.clone(), round),
     )
