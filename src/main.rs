@@ -14,8 +14,19 @@ use uppsikt::{demo, export, server, telemetry};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before the runtime's threads exist, so that none takes a malloc arena of its own.
+    uppsikt::store::share_one_arena();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(cli_main()),
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn cli_main() -> std::process::ExitCode {
     let telemetry = telemetry::init();
     let code = match run(Cli::parse()).await {
         Ok(code) => code,

@@ -71,8 +71,13 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}, {memory_gib:.0} GiB")
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // As the server binary does (src/main.rs): one malloc arena, set before any thread.
+    uppsikt::store::share_one_arena();
+    tokio::runtime::Runtime::new()?.block_on(bench_main())
+}
+
+async fn bench_main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => return procs::serve(&args[1]).await,

@@ -196,6 +196,7 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
         .max_connections(size.connections(backend, in_memory))
         .min_connections(1);
     if backend == Backend::Sqlite {
+        super::heap::share_one_arena();
         options.map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

@@ -30,3 +30,4 @@ pub mod write_lock;
 
 pub use connect::{Backend, PoolSize, Store};
 pub use error::StoreError;
+pub use heap::share_one_arena;
