@@ -5,15 +5,15 @@
 //! it again, so every connection that had run one held that much resident: 72–103 MiB of
 //! peak RSS in the benchmark (README, "Tenth pass"). So the connections share one arena,
 //! where each reuses what another freed, and a summary hands its freed pages back when it
-//! is done: one arena's trim takes 0.2–0.5 ms after a division's summary and 1.2–1.5 ms
+//! is done: one arena's trim takes 0.15–0.52 ms after a division's summary and 1.2–1.5 ms
 //! after the region's (README, "Thirteenth pass").
 
 use std::sync::Once;
 
 /// Lets every thread that allocates from now on share malloc's main arena. A thread that
-/// has allocated already keeps the arena it took (a runtime's worker does, registering a
-/// thread-local's destructor), so a binary calls this before it starts any thread; a SQLite
-/// pool calls it too before it opens its connections, for embedders that did not.
+/// has allocated already keeps the arena it took (set only by the pool, the benchmark's
+/// server still had two), so a binary calls this before it starts any thread; a SQLite pool
+/// calls it too before it opens its connections, for embedders that did not.
 pub fn share_one_arena() {
     static SET: Once = Once::new();
     SET.call_once(|| {
