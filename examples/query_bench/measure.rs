@@ -19,8 +19,8 @@ use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
 use uppsikt::store::Store;
 
-/// A summary and its GROUP BY take turns call by call (one call a round): the two sides'
-/// calls are warmed by the check that they agree.
+/// A summary and its GROUP BY take turns call by call (one call a round, so the duration
+/// never cuts a round short): the two sides' calls are warmed by the check that they agree.
 const SUMMARY_REGION: Limit = Limit {
     calls: 20,
     duration: Duration::from_secs(20),
