@@ -5,7 +5,7 @@
 
 use super::error::StoreError;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::watch;
 
 pub struct VersionGate {
@@ -14,6 +14,8 @@ pub struct VersionGate {
     started: AtomicU64,
     /// Whether a read is in flight (at most one is).
     reading: AtomicBool,
+    /// Calls waiting for a version now.
+    inside: AtomicUsize,
     /// The newest finished read: its number and the version it saw (`None` before any).
     finished: watch::Sender<(u64, Option<i64>)>,
 }
@@ -23,8 +25,25 @@ impl Default for VersionGate {
         Self {
             started: AtomicU64::new(0),
             reading: AtomicBool::new(false),
+            inside: AtomicUsize::new(0),
             finished: watch::Sender::new((0, None)),
         }
+    }
+}
+
+/// One call inside `version`, counted until it returns or is cancelled.
+struct Inside<'a>(&'a AtomicUsize);
+
+impl<'a> Inside<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Inside<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -46,6 +65,7 @@ impl VersionGate {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<i64, StoreError>>,
     {
+        let _inside = Inside::enter(&self.inside);
         let mut finished = self.finished.subscribe();
         let arrival = self.started.load(Ordering::SeqCst);
         loop {
@@ -60,6 +80,13 @@ impl VersionGate {
                 .is_ok()
             {
                 let _turn = Turn(self);
+                // With other calls waiting (under load), let the calls already runnable
+                // arrive first, so that they share this read rather than wait for the next
+                // (GetOrgUnit at 64 clients: 10-12 % more calls/s, p99 4.4 -> 3.4 ms).
+                // Alone, a yield would only add a scheduler pass (~40 µs) to the call.
+                if self.inside.load(Ordering::SeqCst) > 1 {
+                    tokio::task::yield_now().await;
+                }
                 // A read may have finished between the check above and taking the turn.
                 if let (number, Some(version)) = *self.finished.borrow()
                     && number > arrival
