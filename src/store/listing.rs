@@ -78,8 +78,8 @@ pub trait Listed: EntityTrait<Model: ByPosition> {
 }
 
 /// A page of rows; the key of its last row when more rows follow (the page token's key);
-/// and the org version its query read in the same snapshot (`None` when the page is empty:
-/// no row carried it).
+/// and the org version its query read in the same snapshot (`None` when not asked for, or
+/// when the page is empty: no row carried it).
 pub struct PageRows<M> {
     pub rows: Vec<M>,
     pub next: Option<RowKey>,
@@ -90,9 +90,9 @@ const ORG_VERSION_COLUMN: &str = "org_version_read";
 
 /// One page of at most `size` of `E`'s rows current at `as_of`, in `scope` (`None`: every
 /// unit), matching `filter`, after `after`; with the key to continue after when more
-/// follow (one row more is read to know), and the org version of the snapshot the page was
-/// read in, so that a caller that chose `scope` from a cached tree can check that tree was
-/// the snapshot's.
+/// follow (one row more is read to know); with `read_org_version`, also the org version of
+/// the snapshot the page was read in, so that a caller that chose `scope` from a cached
+/// tree can check that tree was the snapshot's.
 pub async fn page<E: Listed>(
     db: &impl ConnectionTrait,
     scope: Option<&[OrgUnitCode]>,
@@ -100,6 +100,7 @@ pub async fn page<E: Listed>(
     as_of: Instant,
     after: Option<&RowKey>,
     size: u64,
+    read_org_version: bool,
 ) -> Result<PageRows<E::Model>, StoreError> {
     let order = E::order();
     let (recorded_at, superseded_at) = E::history_columns();
@@ -125,19 +126,20 @@ pub async fn page<E: Listed>(
     for column in &order {
         query = query.order_by_asc(*column);
     }
-    let statement = query
-        .expr_as(Expr::cust(ORG_VERSION_SQL), ORG_VERSION_COLUMN)
-        .limit(size + 1)
-        .build(db.get_database_backend());
+    if read_org_version {
+        query = query.expr_as(Expr::cust(ORG_VERSION_SQL), ORG_VERSION_COLUMN);
+    }
+    let statement = query.limit(size + 1).build(db.get_database_backend());
     let read = db.query_all_raw(statement).await?;
     // The model's columns come first, then the org version.
-    let org_version =
-        match read.first() {
-            Some(row) => Some(positional::get::<i64>(row, E::Model::COLUMNS)?.ok_or_else(
-                || StoreError::Corrupt("the org version read beside a page is NULL".into()),
-            )?),
-            None => None,
-        };
+    let org_version = match read.first() {
+        Some(row) if read_org_version => Some(
+            positional::get::<i64>(row, E::Model::COLUMNS)?.ok_or_else(|| {
+                StoreError::Corrupt("the org version read beside a page is NULL".into())
+            })?,
+        ),
+        _ => None,
+    };
     let more = read.len() as u64 > size;
     // Sized up front: collecting through `Result` would grow the vector by doubling.
     let mut rows = Vec::with_capacity(read.len().min(size as usize));

@@ -8,7 +8,7 @@ use super::connect::Store;
 use super::error::StoreError;
 use super::org::{StoredOrgUnit, all_placements};
 use super::version_connection::VersionConnection;
-use super::version_gate::VersionGate;
+use super::version_gate::{InFlight, Inside, VersionGate};
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
@@ -24,6 +24,8 @@ pub struct OrgCache {
     gate: VersionGate,
     /// Where the gate reads the version.
     connection: VersionConnection,
+    /// The reads checking a tree from `last_org_tree` right now.
+    tree_checks: InFlight,
     loaded: Mutex<Option<(i64, Arc<History>)>>,
 }
 
@@ -140,7 +142,8 @@ impl Store {
 
     /// The tree at `date` as of `as_of` from the history loaded last, and its org version,
     /// without a query (`None` before the first load): a guess that a caller checks against
-    /// the org version its own query reads in the same snapshot (`listing::page`).
+    /// the org version its own query reads in the same snapshot (`listing::page`), or that
+    /// `is_org_version` reads after it.
     pub fn last_org_tree(&self, date: NaiveDate, as_of: Instant) -> Option<(i64, Arc<OrgTree>)> {
         let loaded = self
             .org_cache()
@@ -149,6 +152,13 @@ impl Store {
             .expect("org cache lock")
             .clone();
         loaded.map(|(version, history)| (version, history.tree(date, as_of).0))
+    }
+
+    /// Enters a read that will check a tree from `last_org_tree`; whether it is alone tells
+    /// if its query should read the org version itself or leave it to `is_org_version`,
+    /// shared with the reads beside it.
+    pub fn enter_tree_check(&self) -> Inside<'_> {
+        self.org_cache().tree_checks.enter()
     }
 
     /// Whether `version` is the org version now (read through the gate, as every call's).

@@ -5,7 +5,7 @@
 
 use super::error::StoreError;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::watch;
 
 pub struct VersionGate {
@@ -91,6 +91,41 @@ impl VersionGate {
     }
 }
 
+/// The calls inside a stretch of code, so that each can tell on entry whether it is alone:
+/// a call with company can wait for the gate's shared read where a lone call would rather
+/// read the version itself, without a second round trip.
+#[derive(Default)]
+pub struct InFlight(AtomicUsize);
+
+/// One call inside; leaving (also by cancellation) drops it from the count.
+pub struct Inside<'a> {
+    count: &'a AtomicUsize,
+    alone: bool,
+}
+
+impl InFlight {
+    pub fn enter(&self) -> Inside<'_> {
+        let before = self.0.fetch_add(1, Ordering::SeqCst);
+        Inside {
+            count: &self.0,
+            alone: before == 0,
+        }
+    }
+}
+
+impl Inside<'_> {
+    /// Whether no other call was inside when this one entered.
+    pub fn alone(&self) -> bool {
+        self.alone
+    }
+}
+
+impl Drop for Inside<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +160,18 @@ mod tests {
         }
         let reads = reads.load(Ordering::SeqCst);
         assert!(reads < 64 * 20, "{reads} reads for {} calls", 64 * 20);
+    }
+
+    #[test]
+    fn a_call_is_alone_only_when_no_other_is_inside() {
+        let in_flight = InFlight::default();
+        let first = in_flight.enter();
+        let second = in_flight.enter();
+        assert!(first.alone());
+        assert!(!second.alone());
+        drop(first);
+        drop(second);
+        assert!(in_flight.enter().alone());
     }
 
     #[tokio::test]
