@@ -157,10 +157,12 @@ where
         .into_iter()
         .map(|model| (model.get(id), model))
         .collect();
-    let read = page::<E>(db, None, Condition::all(), as_of, None, 1_000_000)
+    // With the org version read beside the rows: the model's columns still decode first.
+    let read = page::<E>(db, None, Condition::all(), as_of, None, 1_000_000, true)
         .await
         .expect("a page");
     assert!(read.next.is_none(), "{label}: one page holds every row");
+    assert!(read.org_version.is_some(), "{label}: the org version read");
     assert!(!read.rows.is_empty(), "{label}: the data set has rows");
     let superseded_at = E::history_columns().1;
     let mut counts = (0, 0);
