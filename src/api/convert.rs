@@ -10,12 +10,22 @@ use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 
+/// `collection/id`: a resource name. Concatenated rather than formatted: listed rows carry
+/// several each.
+pub fn resource_name(collection: &str, id: &str) -> String {
+    let mut name = String::with_capacity(collection.len() + 1 + id.len());
+    name.push_str(collection);
+    name.push('/');
+    name.push_str(id);
+    name
+}
+
 pub fn org_unit_name(code: &OrgUnitCode) -> String {
-    format!("{ORG_UNITS}/{code}")
+    resource_name(ORG_UNITS, code.as_str())
 }
 
 pub fn category_name(code: &CategoryCode) -> String {
-    format!("{CATEGORIES}/{code}")
+    resource_name(CATEGORIES, code.as_str())
 }
 
 pub fn provenance(p: &Provenance) -> pb::Provenance {

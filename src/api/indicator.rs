@@ -228,7 +228,7 @@ impl IndicatorService for IndicatorApi {
                 .iter()
                 .map(|(area, unit, s)| (area.as_str(), unit.as_str(), *s)),
         );
-        let unit_name = |code: &str| format!("{}/{code}", request::ORG_UNITS);
+        let unit_name = |code: &str| super::convert::resource_name(request::ORG_UNITS, code);
         Ok(Response::new(pb::SummarizeIndicatorsResponse {
             org_unit: unit_name(code.as_str()),
             fiscal_year: year,

@@ -17,11 +17,11 @@ pub const INDICATORS: &str = "indicators";
 pub const ASSIGNMENTS: &str = "assignments";
 
 pub fn indicator_name(code: &IndicatorCode) -> String {
-    format!("{INDICATORS}/{code}")
+    super::convert::resource_name(INDICATORS, code.as_str())
 }
 
 pub fn assignment_name(code: &AssignmentCode) -> String {
-    format!("{ASSIGNMENTS}/{code}")
+    super::convert::resource_name(ASSIGNMENTS, code.as_str())
 }
 
 pub fn unit(u: UnitOfMeasure) -> pb::UnitOfMeasure {

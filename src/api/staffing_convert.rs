@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 use super::staffing::PROFESSION_GROUPS;
 
 pub(super) fn profession_name(code: &ProfessionCode) -> String {
-    format!("{PROFESSION_GROUPS}/{code}")
+    super::convert::resource_name(PROFESSION_GROUPS, code.as_str())
 }
 
 /// A stored decimal as served: as imported, without trailing zeros; empty when absent.
