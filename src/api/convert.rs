@@ -32,7 +32,7 @@ pub fn provenance(p: &Provenance) -> pb::Provenance {
     pb::Provenance {
         document: p.document.clone(),
         table: p.table.clone().unwrap_or_default(),
-        import: format!("imports/{}", p.import_id),
+        import: super::import::import_name(p.import_id),
         recorded_at: p.recorded_at.to_rfc3339(),
         superseded_at: p.superseded_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
     }

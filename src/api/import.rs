@@ -342,7 +342,7 @@ fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-fn import_name(id: i64) -> String {
+pub(super) fn import_name(id: i64) -> String {
     format!("imports/{id}")
 }
 

@@ -29,7 +29,7 @@ impl InvestmentApi {
 }
 
 fn investment_name(id: &InvestmentId) -> String {
-    format!("{INVESTMENTS}/{id}")
+    super::convert::resource_name(INVESTMENTS, id.as_str())
 }
 
 fn kind_to_proto(k: InvestmentKind) -> pb::InvestmentKind {

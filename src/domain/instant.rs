@@ -38,12 +38,9 @@ impl Instant {
         };
         // The naive value once: each field of the DateTime would convert it again.
         let n = t.naive_utc();
-        let Ok(year) = u32::try_from(n.year()) else {
+        let Some(year) = u32::try_from(n.year()).ok().filter(|year| *year <= 9999) else {
             return t.to_rfc3339_opts(SecondsFormat::Micros, true);
         };
-        if year > 9999 {
-            return t.to_rfc3339_opts(SecondsFormat::Micros, true);
-        }
         let mut text = *b"0000-00-00T00:00:00.000000Z";
         let fields = [
             (0, 4, year),
