@@ -10,7 +10,7 @@ use uppsikt::store::Store;
 use uppsikt::{demo, export, server, telemetry};
 
 /// jemalloc rather than glibc's malloc, whose calls were 11–20 % of the server's CPU in
-/// profiles (README, "Fifth pass").
+/// profiles (docs/read-path-history.md, "Fifth pass").
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -48,7 +48,7 @@ impl PoolSize {
     /// 16: a connection in use keeps a core busy, here decoding or on the database. Past
     /// that, more connections only move waiting queries from the pool's fair queue into the
     /// run queue of the cores: 16 on two cores served fewer pages per second than 4, and
-    /// the slowest far slower (README, "Ninth pass").
+    /// the slowest far slower (docs/read-path-history.md, "Ninth pass").
     pub fn connections(self, backend: Backend, in_memory: bool) -> u32 {
         match (backend, self.0) {
             (Backend::Sqlite, _) if in_memory => 1,

@@ -3,10 +3,11 @@
 //! arenas of their own that keep freed memory for later. A region's summary makes SQLite
 //! allocate about 10 MiB on its connection's thread (`sqlite3_memory_highwater`) and free
 //! it again, so every connection that had run one held that much resident: 72–103 MiB of
-//! peak RSS in the benchmark (README, "Tenth pass"). So the connections share one arena,
-//! where each reuses what another freed, and a summary hands its freed pages back when it
-//! is done: one arena's trim takes 0.15–0.52 ms after a division's summary and 1.2–1.5 ms
-//! after the region's (README, "Thirteenth pass").
+//! peak RSS in the benchmark (docs/read-path-history.md, "Tenth pass"). So the connections
+//! share one arena, where each reuses what another freed, and a summary hands its freed
+//! pages back when it is done: one arena's trim takes 0.15–0.52 ms after a division's
+//! summary and 1.2–1.5 ms after the region's (docs/read-path-history.md, "Thirteenth
+//! pass").
 
 use std::sync::Once;
 
