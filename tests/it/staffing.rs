@@ -3,7 +3,7 @@
 //! loaded through the import path) cover what the demo data lacks: worked hours with FTE,
 //! sick leave by band, positions with their deviations, history through `as_of`.
 
-mod common;
+use crate::common;
 
 use common::{assert_error, for_each_backend, load_fixture};
 use std::collections::HashSet;

@@ -4,7 +4,7 @@
 //! bare targets are not comparable, assignments list with status and comment, history answers
 //! `as_of`, and bad input (reads and import records) is INVALID_ARGUMENT naming the field.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, assert_error, for_each_backend};
 use std::collections::HashSet;

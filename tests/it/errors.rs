@@ -1,7 +1,7 @@
 //! Bad input: INVALID_ARGUMENT naming the field, NOT_FOUND for unknown units, ErrorInfo on
 //! every error, and no input that makes the server fail.
 
-mod common;
+use crate::common;
 
 use common::{assert_error, for_each_backend};
 use tonic::Code;

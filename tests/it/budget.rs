@@ -3,7 +3,7 @@
 //! from the printed lines may differ by a few tkr (HSN income: lines 544 840, printed
 //! 544 841); a per-category deviation by at most 1 tkr.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, for_each_backend, tkr};
 use std::collections::HashSet;

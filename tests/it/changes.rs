@@ -6,9 +6,9 @@
 //! mirror (examples/change_mirror) follows the feed resumably; the migration's backfill
 //! gives the same log as the live writes.
 
-mod common;
+use crate::common;
 
-#[path = "../examples/change_mirror/mirror.rs"]
+#[path = "../../examples/change_mirror/mirror.rs"]
 #[allow(dead_code)]
 mod mirror;
 

@@ -1,7 +1,7 @@
 //! The HTTP forms of the API (Connect JSON and binary POST, GET reads as JSON and CSV,
 //! gRPC-Web, CORS) through a plain HTTP/1.1 client, compared with the gRPC answers.
 
-mod common;
+use crate::common;
 
 use common::http_client::{
     connect_violations, get, grpc_json, grpc_violations, post_json, send, send_with,

@@ -3,7 +3,7 @@
 //! on every backend, the indexes that serve the lists' orders, and the list pages' rows
 //! decoded by position as sea-orm decodes them by name.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase, load_fixture};
 use sea_orm::{

@@ -3,7 +3,7 @@
 //! is INVALID_ARGUMENT naming the field. The demo figures are stored exactly as printed, so the
 //! printed sums are reproduced to the krona (tolerance 0).
 
-mod common;
+use crate::common;
 
 use common::{assert_close, assert_error, for_each_backend, tkr};
 use std::collections::{BTreeSet, HashSet};

@@ -3,10 +3,8 @@
 //! parent, investments, page tokens, the import log), and an import that touches a unit
 //! outside is rejected whole.
 
-mod common;
-mod support {
-    pub mod access;
-}
+use crate::common;
+use crate::support;
 
 use common::{TestDatabase, assert_error, bearer};
 use support::access::{self as fx, Fixture, rs_jwt, start};

@@ -5,7 +5,7 @@
 //! a tree change made through one is seen by the other at once, by summaries, lists and
 //! GetOrgUnit alike.
 
-mod common;
+use crate::common;
 
 use common::{Instance, TestApp, TestDatabase, import_header as header, import_record as record};
 use sea_orm::{ConnectionTrait, Statement};

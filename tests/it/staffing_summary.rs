@@ -6,7 +6,7 @@
 //! positions table with its four deviations and totals. Demo figures are stored as printed,
 //! so they are reproduced exactly (tolerance 0).
 
-mod common;
+use crate::common;
 
 use common::{assert_error, for_each_backend, load_fixture};
 use tonic::Code;

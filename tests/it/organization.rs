@@ -1,6 +1,6 @@
 //! OrganizationService on the demo tree.
 
-mod common;
+use crate::common;
 
 use common::{assert_error, for_each_backend};
 use uppsikt::proto::v1 as pb;

@@ -3,10 +3,8 @@
 //! RESOURCE_EXHAUSTED (the rate shared across connections), and an import over the record
 //! cap is refused whole.
 
-mod common;
-mod support {
-    pub mod access;
-}
+use crate::common;
+use crate::support;
 
 use bytes::Bytes;
 use common::{TestApp, TestDatabase, assert_error, bearer};

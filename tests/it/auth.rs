@@ -2,10 +2,8 @@
 //! right code; JWKS from a URL with key rotation; the import log names who imported; serve
 //! refuses to run open on a non-loopback address. (The org-unit scope: tests/scope.rs.)
 
-mod common;
-mod support {
-    pub mod access;
-}
+use crate::common;
+use crate::support;
 
 use common::{TestApp, TestDatabase, assert_error, bearer, for_each_backend};
 use serde_json::json;

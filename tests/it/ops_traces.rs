@@ -3,7 +3,7 @@
 //! has the database spans as children; the same subscriber times the waits for a pool
 //! connection. A test binary of its own: the tracing subscriber is global to the process.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{

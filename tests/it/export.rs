@@ -3,7 +3,7 @@
 //! statuses), SummarizeIndicators and every assignment (provenance documents and tables included;
 //! only import ids and recording times differ).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase};
 use uppsikt::import::files::file_entries;

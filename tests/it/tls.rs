@@ -2,7 +2,7 @@
 //! localhost, and a client certificate; with `--tls-client-ca` a client without a
 //! certificate is refused at the handshake.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};

@@ -2,7 +2,7 @@
 //! all-or-nothing on a long stream, request-id replay across a restart, dry runs, a client
 //! that goes away mid-stream, the import log, and the header and field errors.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase, assert_error, for_each_backend};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! The tertial report prints −1 271 592, the sum of the unrounded figures; the test checks
 //! the page shows exactly what the API answers, and that this is within 3 tkr of the print.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, for_each_backend};
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! NOT_SERVING when the database goes away and SERVING when it is back; a pooled connection
 //! the database closed while idle is replaced without a failed call.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDatabase, for_each_backend};
 use sea_orm::{ConnectionTrait, Database};

@@ -1,0 +1,30 @@
+//! The integration tests, one binary: each module drives the real server (or the real CLI)
+//! through clients, on SQLite and, given their URLs, on PostgreSQL and MariaDB.
+//! One binary links the crate once instead of once per file.
+
+mod common;
+mod support {
+    pub mod access;
+}
+
+mod auth;
+mod budget;
+mod changes;
+mod cli;
+mod errors;
+mod explorer;
+mod export;
+mod http;
+mod import;
+mod indicators;
+mod instances;
+mod investments;
+mod limits;
+mod ops;
+mod ops_traces;
+mod organization;
+mod scope;
+mod staffing;
+mod staffing_summary;
+mod storage;
+mod tls;
