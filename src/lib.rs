@@ -3,7 +3,6 @@
 //! Layers: `api` (gRPC handlers: validate, call, map errors) → `domain` (validated types,
 //! derived figures) and `import` (the one write path) → `store` (sea-orm entities, queries).
 
-pub mod access;
 pub mod api;
 pub mod auth;
 pub mod changes;
@@ -17,7 +16,10 @@ pub mod import;
 pub mod limits;
 pub mod ops;
 pub mod proto;
+pub mod serve_options;
 pub mod server;
+pub mod service;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -7,9 +7,9 @@
 //! own timeout also watches `grpc-timeout` but answers CANCELLED; this layer sits inside it
 //! and aims a little earlier (`client_margin`), so the client gets DEADLINE_EXCEEDED.
 
-use crate::api::ApiError;
 use crate::auth::layer::refusal;
 use crate::auth::policy::{Requirement, requirement};
+use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::task::{Context, Poll};

@@ -52,7 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             readiness_interval_ms,
         } => {
             // Before the database: a refused setup should not touch anything.
-            let mut options = uppsikt::access::serve_options(&access, listen).await?;
+            let mut options = uppsikt::serve_options::serve_options(&access, listen).await?;
             options.web = uppsikt::http::WebOptions { cors_origins };
             let mut store = open(&database).await?;
             if let Some(read_url) = read_database_url {

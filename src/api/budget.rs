@@ -1,20 +1,19 @@
 //! BudgetService: categories, budget lines and the summaries the reports print.
 
+use super::caller::grant;
 use super::convert;
-use super::error::ApiError;
-use super::listing::{ListScope, list, list_fields};
-use super::paging;
-use super::request::{self, Checks};
-use crate::domain::codes::CategoryCode;
-use crate::domain::instant::Instant;
+use super::request::{self, Checks, list_fields, list_query};
 use crate::domain::period::MonthSpan;
-use crate::domain::summary::{self, Figures, GroupKey, Grouping, StatementTotals, SummaryRequest};
+use crate::domain::summary::{Figures, GroupKey, Grouping, StatementTotals};
+use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::budget_service_server::BudgetService;
+use crate::service::ServiceError;
+use crate::service::budget::{self as service, BudgetSummary, BudgetSummaryQuery, CategoryQuery};
+use crate::service::listing::ListQuery;
+use crate::service::paging::PageRequest;
 use crate::store::Store;
-use crate::store::budget::{self as store, LineFilter, StoredBudgetLine, StoredCategory};
-use crate::store::entities::budget_line;
-use std::collections::HashMap;
+use crate::store::budget::{LineFilter, StoredBudgetLine, StoredCategory};
 use tonic::{Request, Response, Status};
 
 pub struct BudgetApi {
@@ -82,137 +81,71 @@ fn totals_to_proto(t: &StatementTotals) -> pb::StatementTotals {
     }
 }
 
-#[tonic::async_trait]
-impl BudgetService for BudgetApi {
-    async fn list_categories(
-        &self,
-        request: Request<pb::ListCategoriesRequest>,
-    ) -> Result<Response<pb::ListCategoriesResponse>, Status> {
-        let request = request.into_inner();
-        let mut checks = Checks::default();
-        let direction = checks.take(convert::direction_filter(request.direction, "direction"));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let size = checks.take(paging::page_size(request.page_size));
-        checks.finish().map_err(ApiError::from)?;
+impl TryFrom<pb::ListCategoriesRequest> for CategoryQuery {
+    type Error = ServiceError;
 
-        let filters = paging::fingerprint(&("categories", direction.map(|d| d.as_str()), as_of));
-        let (as_of, after) = paging::start::<(i32, String)>(&request.page_token, filters, as_of)
-            .map_err(ApiError::from)?;
-        let all = store::categories(self.store.reader(), as_of)
-            .await
-            .map_err(ApiError::from)?;
-        let sort_key = |s: &StoredCategory| (s.category.display_order, s.category.code.to_string());
-        let rows: Vec<&StoredCategory> = all
-            .iter()
-            .filter(|s| direction.is_none_or(|d| s.category.direction == d))
-            .filter(|s| after.as_ref().is_none_or(|a| &sort_key(s) > a))
-            .take(size as usize + 1)
-            .collect();
-        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |s| sort_key(s));
-        Ok(Response::new(pb::ListCategoriesResponse {
-            categories: page.into_iter().map(category_to_proto).collect(),
-            next_page_token,
-        }))
+    fn try_from(r: pb::ListCategoriesRequest) -> Result<Self, Self::Error> {
+        let mut checks = Checks::default();
+        let query = CategoryQuery {
+            direction: checks.take(convert::direction_filter(r.direction, "direction")),
+            as_of: checks.take(request::as_of(r.as_of.as_ref())),
+            page: checks.take(PageRequest::parse(r.page_size, &r.page_token)),
+        };
+        checks.done(Some(query))
     }
+}
 
-    async fn list_budget_lines(
-        &self,
-        request: Request<pb::ListBudgetLinesRequest>,
-    ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
-        let request = request.into_inner();
+impl TryFrom<pb::ListBudgetLinesRequest> for ListQuery<LineFilter> {
+    type Error = ServiceError;
+
+    fn try_from(r: pb::ListBudgetLinesRequest) -> Result<Self, Self::Error> {
         let mut checks = Checks::default();
-        let scope = ListScope::parse(&mut checks, list_fields!(request));
         let filter = LineFilter {
-            fiscal_year: checks.take(request::optional_fiscal_year(
-                request.fiscal_year,
-                "fiscal_year",
-            )),
-            months: checks.take_all(request::month_range(request.from_month, request.to_month)),
-            category: checks.take(request::optional_category(&request.category, "category")),
-            scenario: checks.take(request::scenario(request.scenario, "scenario")),
+            fiscal_year: checks.take(request::optional_fiscal_year(r.fiscal_year, "fiscal_year")),
+            months: checks.take_all(request::month_range(r.from_month, r.to_month)),
+            category: checks.take(request::optional_category(&r.category, "category")),
+            scenario: checks.take(request::scenario(r.scenario, "scenario")),
         };
-        checks.finish().map_err(ApiError::from)?;
-
-        let page = list::<budget_line::Entity>(&self.store, "budget_lines", scope, &filter, |_| {
-            filter.condition()
-        })
-        .await?;
-        let (budget_lines, next_page_token) = page.convert::<StoredBudgetLine, _>()?;
-        Ok(Response::new(pb::ListBudgetLinesResponse {
-            budget_lines,
-            next_page_token,
-        }))
+        let query = list_query(&mut checks, list_fields!(r), filter);
+        checks.done(Some(query))
     }
+}
 
-    async fn summarize_budget(
-        &self,
-        request: Request<pb::SummarizeBudgetRequest>,
-    ) -> Result<Response<pb::SummarizeBudgetResponse>, Status> {
-        let request = request.into_inner();
+fn grouping(value: i32) -> Result<Grouping, Violation> {
+    match pb::SummaryGrouping::try_from(value) {
+        Ok(pb::SummaryGrouping::Unspecified | pb::SummaryGrouping::Category) => {
+            Ok(Grouping::Category)
+        }
+        Ok(pb::SummaryGrouping::ChildUnit) => Ok(Grouping::ChildUnit),
+        Ok(pb::SummaryGrouping::Month) => Ok(Grouping::Month),
+        Err(_) => Err(request::unknown_enum("group_by", value, "grouping")),
+    }
+}
+
+impl TryFrom<pb::SummarizeBudgetRequest> for BudgetSummaryQuery {
+    type Error = ServiceError;
+
+    fn try_from(r: pb::SummarizeBudgetRequest) -> Result<Self, Self::Error> {
         let mut checks = Checks::default();
-        let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
-        let span = request::summary_span(
+        let at = request::at(&mut checks, &r.structure_date, r.as_of.as_ref());
+        let scope = request::summary_scope(
             &mut checks,
-            request.fiscal_year,
-            request.from_month,
-            request.to_month,
+            &r.org_unit,
+            [r.fiscal_year, r.from_month, r.to_month],
+            at,
         );
-        let grouping = checks.take(
-            match pb::SummaryGrouping::try_from(request.group_by) {
-                Ok(pb::SummaryGrouping::Unspecified | pb::SummaryGrouping::Category) => {
-                    Ok(Grouping::Category)
-                }
-                Ok(pb::SummaryGrouping::ChildUnit) => Ok(Grouping::ChildUnit),
-                Ok(pb::SummaryGrouping::Month) => Ok(Grouping::Month),
-                Err(_) => Err(request::unknown_enum(
-                    "group_by",
-                    request.group_by,
-                    "grouping",
-                )),
-            }
-            .map(Some),
-        );
-        let date = checks.take(request::structure_date(
-            &request.structure_date,
-            "structure_date",
-        ));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        checks.finish().map_err(ApiError::from)?;
-        let (code, span, grouping) = (
-            code.expect("checked"),
-            span.expect("checked"),
-            grouping.expect("checked"),
-        );
-        let as_of = as_of.unwrap_or_else(Instant::now);
-        let date = request::tree_date(date, as_of);
+        let grouping = checks.need(grouping(r.group_by));
+        let query = scope
+            .zip(grouping)
+            .map(|(scope, grouping)| BudgetSummaryQuery { scope, grouping });
+        checks.done(query)
+    }
+}
 
-        let tree =
-            super::scope::summary_tree(&self.store, &code, &request.org_unit, date, as_of).await?;
-        let unit_groups = tree.child_of_root(&code);
-        let categories: HashMap<CategoryCode, _> = store::categories(self.store.reader(), as_of)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(|s| (s.category.code.clone(), s.category))
-            .collect();
-        let groups = match grouping {
-            Grouping::ChildUnit => tree.child_groups(&code),
-            Grouping::Category | Grouping::Month => vec![(code.clone(), tree.subtree(&code))],
-        };
-        let lines = store::summary_lines(self.store.reader(), &groups, span, as_of)
-            .await
-            .map_err(ApiError::from)?;
-        let result = summary::summarize(
-            &SummaryRequest {
-                span,
-                grouping,
-                unit_groups: &unit_groups,
-                categories: &categories,
-            },
-            &lines,
-        );
-
-        let groups = result
+impl From<BudgetSummary> for pb::SummarizeBudgetResponse {
+    fn from(BudgetSummary { unit, summary }: BudgetSummary) -> Self {
+        let span = summary.span;
+        let groups = summary
             .groups
             .iter()
             .map(|group| pb::SummaryGroup {
@@ -242,13 +175,13 @@ impl BudgetService for BudgetApi {
                 totals: Some(totals_to_proto(&group.totals)),
             })
             .collect();
-        Ok(Response::new(pb::SummarizeBudgetResponse {
-            org_unit: convert::org_unit_name(&code),
+        pb::SummarizeBudgetResponse {
+            org_unit: convert::org_unit_name(&unit),
             span: Some(convert::span(span)),
             groups,
-            totals: Some(totals_to_proto(&result.totals)),
-            exact: result.is_exact(),
-            inexact_spans: result
+            totals: Some(totals_to_proto(&summary.totals)),
+            exact: summary.is_exact(),
+            inexact_spans: summary
                 .inexact_spans
                 .iter()
                 .map(|s| pb::InexactSpan {
@@ -259,7 +192,7 @@ impl BudgetService for BudgetApi {
                     affects_totals: s.affects_totals,
                 })
                 .collect(),
-            uncovered: result
+            uncovered: summary
                 .uncovered_months
                 .iter()
                 .filter(|(_, months)| !months.is_empty())
@@ -268,6 +201,45 @@ impl BudgetService for BudgetApi {
                     months: months.iter().map(|m| i32::from(*m)).collect(),
                 })
                 .collect(),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl BudgetService for BudgetApi {
+    async fn list_categories(
+        &self,
+        request: Request<pb::ListCategoriesRequest>,
+    ) -> Result<Response<pb::ListCategoriesResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = CategoryQuery::try_from(request.into_inner())?;
+        let page = service::categories(&self.store, &grant, &query).await?;
+        Ok(Response::new(pb::ListCategoriesResponse {
+            categories: page.rows.iter().map(category_to_proto).collect(),
+            next_page_token: page.next_page_token,
         }))
+    }
+
+    async fn list_budget_lines(
+        &self,
+        request: Request<pb::ListBudgetLinesRequest>,
+    ) -> Result<Response<pb::ListBudgetLinesResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = ListQuery::try_from(request.into_inner())?;
+        let page = service::lines(&self.store, &grant, &query).await?;
+        Ok(Response::new(pb::ListBudgetLinesResponse {
+            budget_lines: page.rows.iter().map(pb::BudgetLine::from).collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
+    async fn summarize_budget(
+        &self,
+        request: Request<pb::SummarizeBudgetRequest>,
+    ) -> Result<Response<pb::SummarizeBudgetResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = BudgetSummaryQuery::try_from(request.into_inner())?;
+        let summary = service::summarize(&self.store, &grant, &query).await?;
+        Ok(Response::new(summary.into()))
     }
 }

@@ -1,18 +1,20 @@
 //! ChangeService: the change feed (`crate::changes`) after an opaque cursor, filtered by
 //! kind and org-unit subtree, with the records in the Import RPC's messages.
 
-use super::error::ApiError;
+use super::caller::grant;
 use super::import_records::record_to_proto;
-use super::paging;
 use super::request::{self, Checks};
-use super::scope::units_in_scope;
-use crate::changes::{FeedChange, changes_after};
-use crate::domain::instant::Instant;
+use crate::changes::FeedChange;
 use crate::domain::validation::Violation;
 use crate::import::record::key_fields;
 use crate::proto::v1 as pb;
 use crate::proto::v1::change_service_server::ChangeService;
-use crate::store::changes::{Action, ChangeFilter};
+use crate::service::ServiceError;
+use crate::service::changes::{self as service, ChangeQuery};
+use crate::service::paging;
+use crate::service::read::UnitFilter;
+use crate::status::ApiError;
+use crate::store::changes::Action;
 use crate::store::{Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -69,18 +71,15 @@ fn to_proto(change: &FeedChange) -> Result<pb::Change, StoreError> {
     })
 }
 
-#[tonic::async_trait]
-impl ChangeService for ChangeApi {
-    async fn list_changes(
-        &self,
-        request: Request<pb::ListChangesRequest>,
-    ) -> Result<Response<pb::ListChangesResponse>, Status> {
-        let request = request.into_inner();
+impl TryFrom<pb::ListChangesRequest> for ChangeQuery {
+    type Error = ServiceError;
+
+    fn try_from(r: pb::ListChangesRequest) -> Result<Self, Self::Error> {
         let mut checks = Checks::default();
-        let after = checks.take(decode_cursor(&request.after, "after"));
-        let size = checks.take(paging::page_size(request.page_size));
-        let unit = checks.take(request::optional_org_unit(&request.org_unit, "org_unit"));
-        for kind in &request.kinds {
+        let after = checks.take(decode_cursor(&r.after, "after"));
+        let size = checks.take(paging::page_size(r.page_size));
+        let unit = checks.take(request::optional_org_unit(&r.org_unit, "org_unit"));
+        for kind in &r.kinds {
             if key_fields(kind).is_none() {
                 checks.take::<()>(Err(Violation::new(
                     "kinds",
@@ -88,27 +87,29 @@ impl ChangeService for ChangeApi {
                 )));
             }
         }
-        checks.finish().map_err(ApiError::from)?;
-
-        // The subtree (and a scoped caller's units) in today's tree.
-        let now = Instant::now();
-        let units = units_in_scope(
-            &self.store,
-            "org_unit",
-            unit.as_ref(),
-            request.include_descendants,
-            now.date(),
-            now,
-        )
-        .await?;
-        let filter = ChangeFilter {
-            kinds: (!request.kinds.is_empty()).then(|| request.kinds.clone()),
-            units,
+        let query = ChangeQuery {
+            after,
+            size,
+            units: UnitFilter {
+                unit,
+                include_descendants: r.include_descendants,
+            },
+            kinds: (!r.kinds.is_empty()).then_some(r.kinds),
         };
-        let changes = changes_after(&self.store, after, &filter, size)
-            .await
-            .map_err(ApiError::from)?;
-        let next_cursor = encode_cursor(changes.last().map_or(after, |c| c.id));
+        checks.done(Some(query))
+    }
+}
+
+#[tonic::async_trait]
+impl ChangeService for ChangeApi {
+    async fn list_changes(
+        &self,
+        request: Request<pb::ListChangesRequest>,
+    ) -> Result<Response<pb::ListChangesResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = ChangeQuery::try_from(request.into_inner())?;
+        let changes = service::list(&self.store, &grant, &query).await?;
+        let next_cursor = encode_cursor(changes.last().map_or(query.after, |c| c.id));
         let changes = changes
             .iter()
             .map(to_proto)

@@ -11,10 +11,9 @@
 //! normally, which would commit the records received so far. `ImportServer` therefore watches
 //! the request body itself, and the handler turns a body that failed into a stream error.
 
-use super::error::ApiError;
+use super::caller;
 use super::import_records::{record_pairs, retraction_pairs};
-use super::paging;
-use crate::auth::import_guard::{ImportGuard, visible_imports};
+use super::import_stream;
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
@@ -26,6 +25,9 @@ use crate::import::{
 use crate::proto::v1 as pb;
 use crate::proto::v1::import_request::Content;
 use crate::proto::v1::import_service_server::{ImportService, ImportServiceServer};
+use crate::service::imports as service;
+use crate::service::paging::PageRequest;
+use crate::status::ApiError;
 use crate::store::imports::StoredImport;
 use crate::store::{Store, StoreError};
 use futures::StreamExt;
@@ -124,6 +126,8 @@ impl ImportService for ImportApi {
         &self,
         request: Request<Streaming<pb::ImportRequest>>,
     ) -> Result<Response<pb::ImportResponse>, Status> {
+        let principal = caller::principal(&request)?;
+        let grant = principal.grant();
         let failure = request.extensions().get::<BodyFailure>().cloned();
         let mut messages = request.into_inner();
         let first = messages
@@ -148,21 +152,18 @@ impl ImportService for ImportApi {
             document: request.document.clone(),
             table: request.table.clone(),
         };
-        // The caller's scope and the record cap (src/auth/import_guard.rs).
-        let principal = crate::auth::current();
-        let guard = ImportGuard::new(&self.store, principal.as_deref(), self.max_records)
-            .await
-            .map_err(ApiError::from)?;
-        let (entries, _alive) = guard.wrap(entries(messages, current, failure));
-        let importer = principal.as_deref().map(|p| Importer {
-            name: p.name.clone(),
-            scope: p.scope.as_ref().map(|s| s.to_stored()),
-        });
+        // The record cap; what the records may touch is judged as they are applied.
+        let (entries, _alive) =
+            import_stream::bounded(entries(messages, current, failure), self.max_records);
+        let importer = Importer {
+            name: principal.name.clone(),
+            grant: grant.clone(),
+        };
 
         let store = self.store.clone();
         // In the call's span: the import's database spans belong to the call's trace.
         let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
-            let result = run_import_as(&store, request, importer.as_ref(), entries, |read| {
+            let result = run_import_as(&store, request, Some(&importer), entries, |read| {
                 tracing::debug!(read, "import progress");
             })
             .await;
@@ -176,7 +177,7 @@ impl ImportService for ImportApi {
             .map_err(|e| ApiError::Internal(e.into()))?
             .map_err(import_error)?;
         if outcome.replayed {
-            replay_visible(&self.store, principal.as_deref(), outcome.import_id).await?;
+            service::check_replay(&self.store, &grant, outcome.import_id).await?;
         }
         let mut reply = Response::new(response(&outcome));
         // For the metrics layer: imports and records written.
@@ -188,24 +189,19 @@ impl ImportService for ImportApi {
         &self,
         request: Request<pb::ListImportsRequest>,
     ) -> Result<Response<pb::ListImportsResponse>, Status> {
-        let request = request.into_inner();
-        let size = paging::page_size(request.page_size).map_err(ApiError::from)?;
-        let filters = paging::fingerprint(&"imports");
-        let (as_of, after) =
-            paging::start::<i64>(&request.page_token, filters, None).map_err(ApiError::from)?;
-        let viewer = crate::auth::current();
-        let rows = visible_imports(&self.store, viewer.as_deref(), after, size + 1)
-            .await
-            .map_err(ApiError::from)?;
-        let (page, next_page_token) = paging::finish(rows, size, filters, as_of, |r| r.id);
+        let caller = caller::grant(&request)?;
+        let r = request.into_inner();
+        let page = PageRequest::parse(r.page_size, &r.page_token).map_err(ApiError::from)?;
+        let page = service::list(&self.store, &caller, &page).await?;
         let imports = page
+            .rows
             .iter()
             .map(import_to_proto)
             .collect::<Result<Vec<_>, _>>()
             .map_err(ApiError::from)?;
         Ok(Response::new(pb::ListImportsResponse {
             imports,
-            next_page_token,
+            next_page_token: page.next_page_token,
         }))
     }
 }
@@ -401,31 +397,4 @@ fn import_to_proto(row: &StoredImport) -> Result<pb::Import, StoreError> {
         warning_count: to_i64(outcome.warning_count),
         imported_by: row.imported_by.clone().unwrap_or_default(),
     })
-}
-
-/// A scoped credential that repeats another credential's request id must not learn that
-/// import's result: the replay is refused unless the import is one it may list.
-async fn replay_visible(
-    store: &Store,
-    principal: Option<&crate::auth::Principal>,
-    import_id: Option<i64>,
-) -> Result<(), ApiError> {
-    if principal.and_then(|p| p.scope.as_ref()).is_none() {
-        return Ok(());
-    }
-    let visible = match import_id {
-        Some(id) => visible_imports(store, principal, Some(id + 1), 1)
-            .await?
-            .first()
-            .is_some_and(|row| row.id == id),
-        None => false,
-    };
-    if visible {
-        Ok(())
-    } else {
-        Err(ApiError::PermissionDenied {
-            reason: "OUTSIDE_SCOPE",
-            message: "request_id was used by an import outside the credential's scope".to_owned(),
-        })
-    }
 }

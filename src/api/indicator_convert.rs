@@ -13,8 +13,7 @@ use crate::proto::v1 as pb;
 use crate::store::indicator::StoredIndicator;
 use crate::store::listing::Stored;
 
-pub const INDICATORS: &str = "indicators";
-pub const ASSIGNMENTS: &str = "assignments";
+pub use crate::domain::codes::{ASSIGNMENTS, INDICATORS};
 
 pub fn indicator_name(code: &IndicatorCode) -> String {
     super::convert::resource_name(INDICATORS, code.as_str())

@@ -1,22 +1,23 @@
 //! InvestmentService: investment objects, their figures and the sums the reports print.
 
+use super::caller::grant;
 use super::convert;
-use super::error::ApiError;
-use super::listing::{ListScope, list, list_fields};
-use super::request::{self, Checks};
+use super::request::{self, Checks, list_fields, list_query};
+pub use crate::domain::codes::INVESTMENTS;
 use crate::domain::codes::{InvestmentId, OrgUnitCode, parse_resource_name};
-use crate::domain::instant::Instant;
 use crate::domain::investment::{FundingCategory, InvestmentKind, InvestmentStatus};
-use crate::domain::investment_summary::{self as summary, Dimension, InvestmentSums};
+use crate::domain::investment_summary::{Dimension, InvestmentSums};
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
 use crate::proto::v1::investment_service_server::InvestmentService;
+use crate::service::ServiceError;
+use crate::service::investment::{
+    self as service, InvestmentKey, InvestmentReport, InvestmentSummaryQuery,
+};
+use crate::service::listing::ListQuery;
 use crate::store::Store;
-use crate::store::entities::investment;
-use crate::store::investment::{self as store, InvestmentFilter, StoredFigures, StoredInvestment};
+use crate::store::investment::{InvestmentFilter, StoredFigures, StoredInvestment};
 use tonic::{Request, Response, Status};
-
-pub const INVESTMENTS: &str = "investments";
 
 pub struct InvestmentApi {
     store: Store,
@@ -154,41 +155,31 @@ fn sums_to_proto(s: &InvestmentSums) -> pb::InvestmentSums {
     }
 }
 
-#[tonic::async_trait]
-impl InvestmentService for InvestmentApi {
-    async fn get_investment(
-        &self,
-        request: Request<pb::GetInvestmentRequest>,
-    ) -> Result<Response<pb::Investment>, Status> {
-        let request = request.into_inner();
-        let mut checks = Checks::default();
-        let id = checks.take(
-            parse_resource_name(&request.name, INVESTMENTS, "name", InvestmentId::parse).map(Some),
-        );
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        checks.finish().map_err(ApiError::from)?;
-        let id = id.expect("checked");
-        let as_of = as_of.unwrap_or_else(Instant::now);
+impl TryFrom<pb::GetInvestmentRequest> for InvestmentKey {
+    type Error = ServiceError;
 
-        let stored = store::get(self.store.reader(), &id, as_of)
-            .await
-            .map_err(ApiError::from)?;
-        super::scope::check_investment(&self.store, stored.as_ref(), &request.name, as_of).await?;
-        let stored = stored.ok_or_else(|| ApiError::not_found(investment_name(&id)))?;
-        Ok(Response::new(investment_to_proto(&stored)))
+    fn try_from(r: pb::GetInvestmentRequest) -> Result<Self, Self::Error> {
+        let mut checks = Checks::default();
+        let id = checks.need(parse_resource_name(
+            &r.name,
+            INVESTMENTS,
+            "name",
+            InvestmentId::parse,
+        ));
+        let at = request::at(&mut checks, "", r.as_of.as_ref());
+        checks.done(id.map(|id| InvestmentKey { id, at }))
     }
+}
 
-    async fn list_investments(
-        &self,
-        request: Request<pb::ListInvestmentsRequest>,
-    ) -> Result<Response<pb::ListInvestmentsResponse>, Status> {
-        let request = request.into_inner();
+impl TryFrom<pb::ListInvestmentsRequest> for ListQuery<InvestmentFilter> {
+    type Error = ServiceError;
+
+    fn try_from(r: pb::ListInvestmentsRequest) -> Result<Self, Self::Error> {
         let mut checks = Checks::default();
-        let scope = ListScope::parse(&mut checks, list_fields!(request));
-        let months = checks.take_all(request::month_range(request.from_month, request.to_month));
-        if months.is_some() && request.fiscal_year == 0 {
+        let months = checks.take_all(request::month_range(r.from_month, r.to_month));
+        if months.is_some() && r.fiscal_year == 0 {
             // A month bound means months of one year; which year is the caller's to say.
-            let field = if request.from_month != 0 {
+            let field = if r.from_month != 0 {
                 "from_month"
             } else {
                 "to_month"
@@ -196,81 +187,55 @@ impl InvestmentService for InvestmentApi {
             checks.take(Err::<(), _>(Violation::new(field, "requires fiscal_year")));
         }
         let filter = InvestmentFilter {
-            fiscal_year: checks.take(request::optional_fiscal_year(
-                request.fiscal_year,
-                "fiscal_year",
-            )),
+            fiscal_year: checks.take(request::optional_fiscal_year(r.fiscal_year, "fiscal_year")),
             months,
-            status: checks.take(status_filter(request.status, "status")),
-            kind: checks.take(kind_filter(request.kind, "kind")),
-            funding: checks.take(funding_filter(request.funding, "funding")),
+            status: checks.take(status_filter(r.status, "status")),
+            kind: checks.take(kind_filter(r.kind, "kind")),
+            funding: checks.take(funding_filter(r.funding, "funding")),
         };
-        checks.finish().map_err(ApiError::from)?;
-
-        let page =
-            list::<investment::Entity>(&self.store, "investments", scope, &filter, |as_of| {
-                filter.condition(as_of)
-            })
-            .await?;
-        let objects = store::with_figures(self.store.reader(), page.rows, &filter, page.as_of)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(Response::new(pb::ListInvestmentsResponse {
-            investments: objects.iter().map(investment_to_proto).collect(),
-            next_page_token: page.next_page_token,
-        }))
+        let query = list_query(&mut checks, list_fields!(r), filter);
+        checks.done(Some(query))
     }
+}
 
-    async fn summarize_investments(
-        &self,
-        request: Request<pb::SummarizeInvestmentsRequest>,
-    ) -> Result<Response<pb::SummarizeInvestmentsResponse>, Status> {
-        let request = request.into_inner();
+impl TryFrom<pb::SummarizeInvestmentsRequest> for InvestmentSummaryQuery {
+    type Error = ServiceError;
+
+    fn try_from(r: pb::SummarizeInvestmentsRequest) -> Result<Self, Self::Error> {
         let mut checks = Checks::default();
-        let code = checks.take(request::org_unit(&request.org_unit, "org_unit").map(Some));
-        let span = request::summary_span(
+        let at = request::at(&mut checks, &r.structure_date, r.as_of.as_ref());
+        let scope = request::summary_scope(
             &mut checks,
-            request.fiscal_year,
-            request.from_month,
-            request.to_month,
+            &r.org_unit,
+            [r.fiscal_year, r.from_month, r.to_month],
+            at,
         );
-        let date = checks.take(request::structure_date(
-            &request.structure_date,
-            "structure_date",
-        ));
-        let as_of = checks.take(request::as_of(request.as_of.as_ref()));
-        let dimensions = checks.take(dimensions(&request.group_by, "group_by"));
-        checks.finish().map_err(ApiError::from)?;
-        let (code, span) = (code.expect("checked"), span.expect("checked"));
-        let as_of = as_of.unwrap_or_else(Instant::now);
-        let date = request::tree_date(date, as_of);
+        let dimensions = checks.take(dimensions(&r.group_by, "group_by"));
+        checks.done(scope.map(|scope| InvestmentSummaryQuery { scope, dimensions }))
+    }
+}
 
-        let tree =
-            super::scope::summary_tree(&self.store, &code, &request.org_unit, date, as_of).await?;
-        let groups = tree.child_groups(&code);
-        let stored = store::summary_cells(self.store.reader(), &groups, span, as_of)
-            .await
-            .map_err(ApiError::from)?;
-        let result = summary::summarize(span, &stored.cells, &stored.covered, stored.inexact);
+fn group(
+    org_unit: Option<&OrgUnitCode>,
+    funding: Option<FundingCategory>,
+    status: Option<InvestmentStatus>,
+    sums: &InvestmentSums,
+) -> pb::InvestmentSummaryGroup {
+    pb::InvestmentSummaryGroup {
+        org_unit: org_unit.map(convert::org_unit_name).unwrap_or_default(),
+        funding: funding.map_or(pb::FundingCategory::Unspecified, funding_to_proto) as i32,
+        status: status.map_or(pb::InvestmentStatus::Unspecified, status_to_proto) as i32,
+        sums: Some(sums_to_proto(sums)),
+        kind: pb::InvestmentKind::Unspecified as i32,
+    }
+}
 
-        let group = |org_unit: Option<&OrgUnitCode>,
-                     funding: Option<FundingCategory>,
-                     status: Option<InvestmentStatus>,
-                     sums: &InvestmentSums| pb::InvestmentSummaryGroup {
-            org_unit: org_unit.map(convert::org_unit_name).unwrap_or_default(),
-            funding: funding.map_or(pb::FundingCategory::Unspecified, funding_to_proto) as i32,
-            status: status.map_or(pb::InvestmentStatus::Unspecified, status_to_proto) as i32,
-            sums: Some(sums_to_proto(sums)),
-            kind: pb::InvestmentKind::Unspecified as i32,
-        };
-        let groups = if dimensions.is_empty() {
-            Vec::new()
-        } else {
-            summary::group(&stored.cells, &dimensions)
-        };
-        Ok(Response::new(pb::SummarizeInvestmentsResponse {
-            org_unit: convert::org_unit_name(&code),
-            span: Some(convert::span(span)),
+impl From<InvestmentReport> for pb::SummarizeInvestmentsResponse {
+    fn from(report: InvestmentReport) -> Self {
+        let result = &report.summary;
+        pb::SummarizeInvestmentsResponse {
+            org_unit: convert::org_unit_name(&report.unit),
+            span: Some(convert::span(report.span)),
             by_child_unit: result
                 .by_child_unit
                 .iter()
@@ -306,7 +271,8 @@ impl InvestmentService for InvestmentApi {
                     stored_span: Some(convert::span(s.stored_span)),
                 })
                 .collect(),
-            groups: groups
+            groups: report
+                .groups
                 .iter()
                 .map(|(key, sums)| pb::InvestmentSummaryGroup {
                     kind: key
@@ -316,6 +282,42 @@ impl InvestmentService for InvestmentApi {
                     ..group(key.unit.as_ref(), key.funding, key.status, sums)
                 })
                 .collect(),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl InvestmentService for InvestmentApi {
+    async fn get_investment(
+        &self,
+        request: Request<pb::GetInvestmentRequest>,
+    ) -> Result<Response<pb::Investment>, Status> {
+        let grant = grant(&request)?;
+        let key = InvestmentKey::try_from(request.into_inner())?;
+        let stored = service::get(&self.store, &grant, &key).await?;
+        Ok(Response::new(investment_to_proto(&stored)))
+    }
+
+    async fn list_investments(
+        &self,
+        request: Request<pb::ListInvestmentsRequest>,
+    ) -> Result<Response<pb::ListInvestmentsResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = ListQuery::try_from(request.into_inner())?;
+        let page = service::list_objects(&self.store, &grant, &query).await?;
+        Ok(Response::new(pb::ListInvestmentsResponse {
+            investments: page.rows.iter().map(investment_to_proto).collect(),
+            next_page_token: page.next_page_token,
         }))
+    }
+
+    async fn summarize_investments(
+        &self,
+        request: Request<pb::SummarizeInvestmentsRequest>,
+    ) -> Result<Response<pb::SummarizeInvestmentsResponse>, Status> {
+        let grant = grant(&request)?;
+        let query = InvestmentSummaryQuery::try_from(request.into_inner())?;
+        let report = service::summarize(&self.store, &grant, &query).await?;
+        Ok(Response::new(report.into()))
     }
 }

@@ -1,21 +1,21 @@
-//! gRPC transport: one file per service. Handlers validate the request at the boundary,
-//! call the domain and storage, and map errors in one place (`error`).
+//! gRPC transport: one file per service. A handler takes the caller's grant (`caller`),
+//! turns the request into a validated query (`TryFrom`, collecting every invalid field),
+//! makes one service call (`crate::service`) and converts the answer to proto; errors map
+//! to statuses in one place (`crate::status`).
 
 pub mod budget;
+mod caller;
 pub mod change;
 pub mod convert;
-pub mod error;
 pub mod import;
 pub mod import_records;
+mod import_stream;
 pub mod indicator;
 mod indicator_convert;
 pub mod investment;
-mod listing;
 pub mod organization;
-pub mod paging;
 pub mod request;
-pub mod scope;
 pub mod staffing;
 mod staffing_convert;
 
-pub use error::ApiError;
+pub use crate::status::ApiError;

@@ -1,6 +1,8 @@
-//! Parsing the request fields every service shares. Each returns a violation naming the
-//! field, so handlers can collect them all.
+//! Parsing the request fields every service shares into the services' validated query
+//! parts. Each check returns a violation naming the field, so a request's conversion
+//! (`TryFrom`) collects them all.
 
+pub use crate::domain::codes::{CATEGORIES, ORG_UNITS};
 use crate::domain::codes::{CategoryCode, OrgUnitCode, parse_resource_name};
 use crate::domain::instant::Instant;
 use crate::domain::org::parse_date;
@@ -8,10 +10,11 @@ use crate::domain::period::{MonthSpan, parse_fiscal_year};
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
+use crate::service::ServiceError;
+use crate::service::listing::ListQuery;
+use crate::service::paging::PageRequest;
+use crate::service::read::{At, SummaryScope, UnitFilter};
 use chrono::NaiveDate;
-
-pub const ORG_UNITS: &str = "orgUnits";
-pub const CATEGORIES: &str = "categories";
 
 /// A required `orgUnits/{code}` name.
 pub fn org_unit(value: &str, field: &str) -> Result<OrgUnitCode, Violation> {
@@ -55,13 +58,6 @@ pub fn structure_date(value: &str, field: &str) -> Result<Option<NaiveDate>, Vio
     } else {
         parse_date(value, field).map(Some)
     }
-}
-
-/// The tree a read asks about: the given structure date, else the (UTC) date of its read
-/// instant. Tied to the instant, not to the clock, so every page of a paged read, which
-/// pins its instant, sees one tree, also across midnight.
-pub fn tree_date(structure_date: Option<NaiveDate>, as_of: Instant) -> NaiveDate {
-    structure_date.unwrap_or_else(|| as_of.date())
 }
 
 /// The span of a Summarize request: the year is required, a month 0 means 1 (from) or 12
@@ -152,6 +148,7 @@ pub fn scenario(value: i32, field: &str) -> Result<Option<Scenario>, Violation> 
 pub struct Checks(Vec<Violation>);
 
 impl Checks {
+    /// The value, or its type's default with the violation recorded.
     pub fn take<T: Default>(&mut self, result: Result<T, Violation>) -> T {
         result.unwrap_or_else(|v| {
             self.0.push(v);
@@ -166,6 +163,11 @@ impl Checks {
         })
     }
 
+    /// A required value: `None` with the violation recorded.
+    pub fn need<T>(&mut self, result: Result<T, Violation>) -> Option<T> {
+        result.map_err(|v| self.0.push(v)).ok()
+    }
+
     pub fn finish(self) -> Result<(), Vec<Violation>> {
         if self.0.is_empty() {
             Ok(())
@@ -173,4 +175,80 @@ impl Checks {
             Err(self.0)
         }
     }
+
+    /// `value` when every check passed; otherwise every violation. A required value is
+    /// `None` only with its violation recorded.
+    pub fn done<T>(self, value: Option<T>) -> Result<T, ServiceError> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ServiceError::invalid(self.0)),
+        }
+    }
+}
+
+/// When a read is answered: `as_of` and the structure date.
+pub fn at(
+    checks: &mut Checks,
+    structure_date_value: &str,
+    as_of_value: Option<&prost_types::Timestamp>,
+) -> At {
+    At {
+        structure_date: checks.take(structure_date(structure_date_value, "structure_date")),
+        as_of: checks.take(as_of(as_of_value)),
+    }
+}
+
+/// The request fields every fact list shares, as sent.
+pub struct ListFields<'a> {
+    pub org_unit: &'a str,
+    pub include_descendants: bool,
+    pub structure_date: &'a str,
+    pub as_of: Option<&'a prost_types::Timestamp>,
+    pub page_size: i32,
+    pub page_token: &'a str,
+}
+
+/// The shared fields of a List request message `r` (every fact list names them alike).
+macro_rules! list_fields {
+    ($r:expr) => {
+        $crate::api::request::ListFields {
+            org_unit: &$r.org_unit,
+            include_descendants: $r.include_descendants,
+            structure_date: &$r.structure_date,
+            as_of: $r.as_of.as_ref(),
+            page_size: $r.page_size,
+            page_token: &$r.page_token,
+        }
+    };
+}
+pub(crate) use list_fields;
+
+/// A List query: the shared fields validated into `checks`, with the area's `filter`.
+pub fn list_query<F>(checks: &mut Checks, fields: ListFields<'_>, filter: F) -> ListQuery<F> {
+    ListQuery {
+        units: UnitFilter {
+            unit: checks.take(optional_org_unit(fields.org_unit, "org_unit")),
+            include_descendants: fields.include_descendants,
+        },
+        at: at(checks, fields.structure_date, fields.as_of),
+        page: checks.take(PageRequest::parse(fields.page_size, fields.page_token)),
+        filter,
+    }
+}
+
+/// The shape every Summarize shares: a required unit and year, months 0 meaning 1 (from)
+/// or 12 (to), and when.
+pub fn summary_scope(
+    checks: &mut Checks,
+    org_unit_value: &str,
+    [fiscal_year, from_month, to_month]: [i32; 3],
+    at: At,
+) -> Option<SummaryScope> {
+    let unit = checks.need(org_unit(org_unit_value, "org_unit"));
+    let span = summary_span(checks, fiscal_year, from_month, to_month);
+    Some(SummaryScope {
+        unit: unit?,
+        span: span?,
+        at,
+    })
 }

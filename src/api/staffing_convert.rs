@@ -22,7 +22,8 @@ use crate::store::staffing::Stored;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::staffing::PROFESSION_GROUPS;
+use crate::domain::codes::PROFESSION_GROUPS;
+use crate::service::staffing::StaffingReport;
 
 pub(super) fn profession_name(code: &ProfessionCode) -> String {
     super::convert::resource_name(PROFESSION_GROUPS, code.as_str())
@@ -272,7 +273,7 @@ fn position_summary_to_proto(r: &PositionRow) -> pb::PositionSummary {
 }
 
 /// One group's tables; `org_unit` is empty for the whole subtree.
-pub(super) fn staffing_group_to_proto(
+fn staffing_group_to_proto(
     org_unit: Option<&OrgUnitCode>,
     g: &StaffingGroupSummary,
 ) -> pb::StaffingGroup {
@@ -304,5 +305,39 @@ pub(super) fn staffing_group_to_proto(
             .collect(),
         positions: g.positions.iter().map(position_summary_to_proto).collect(),
         positions_total: Some(position_summary_to_proto(&g.positions_total)),
+    }
+}
+
+pub(super) fn staffing_report_to_proto(r: &StaffingReport) -> pb::SummarizeStaffingResponse {
+    pb::SummarizeStaffingResponse {
+        org_unit: convert::org_unit_name(&r.unit),
+        span: Some(convert::span(r.span)),
+        prior_year_span: Some(convert::span(r.span.prior_year())),
+        date: iso(r.date),
+        prior_year_date: iso(r.prior_date),
+        totals: Some(staffing_group_to_proto(None, &r.totals)),
+        by_child_unit: r
+            .by_child_unit
+            .iter()
+            .map(|(unit, summary)| staffing_group_to_proto(Some(unit), summary))
+            .collect(),
+        exact: r.is_exact(),
+        inexact_spans: r
+            .straddling
+            .iter()
+            .map(|(table, stored_span)| pb::InexactStaffingSpan {
+                table: (*table).to_owned(),
+                stored_span: Some(convert::span(*stored_span)),
+            })
+            .collect(),
+        uncovered: r
+            .uncovered
+            .iter()
+            .map(|(table, year, months)| pb::UncoveredStaffingMonths {
+                table: (*table).to_owned(),
+                fiscal_year: *year,
+                months: months.iter().map(|m| i32::from(*m)).collect(),
+            })
+            .collect(),
     }
 }

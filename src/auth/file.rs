@@ -3,7 +3,7 @@
 
 use super::principal::Role;
 use super::rate::RateSpec;
-use super::scope::OrgScope;
+use crate::domain::access::OrgScope;
 use crate::domain::codes::OrgUnitCode;
 use anyhow::{Context, bail};
 use serde::Deserialize;

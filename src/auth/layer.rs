@@ -9,7 +9,7 @@ use super::policy::{Requirement, requirement};
 use super::principal::Principal;
 use super::rate::RateLimiter;
 use super::tokens::StaticTokens;
-use crate::api::ApiError;
+use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -74,7 +74,15 @@ impl Authenticator {
             reason,
             message: message.to_owned(),
         };
-        let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+        let all = headers.get_all(http::header::AUTHORIZATION);
+        if all.iter().count() > 1 {
+            // Two credentials: which one a proxy or the client meant is not ours to guess.
+            return Err(unauthenticated(
+                "AMBIGUOUS_CREDENTIALS",
+                "the call carries more than one authorization header",
+            ));
+        }
+        let Some(value) = all.iter().next() else {
             return Err(unauthenticated(
                 "MISSING_CREDENTIALS",
                 "this call needs an authorization: Bearer <token> header",

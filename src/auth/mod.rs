@@ -8,20 +8,18 @@
 //! credential sees and writes without each handler passing it along.
 
 pub mod file;
-pub mod import_guard;
 mod jwks;
 mod jwt;
 pub mod layer;
 pub mod policy;
 mod principal;
 mod rate;
-pub mod scope;
 mod tokens;
 
+pub use crate::domain::access::OrgScope;
 pub use file::AuthFile;
 pub use layer::{AuthLayer, Authenticator};
 pub use principal::{Principal, Role};
-pub use scope::OrgScope;
 pub use tokens::sha256_hex;
 
 use std::future::Future;
@@ -35,11 +33,6 @@ tokio::task_local! {
 /// command line, which acts with the operator's full rights).
 pub fn current() -> Option<Arc<Principal>> {
     CURRENT.try_with(Arc::clone).ok()
-}
-
-/// The org-unit scope of the current call; `None` when it may see everything.
-pub fn current_scope() -> Option<OrgScope> {
-    current().and_then(|p| p.scope.clone())
 }
 
 /// Runs `future` as `principal` (tasks it spawns must carry the principal themselves).

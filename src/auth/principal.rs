@@ -2,7 +2,7 @@
 //! org-unit scope.
 
 use super::rate::RateSpec;
-use super::scope::OrgScope;
+use crate::domain::access::{Grant, OrgScope};
 
 /// What a credential may do; each RPC needs one (see `policy`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -58,5 +58,13 @@ impl Principal {
 
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// What the credential may reach.
+    pub fn grant(&self) -> Grant {
+        match &self.scope {
+            None => Grant::region(),
+            Some(scope) => Grant::scoped(scope.clone()),
+        }
     }
 }

@@ -85,6 +85,24 @@ code_type!(
     hint = "a-z, 0-9 and -"
 );
 
+/// The collections of the API's resource names (`{collection}/{id}`).
+pub const ORG_UNITS: &str = "orgUnits";
+pub const CATEGORIES: &str = "categories";
+pub const PROFESSION_GROUPS: &str = "professionGroups";
+pub const INVESTMENTS: &str = "investments";
+pub const INDICATORS: &str = "indicators";
+pub const ASSIGNMENTS: &str = "assignments";
+
+/// `collection/id`: a resource name. Concatenated rather than formatted: listed rows carry
+/// several each.
+pub fn resource_name(collection: &str, id: &str) -> String {
+    let mut name = String::with_capacity(collection.len() + 1 + id.len());
+    name.push_str(collection);
+    name.push('/');
+    name.push_str(id);
+    name
+}
+
 /// Parses a resource name `{collection}/{id}` and validates the id with `parse`.
 pub fn parse_resource_name<T>(
     value: &str,

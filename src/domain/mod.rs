@@ -1,5 +1,6 @@
 //! Validated domain types and the derived figures. Nothing here knows about gRPC or SQL.
 
+pub mod access;
 pub mod budget;
 pub mod category;
 pub mod change;

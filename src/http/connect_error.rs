@@ -2,7 +2,7 @@
 //! and the `google.rpc.Status` details (ErrorInfo, BadRequest) as base64 values with their
 //! JSON form under `debug`, so a client sees the same code and field violations as over gRPC.
 
-use crate::api::error::ERROR_DOMAIN;
+use crate::status::ERROR_DOMAIN;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use http::{HeaderValue, Response, StatusCode};
@@ -34,7 +34,7 @@ pub fn gateway_status(code: Code, reason: &str, message: impl Into<String>) -> S
 /// An invalid request field found while transcoding, reported as the handlers do.
 pub fn invalid_field(field: &str, description: impl Into<String>) -> Status {
     let violation = crate::domain::validation::Violation::new(field, description);
-    crate::api::ApiError::invalid_field(violation).into()
+    crate::status::ApiError::invalid_field(violation).into()
 }
 
 /// The Connect name and HTTP status of a gRPC code (connectrpc.com/docs/protocol).

@@ -76,6 +76,9 @@ macro_rules! define_record {
             }
         }
 
+        /// Every kind a record can be, in registry order (org units first).
+        pub const KINDS: &[&str] = &["org_unit", $(<$ty as StoredFact>::KIND),+];
+
         /// The text-format fields of the key of `kind`, in order; `None` for an unknown kind.
         pub fn key_fields(kind: &str) -> Option<&'static [&'static str]> {
             if kind == "org_unit" {

@@ -1,9 +1,10 @@
 //! Running one import: request-id replay, one transaction, batches, all-or-nothing.
 
-use super::apply::{ImportContext, ORG_UNIT_KIND};
+use super::apply::{ImportContext, ImportScope, ORG_UNIT_KIND};
 use super::error::ImportError;
 use super::outcome::ImportOutcome;
 use super::record::{Entry, ImportRequest};
+use crate::domain::access::{Grant, OrgScope};
 use crate::domain::validation::MAX_SHORT_TEXT;
 use crate::store::history::WriteMeta;
 use crate::store::{Store, imports, write_lock};
@@ -32,12 +33,12 @@ where
     run_import_as(store, request, None, entries, progress).await
 }
 
-/// Who runs an import over the API, for the import log: the credential's name and its
-/// org-unit scope as stored (`None`: unscoped).
+/// Who runs an import over the API: the credential's name (for the import log) and what it
+/// may reach (a scoped credential's records are judged against its scope).
 #[derive(Debug, Clone)]
 pub struct Importer {
     pub name: String,
-    pub scope: Option<String>,
+    pub grant: Grant,
 }
 
 /// `run_import`, logging `importer` as who imported.
@@ -77,8 +78,10 @@ where
         recorded_at,
     )
     .await?;
+    let scope = importer.and_then(|i| i.grant.scope());
     if let Some(importer) = importer {
-        imports::set_importer(&txn, import_id, &importer.name, importer.scope.clone()).await?;
+        let stored_scope = scope.map(OrgScope::to_stored);
+        imports::set_importer(&txn, import_id, &importer.name, stored_scope).await?;
     }
     let mut ctx = ImportContext::load(
         &txn,
@@ -86,6 +89,7 @@ where
             import_id,
             recorded_at,
         },
+        scope.map(|s| ImportScope::new(s.clone(), recorded_at.date())),
     )
     .await?;
 
@@ -106,10 +110,16 @@ where
         read += 1;
         if batch.len() == BATCH_SIZE {
             apply(&mut ctx, &txn, &mut batch).await?;
+            if let Some(denied) = out_of_scope(&mut ctx) {
+                return Err(abandon(txn, denied).await);
+            }
             progress(read);
         }
     }
     apply(&mut ctx, &txn, &mut batch).await?;
+    if let Some(denied) = out_of_scope(&mut ctx) {
+        return Err(abandon(txn, denied).await);
+    }
     progress(read);
     ctx.check_retracted_definitions(&txn).await?;
 
@@ -155,6 +165,16 @@ async fn apply(
     let entries = std::mem::replace(batch, Vec::with_capacity(super::run::BATCH_SIZE));
     ctx.apply_batch(txn, entries).await?;
     Ok(())
+}
+
+/// The scope's refusal, if a record met one: it ends the import whole.
+fn out_of_scope(ctx: &mut ImportContext) -> Option<ImportError> {
+    ctx.denied
+        .take()
+        .map(|(place, description)| ImportError::OutOfScope {
+            position: place.position,
+            description,
+        })
 }
 
 /// Rolls back and passes the error on; a failed rollback is logged, not hidden.

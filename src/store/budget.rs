@@ -5,7 +5,8 @@ use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::facts::insert_rows;
 use super::history::{WriteMeta, current_at, provenance, supersede};
-use super::listing::Listed;
+use super::listing::{ListFilter, Listed};
+use crate::domain::access::UnitGroup;
 use crate::domain::budget::BudgetLine;
 use crate::domain::category::{Category, Direction};
 use crate::domain::codes::{CategoryCode, OrgUnitCode};
@@ -85,8 +86,10 @@ pub struct LineFilter {
     pub scenario: Option<Scenario>,
 }
 
-impl LineFilter {
-    pub fn condition(&self) -> Condition {
+impl ListFilter for LineFilter {
+    type Entity = budget_line::Entity;
+    type Row = StoredBudgetLine;
+    fn condition(&self, _: Instant) -> Condition {
         use budget_line::Column as C;
         let mut condition = Condition::all();
         if let Some(year) = self.fiscal_year {
@@ -188,7 +191,7 @@ fn summary_condition(span: MonthSpan) -> Condition {
 /// that key (PostgreSQL then groups as fast as by the plain columns).
 pub async fn summary_lines(
     db: &impl ConnectionTrait,
-    groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
+    groups: &[UnitGroup],
     span: MonthSpan,
     as_of: Instant,
 ) -> Result<Vec<SummaryLine>, StoreError> {
@@ -226,7 +229,8 @@ pub async fn summary_lines(
         distinct_counts: Vec::new(),
     };
     let mut lines = Vec::new();
-    for (group, units) in groups {
+    for g in groups {
+        let (group, units) = (g.unit(), g.units());
         for (key, cell) in aggregate(db, &aggregation, units).await? {
             let [category, scenario, year, from, to, straddling @ ..] = key.as_slice() else {
                 unreachable!("five or six keys");

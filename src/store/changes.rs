@@ -7,6 +7,7 @@ use super::entities::change;
 use super::error::StoreError;
 use super::facts::insert_rows;
 use super::history::WriteMeta;
+use crate::domain::access::Reach;
 use crate::domain::codes::OrgUnitCode;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sea_orm::{QuerySelect, Set};
@@ -77,11 +78,11 @@ pub async fn append(
 }
 
 /// Which changes a page holds: `None` for no restriction.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ChangeFilter {
     pub kinds: Option<Vec<String>>,
     /// Changes of these units, and of region-wide definitions (which have no unit).
-    pub units: Option<Vec<OrgUnitCode>>,
+    pub reach: Reach,
 }
 
 /// Up to `limit` changes after `after_id` matching `filter`, in commit order: one
@@ -97,7 +98,7 @@ pub async fn page(
     if let Some(kinds) = &filter.kinds {
         condition = condition.add(C::Kind.is_in(kinds.iter().cloned()));
     }
-    if let Some(units) = &filter.units {
+    if let Some(units) = filter.reach.units() {
         let mut owned = Condition::any().add(C::OrgUnitCode.is_null());
         // Chunked to stay under bind-parameter limits for very large subtrees.
         for chunk in units.chunks(1000) {

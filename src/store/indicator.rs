@@ -7,11 +7,13 @@ use super::history::current_at;
 use super::indicator_rows::{
     assignment_from_row, indicator_from_row, outcome_from_row, target_from_row,
 };
-use super::listing::{Listed, Stored};
+use super::listing::{ListFilter, Listed, Stored};
+use crate::domain::access::Reach;
 use crate::domain::codes::{AssignmentCode, IndicatorCode, OrgUnitCode};
 use crate::domain::indicator::{Assignment, Indicator, IndicatorOutcome, IndicatorTarget};
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Provenance;
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -47,9 +49,10 @@ impl StoredIndicator {
 /// The SQL-side filters of indicator reads, already validated.
 #[derive(Debug, Clone)]
 pub struct IndicatorFilter {
-    /// `None`: every unit.
-    pub org_units: Option<Vec<OrgUnitCode>>,
+    pub reach: Reach,
     pub goal_area: Option<String>,
+    /// Indicators with a target or an outcome of this year.
+    pub fiscal_year: Option<i32>,
     pub as_of: Instant,
 }
 
@@ -73,11 +76,38 @@ pub async fn indicators(
     use indicator::Column as C;
     let mut query =
         indicator::Entity::find().filter(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
-    if let Some(units) = &filter.org_units {
+    if let Some(units) = filter.reach.units() {
         query = query.filter(in_units(C::OrgUnitCode, units));
     }
     if let Some(area) = &filter.goal_area {
         query = query.filter(C::GoalArea.eq(area.as_str()));
+    }
+    if let Some(year) = filter.fiscal_year {
+        use indicator_outcome::Column as O;
+        use indicator_target::Column as T;
+        let targets = Query::select()
+            .column(T::IndicatorCode)
+            .from(indicator_target::Entity)
+            .cond_where(
+                Condition::all()
+                    .add(current_at(T::RecordedAt, T::SupersededAt, filter.as_of))
+                    .add(T::FiscalYear.eq(year)),
+            )
+            .to_owned();
+        let outcomes = Query::select()
+            .column(O::IndicatorCode)
+            .from(indicator_outcome::Entity)
+            .cond_where(
+                Condition::all()
+                    .add(current_at(O::RecordedAt, O::SupersededAt, filter.as_of))
+                    .add(O::FiscalYear.eq(year)),
+            )
+            .to_owned();
+        query = query.filter(
+            Condition::any()
+                .add(C::IndicatorCode.in_subquery(targets))
+                .add(C::IndicatorCode.in_subquery(outcomes)),
+        );
     }
     if let Some(after) = after {
         query = query.filter(C::IndicatorCode.gt(after));
@@ -94,9 +124,10 @@ pub async fn indicators(
     with_children(db, found, filter.as_of).await
 }
 
-/// One indicator by code.
+/// One indicator by code; `None` when there is none or its unit lies outside `reach`.
 pub async fn indicator(
     db: &impl ConnectionTrait,
+    reach: &Reach,
     code: &IndicatorCode,
     as_of: Instant,
 ) -> Result<Option<StoredIndicator>, StoreError> {
@@ -107,9 +138,11 @@ pub async fn indicator(
         .one(db)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(with_children(db, vec![indicator_from_row(row)?], as_of)
-        .await?
-        .pop())
+    let found = indicator_from_row(row)?;
+    if !reach.contains(&found.0.org_unit) {
+        return Ok(None);
+    }
+    Ok(with_children(db, vec![found], as_of).await?.pop())
 }
 
 /// The unit of the current assignment with `code`, if there is one.
@@ -193,8 +226,10 @@ pub struct AssignmentFilter {
     pub status: Option<String>,
 }
 
-impl AssignmentFilter {
-    pub fn condition(&self) -> Condition {
+impl ListFilter for AssignmentFilter {
+    type Entity = assignment::Entity;
+    type Row = Stored<Assignment>;
+    fn condition(&self, _: Instant) -> Condition {
         use assignment::Column as C;
         Condition::all()
             .add_option(self.goal_area.as_ref().map(|a| C::GoalArea.eq(a.as_str())))

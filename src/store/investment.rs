@@ -7,8 +7,9 @@ use super::entities::{investment, investment_figure};
 use super::error::StoreError;
 use super::history::current_at;
 use super::investment_rows::{figures_from_row, investment_from_row};
-use super::listing::Listed;
-use crate::domain::codes::{InvestmentId, OrgUnitCode};
+use super::listing::{ListFilter, Listed};
+use crate::domain::access::{Reach, UnitGroup};
+use crate::domain::codes::InvestmentId;
 use crate::domain::instant::Instant;
 use crate::domain::investment::{
     FundingCategory, Investment, InvestmentFigures, InvestmentKind, InvestmentStatus,
@@ -58,9 +59,31 @@ pub struct InvestmentFilter {
     pub funding: Option<FundingCategory>,
 }
 
-impl InvestmentFilter {
+/// A listed object before its figures are read (`with_figures`).
+#[derive(Debug, Clone)]
+pub struct ListedInvestment {
+    investment: Investment,
+    provenance: Provenance,
+}
+
+impl TryFrom<investment::Model> for ListedInvestment {
+    type Error = StoreError;
+
+    fn try_from(row: investment::Model) -> Result<Self, StoreError> {
+        let (investment, provenance) = investment_from_row(row)?;
+        Ok(Self {
+            investment,
+            provenance,
+        })
+    }
+}
+
+impl ListFilter for InvestmentFilter {
+    type Entity = investment::Entity;
+    type Row = ListedInvestment;
+
     /// The objects matching the filter as they stood at `as_of`.
-    pub fn condition(&self, as_of: Instant) -> Condition {
+    fn condition(&self, as_of: Instant) -> Condition {
         use investment::Column as C;
         let mut condition = Condition::all();
         if let Some(status) = self.status {
@@ -122,9 +145,11 @@ fn figure_condition(
     condition
 }
 
-/// One object as it stood at `as_of`, with all its figures; `None` when it did not exist.
+/// One object as it stood at `as_of`, with all its figures; `None` when it did not exist
+/// or its unit lies outside `reach`.
 pub async fn get(
     db: &impl ConnectionTrait,
+    reach: &Reach,
     id: &InvestmentId,
     as_of: Instant,
 ) -> Result<Option<StoredInvestment>, StoreError> {
@@ -141,6 +166,9 @@ pub async fn get(
         return Ok(None);
     };
     let (investment, provenance) = investment_from_row(row)?;
+    if !reach.contains(&investment.org_unit) {
+        return Ok(None);
+    }
     let mut figures = figures_of(
         db,
         std::slice::from_ref(&investment.id),
@@ -158,14 +186,14 @@ pub async fn get(
 /// figures without a year filter), as they stood at `as_of`.
 pub async fn with_figures(
     db: &impl ConnectionTrait,
-    rows: Vec<investment::Model>,
+    rows: Vec<ListedInvestment>,
     filter: &InvestmentFilter,
     as_of: Instant,
 ) -> Result<Vec<StoredInvestment>, StoreError> {
-    let objects = rows
+    let objects: Vec<(Investment, Provenance)> = rows
         .into_iter()
-        .map(investment_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|r| (r.investment, r.provenance))
+        .collect();
     let ids: Vec<InvestmentId> = objects.iter().map(|(i, _)| i.id.clone()).collect();
     let condition = figure_condition(filter.fiscal_year, filter.months, as_of);
     let mut figures = figures_of(db, &ids, condition).await?;
@@ -185,7 +213,7 @@ pub async fn with_figures(
 /// objects; the months those figures cover; and the figures straddling the span.
 pub async fn summary_cells(
     db: &impl ConnectionTrait,
-    groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
+    groups: &[UnitGroup],
     span: MonthSpan,
     as_of: Instant,
 ) -> Result<SummaryCells, StoreError> {
@@ -260,7 +288,8 @@ pub async fn summary_cells(
     };
 
     let mut result = SummaryCells::default();
-    for (group, units) in groups {
+    for g in groups {
+        let (group, units) = (g.unit(), g.units());
         for (key, cell) in aggregate(db, &sums, units).await? {
             let corrupt = || StoreError::Corrupt(format!("investment summary key {key:?}"));
             let label = |i: usize| key[i].text().ok_or_else(corrupt);

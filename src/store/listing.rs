@@ -8,7 +8,7 @@ use super::history::current_at;
 use super::keyset;
 use super::positional::{self, ByPosition};
 use super::write_lock::ORG_VERSION_SQL;
-use crate::domain::codes::OrgUnitCode;
+use crate::domain::access::Reach;
 use crate::domain::instant::Instant;
 use crate::domain::provenance::Provenance;
 use chrono::NaiveDate;
@@ -77,6 +77,46 @@ pub trait Listed: EntityTrait<Model: ByPosition> {
     fn history_columns() -> (Self::Column, Self::Column);
 }
 
+/// The filters of one List RPC beyond the unit reach, validated: the table they read, the
+/// stored value a row becomes, and their SQL at the read instant.
+pub trait ListFilter: std::fmt::Debug + Send + Sync {
+    type Entity: Listed;
+    type Row: TryFrom<<Self::Entity as EntityTrait>::Model, Error = StoreError> + Send;
+    fn condition(&self, as_of: Instant) -> Condition;
+}
+
+/// One page of `F`'s rows in `reach` (see `page`), as stored values.
+pub async fn list<F: ListFilter>(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    filter: &F,
+    as_of: Instant,
+    after: Option<&RowKey>,
+    size: u64,
+    read_org_version: bool,
+) -> Result<PageRows<F::Row>, StoreError> {
+    let read = page::<F::Entity>(
+        db,
+        reach,
+        filter.condition(as_of),
+        as_of,
+        after,
+        size,
+        read_org_version,
+    )
+    .await?;
+    // Sized up front: collecting through `Result` would grow the vector by doubling.
+    let mut rows = Vec::with_capacity(read.rows.len());
+    for row in read.rows {
+        rows.push(F::Row::try_from(row)?);
+    }
+    Ok(PageRows {
+        rows,
+        next: read.next,
+        org_version: read.org_version,
+    })
+}
+
 /// A page of rows; the key of its last row when more rows follow (the page token's key);
 /// and the org version its query read in the same snapshot (`None` when not asked for, or
 /// when the page is empty: no row carried it).
@@ -88,14 +128,14 @@ pub struct PageRows<M> {
 
 const ORG_VERSION_COLUMN: &str = "org_version_read";
 
-/// One page of at most `size` of `E`'s rows current at `as_of`, in `scope` (`None`: every
-/// unit), matching `filter`, after `after`; with the key to continue after when more
-/// follow (one row more is read to know); with `read_org_version`, also the org version of
-/// the snapshot the page was read in, so that a caller that chose `scope` from a cached
-/// tree can check that tree was the snapshot's.
+/// One page of at most `size` of `E`'s rows current at `as_of`, of the units in `reach`,
+/// matching `filter`, after `after`; with the key to continue after when more follow (one
+/// row more is read to know); with `read_org_version`, also the org version of the snapshot
+/// the page was read in, so that a caller that chose `reach` from a cached tree can check
+/// that tree was the snapshot's.
 pub async fn page<E: Listed>(
     db: &impl ConnectionTrait,
-    scope: Option<&[OrgUnitCode]>,
+    reach: &Reach,
     filter: Condition,
     as_of: Instant,
     after: Option<&RowKey>,
@@ -107,7 +147,7 @@ pub async fn page<E: Listed>(
     let mut condition = Condition::all()
         .add(current_at(recorded_at, superseded_at, as_of))
         .add(filter);
-    if let Some(units) = scope {
+    if let Some(units) = reach.units() {
         condition =
             condition.add(E::unit_column().is_in(units.iter().map(|u| u.as_str().to_owned())));
     }

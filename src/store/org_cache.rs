@@ -9,6 +9,7 @@ use super::error::StoreError;
 use super::org::{StoredOrgUnit, all_placements};
 use super::version_connection::VersionConnection;
 use super::version_gate::{InFlight, Inside, VersionGate};
+use crate::domain::access::Reach;
 use crate::domain::codes::OrgUnitCode;
 use crate::domain::instant::Instant;
 use crate::domain::org::OrgTree;
@@ -181,22 +182,43 @@ impl Store {
         Ok(self.org_history().await?.placements(as_of))
     }
 
-    /// The tree at `date` as the data stood at `as_of`, with the placements it was built from.
+    /// The tree at `date` as the data stood at `as_of`: what a read's reach is cut from.
     pub async fn org_tree(
         &self,
         date: NaiveDate,
         as_of: Instant,
-    ) -> Result<(Arc<OrgTree>, Arc<Vec<StoredOrgUnit>>), StoreError> {
-        Ok(self.org_history().await?.tree(date, as_of))
+    ) -> Result<Arc<OrgTree>, StoreError> {
+        Ok(self.org_history().await?.tree(date, as_of).0)
     }
 
-    /// The placement of `code` valid at `date`, as current at `as_of`.
+    /// The placements valid at `date`, as current at `as_of`, of the units in `reach`,
+    /// ordered by code.
+    pub async fn placements_in(
+        &self,
+        reach: &Reach,
+        date: NaiveDate,
+        as_of: Instant,
+    ) -> Result<Vec<StoredOrgUnit>, StoreError> {
+        let (_, placements) = self.org_history().await?.tree(date, as_of);
+        Ok(placements
+            .iter()
+            .filter(|p| p.unit.is_valid_at(date) && reach.contains(&p.unit.code))
+            .cloned()
+            .collect())
+    }
+
+    /// The placement of `code` valid at `date`, as current at `as_of`; `None` also when
+    /// `code` lies outside `reach`.
     pub async fn placement(
         &self,
+        reach: &Reach,
         code: &OrgUnitCode,
         date: NaiveDate,
         as_of: Instant,
     ) -> Result<Option<StoredOrgUnit>, StoreError> {
+        if !reach.contains(code) {
+            return Ok(None);
+        }
         let history = self.org_history().await?;
         Ok(history.by_code.get(code).and_then(|indexes| {
             indexes

@@ -8,7 +8,7 @@ use super::entities::{
 };
 use super::error::StoreError;
 use super::history::current_at;
-use super::listing::Listed;
+use super::listing::{ListFilter, Listed};
 use super::staffing_rows::{
     headcount_from_row, hired_staff_from_row, position_from_row, profession_group_from_row,
     sick_leave_from_row, worked_hours_from_row,
@@ -61,8 +61,10 @@ pub struct HeadcountFilter {
     pub employee_group: Option<String>,
 }
 
-impl HeadcountFilter {
-    pub fn condition(&self) -> Condition {
+impl ListFilter for HeadcountFilter {
+    type Entity = headcount::Entity;
+    type Row = Stored<Headcount>;
+    fn condition(&self, _: Instant) -> Condition {
         use headcount::Column as C;
         date_range(C::SnapshotDate, self.from_date, self.to_date).add_option(
             self.employee_group
@@ -93,6 +95,34 @@ impl PeriodFilter {
     }
 }
 
+/// ListWorkedHours' filters.
+#[derive(Debug, Clone)]
+pub struct WorkedHoursFilter(pub PeriodFilter);
+
+/// ListHiredStaff's filters.
+#[derive(Debug, Clone)]
+pub struct HiredStaffFilter(pub PeriodFilter);
+
+impl ListFilter for WorkedHoursFilter {
+    type Entity = worked_hours::Entity;
+    type Row = Stored<WorkedHours>;
+    fn condition(&self, _: Instant) -> Condition {
+        use worked_hours::Column as C;
+        self.0
+            .condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
+    }
+}
+
+impl ListFilter for HiredStaffFilter {
+    type Entity = hired_staff::Entity;
+    type Row = Stored<HiredStaff>;
+    fn condition(&self, _: Instant) -> Condition {
+        use hired_staff::Column as C;
+        self.0
+            .condition([C::FiscalYear, C::FromMonth, C::ToMonth, C::ProfessionCode])
+    }
+}
+
 /// The filters of ListSickLeave, already validated.
 #[derive(Debug, Clone)]
 pub struct SickLeaveFilter {
@@ -103,8 +133,10 @@ pub struct SickLeaveFilter {
     pub length: Option<SickLeaveLength>,
 }
 
-impl SickLeaveFilter {
-    pub fn condition(&self) -> Condition {
+impl ListFilter for SickLeaveFilter {
+    type Entity = sick_leave::Entity;
+    type Row = Stored<SickLeave>;
+    fn condition(&self, _: Instant) -> Condition {
         use sick_leave::Column as C;
         span_condition(
             [C::FiscalYear, C::FromMonth, C::ToMonth],
@@ -125,8 +157,10 @@ pub struct PositionFilter {
     pub profession: Option<ProfessionCode>,
 }
 
-impl PositionFilter {
-    pub fn condition(&self) -> Condition {
+impl ListFilter for PositionFilter {
+    type Entity = position::Entity;
+    type Row = Stored<Position>;
+    fn condition(&self, _: Instant) -> Condition {
         use position::Column as C;
         date_range(C::SnapshotDate, self.from_date, self.to_date).add_option(
             self.profession

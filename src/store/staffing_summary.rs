@@ -8,6 +8,7 @@ use super::aggregate::{Aggregation, Cell, KeyType, KeyValue, aggregate};
 use super::entities::{headcount, hired_staff, position, sick_leave, worked_hours};
 use super::error::StoreError;
 use super::history::current_at;
+use crate::domain::access::UnitGroup;
 use crate::domain::codes::{OrgUnitCode, ProfessionCode};
 use crate::domain::decimal::ExactDecimal;
 use crate::domain::instant::Instant;
@@ -210,7 +211,7 @@ fn scaled(value: Option<i64>) -> Option<rust_decimal::Decimal> {
 /// only: a share is never summed over units.
 pub async fn summary_cells(
     db: &impl ConnectionTrait,
-    groups: &[(OrgUnitCode, Vec<OrgUnitCode>)],
+    groups: &[UnitGroup],
     span: MonthSpan,
     dates: (NaiveDate, NaiveDate),
     as_of: Instant,
@@ -313,7 +314,8 @@ pub async fn summary_cells(
     };
 
     let mut out = StaffingStored::default();
-    for (i, (group, units)) in groups.iter().enumerate() {
+    for (i, g) in groups.iter().enumerate() {
+        let (group, units) = (g.unit(), g.units());
         let mut cells = StaffingCells::default();
         for (key, cell) in aggregate(db, &worked_sums, units).await? {
             cells.worked_hours.push(WorkedHoursCell {

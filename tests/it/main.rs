@@ -5,8 +5,11 @@
 mod common;
 mod support {
     pub mod access;
+    pub mod cases;
+    pub mod rpc;
 }
 
+mod access;
 mod auth;
 mod budget;
 mod changes;

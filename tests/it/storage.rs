@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::time::Duration;
+use uppsikt::domain::access::Grant;
 use uppsikt::domain::instant::Instant;
 use uppsikt::store::Store;
 use uppsikt::store::entities::{
@@ -158,9 +159,20 @@ where
         .map(|model| (model.get(id), model))
         .collect();
     // With the org version read beside the rows: the model's columns still decode first.
-    let read = page::<E>(db, None, Condition::all(), as_of, None, 1_000_000, true)
-        .await
-        .expect("a page");
+    let everything = Grant::region()
+        .unfiltered()
+        .expect("the region reaches every unit");
+    let read = page::<E>(
+        db,
+        &everything,
+        Condition::all(),
+        as_of,
+        None,
+        1_000_000,
+        true,
+    )
+    .await
+    .expect("a page");
     assert!(read.next.is_none(), "{label}: one page holds every row");
     assert!(read.org_version.is_some(), "{label}: the org version read");
     assert!(!read.rows.is_empty(), "{label}: the data set has rows");

@@ -155,7 +155,16 @@ pub async fn apply<T: StoredFact>(
             Op::Put(fact) => fact,
             Op::Retract(key, text) => {
                 let members = series.entry(T::series_of(&key)).or_default();
-                match members.iter().position(|(k, _, _)| *k == key) {
+                let found = members.iter().position(|(k, _, _)| *k == key);
+                // A scoped importer may withdraw only what lies inside; a key that names
+                // nothing gets the same refusal.
+                if ctx.scoped() {
+                    let owner = found.and_then(|i| members[i].2.value.owner(ctx));
+                    if !ctx.allows(&entry, T::KIND, owner.as_ref()) {
+                        continue;
+                    }
+                }
+                match found {
                     None => ctx.reject(
                         &entry,
                         Violation::new(
@@ -197,6 +206,9 @@ pub async fn apply<T: StoredFact>(
                 continue;
             }
         };
+        if ctx.scoped() && !ctx.allows(&entry, T::KIND, fact.owner(ctx).as_ref()) {
+            continue;
+        }
         // Checked in stream order, so a definition earlier in the batch is known.
         let problems = fact.check_references(ctx);
         if !problems.is_empty() {
@@ -208,6 +220,15 @@ pub async fn apply<T: StoredFact>(
         let key = fact.key();
         let members = series.entry(T::series_of(&key)).or_default();
         let same = members.iter().position(|(k, _, _)| *k == key);
+        // The current record this one would supersede must lie inside too.
+        if ctx.scoped()
+            && let Some(i) = same
+        {
+            let owner = members[i].2.value.owner(ctx);
+            if !ctx.allows(&entry, T::KIND, owner.as_ref()) {
+                continue;
+            }
+        }
         if let Some(span) = fact.span()
             && let Some(other) = members
                 .iter()

@@ -10,6 +10,8 @@ mod indicator;
 mod investment;
 mod org;
 pub use org::ORG_UNIT_KIND;
+mod scope;
+pub use scope::ImportScope;
 mod staffing;
 
 use super::error::RecordViolation;
@@ -19,6 +21,7 @@ use crate::domain::category::Category;
 use crate::domain::codes::{
     CategoryCode, IndicatorCode, InvestmentId, OrgUnitCode, ProfessionCode,
 };
+use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::store::StoreError;
@@ -53,12 +56,22 @@ pub struct ImportContext {
     /// Definitions this import retracted (kind, code): checked at its end, when nothing
     /// current may refer to them any more.
     pub retracted_definitions: Vec<(Place, &'static str, String)>,
+    /// A scoped importer's scope (`None`: the whole region).
+    scope: Option<ImportScope>,
+    /// The first record the scope refused: it ends the import (OUTSIDE_SCOPE).
+    pub denied: Option<(Place, String)>,
 }
 
 impl ImportContext {
     /// Loads what every batch is checked against: the (small) tree and category set.
-    pub async fn load(txn: &DatabaseTransaction, meta: WriteMeta) -> Result<Self, StoreError> {
+    pub async fn load(
+        txn: &DatabaseTransaction,
+        meta: WriteMeta,
+        scope: Option<ImportScope>,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
+            scope,
+            denied: None,
             meta,
             outcome: ImportOutcome::default(),
             violations: Vec::new(),
@@ -128,7 +141,61 @@ impl ImportContext {
     /// Once a record is rejected nothing more is written (the transaction will be rolled
     /// back), but later batches are still checked so that the caller learns every error.
     pub fn writing(&self) -> bool {
-        self.violations.is_empty()
+        self.violations.is_empty() && self.denied.is_none()
+    }
+
+    /// Whether the importer is limited to a scope.
+    pub fn scoped(&self) -> bool {
+        self.scope.is_some()
+    }
+
+    /// Records the first refusal of the scope.
+    fn deny(&mut self, place: &Place, description: String) {
+        if self.denied.is_none() {
+            self.denied = Some((place.clone(), description));
+        }
+    }
+
+    /// Whether the scope lets a record of `kind` touch a fact owned by `owner` (`None`: a
+    /// region-wide definition, or nothing the import knows); else the refusal is recorded.
+    /// Every cause gets the same words, so a scoped importer learns nothing from them.
+    pub fn allows(&mut self, place: &Place, kind: &str, owner: Option<&OrgUnitCode>) -> bool {
+        let allowed = match &self.scope {
+            None => true,
+            Some(scope) => scope.allows_owner(&self.org, owner),
+        };
+        if !allowed {
+            self.deny(
+                place,
+                format!(
+                    "a {kind} record that touches what lies outside the credential's org-unit \
+                     scope (units, investments and indicators outside it or unknown, and \
+                     region-wide definitions, are refused alike)"
+                ),
+            );
+        }
+        allowed
+    }
+
+    /// Whether the scope lets `unit` be placed (`retract`: withdrawn); else the refusal is
+    /// recorded.
+    pub fn allows_placement(&mut self, place: &Place, unit: &OrgUnit, retract: bool) -> bool {
+        let allowed = match &self.scope {
+            None => true,
+            Some(scope) if retract => scope.allows_retraction(&self.org, unit),
+            Some(scope) => scope.allows_placement(&self.org, unit),
+        };
+        if !allowed {
+            self.deny(
+                place,
+                format!(
+                    "a placement of org unit {} that touches units outside the credential's \
+                     org-unit scope at some date it covers",
+                    unit.code
+                ),
+            );
+        }
+        allowed
     }
 
     /// Applies one batch: definitions first (units, categories, profession groups,

@@ -41,6 +41,44 @@ impl OrgState {
     pub fn knows(&self, code: &OrgUnitCode) -> bool {
         self.by_code.contains_key(code)
     }
+
+    /// The current placements of `code` (none for an unknown unit).
+    pub fn placements(&self, code: &OrgUnitCode) -> &[Current<OrgUnit>] {
+        self.by_code
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The placement of `code` valid at `date`.
+    pub fn placement_at(&self, code: &OrgUnitCode, date: NaiveDate) -> Option<&OrgUnit> {
+        self.placements(code)
+            .iter()
+            .map(|p| &p.value)
+            .find(|p| p.is_valid_at(date))
+    }
+
+    pub fn unit_count(&self) -> usize {
+        self.by_code.len()
+    }
+
+    /// The dates in `[from, to)` where the tree may change: `from` and every placement's
+    /// first and end day in between. Between two of them the tree is the same.
+    pub fn boundaries(&self, from: NaiveDate, to: Option<NaiveDate>) -> Vec<NaiveDate> {
+        let end = to.unwrap_or(NaiveDate::MAX);
+        let mut dates: Vec<NaiveDate> = self
+            .by_code
+            .values()
+            .flatten()
+            .flat_map(|p| [Some(p.value.valid_from), p.value.valid_to])
+            .flatten()
+            .filter(|d| from < *d && *d < end)
+            .chain(std::iter::once(from))
+            .collect();
+        dates.sort_unstable();
+        dates.dedup();
+        dates
+    }
 }
 
 fn overlaps(a: &OrgUnit, b: &OrgUnit) -> bool {
@@ -75,6 +113,9 @@ pub async fn apply(
             }
             _ => continue,
         };
+        if !ctx.allows_placement(&entry.place, unit, false) {
+            continue;
+        }
         let placements = ctx.org.by_code.entry(unit.code.clone()).or_default();
         let same_key = placements
             .iter()
@@ -172,6 +213,22 @@ fn retract(
     text: &str,
     source: &Source,
 ) -> Option<NewChange> {
+    let found = ctx
+        .org
+        .placements(code)
+        .iter()
+        .find(|p| p.value.valid_from == from)
+        .map(|p| p.value.clone());
+    // A scoped importer gets one refusal for a placement outside and one that is not there.
+    if ctx.scoped() {
+        let allowed = match &found {
+            Some(placement) => ctx.allows_placement(place, placement, true),
+            None => ctx.allows(place, ORG_UNIT_KIND, None),
+        };
+        if !allowed {
+            return None;
+        }
+    }
     let placements = ctx.org.by_code.entry(code.clone()).or_default();
     let problem = match placements.iter().position(|p| p.value.valid_from == from) {
         None => "no current org_unit has this key",

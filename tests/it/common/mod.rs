@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tonic::transport::Channel;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::change_service_client::ChangeServiceClient;
 use uppsikt::proto::v1::import_service_client::ImportServiceClient;
 use uppsikt::proto::v1::indicator_service_client::IndicatorServiceClient;
 use uppsikt::proto::v1::investment_service_client::InvestmentServiceClient;
@@ -238,6 +239,10 @@ impl TestApp {
 
     pub fn imports(&self) -> ImportServiceClient<Channel> {
         ImportServiceClient::new(self.channel.clone())
+    }
+
+    pub fn changes(&self) -> ChangeServiceClient<Channel> {
+        ChangeServiceClient::new(self.channel.clone())
     }
 
     /// Stops the server and starts a new one, with a new store, on the same database.

@@ -4,9 +4,11 @@
 #![allow(dead_code)]
 
 use crate::common::{TestApp, TestDatabase, bearer};
+use crate::support::{cases, rpc};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use prost_reflect::MethodDescriptor;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -124,51 +126,43 @@ pub async fn authenticator(path: &Path) -> Arc<Authenticator> {
     )
 }
 
-/// Every RPC of every service, plus health.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a test calls: an RPC of the API (from the descriptor set), or one of the open
+/// services.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rpc {
-    GetOrgUnit,
-    ListOrgUnits,
-    ListCategories,
-    ListBudgetLines,
-    SummarizeBudget,
-    GetInvestment,
-    ListInvestments,
-    SummarizeInvestments,
-    ListProfessionGroups,
-    ListHeadcounts,
-    ListWorkedHours,
-    ListHiredStaff,
-    ListSickLeave,
-    ListPositions,
-    Import,
-    ListImports,
+    Api(MethodDescriptor),
     HealthCheck,
     Reflection,
 }
 
-pub const ALL: [Rpc; 18] = [
-    Rpc::GetOrgUnit,
-    Rpc::ListOrgUnits,
-    Rpc::ListCategories,
-    Rpc::ListBudgetLines,
-    Rpc::SummarizeBudget,
-    Rpc::GetInvestment,
-    Rpc::ListInvestments,
-    Rpc::SummarizeInvestments,
-    Rpc::ListProfessionGroups,
-    Rpc::ListHeadcounts,
-    Rpc::ListWorkedHours,
-    Rpc::ListHiredStaff,
-    Rpc::ListSickLeave,
-    Rpc::ListPositions,
-    Rpc::Import,
-    Rpc::ListImports,
-    Rpc::HealthCheck,
-    Rpc::Reflection,
-];
+impl Rpc {
+    /// The API's RPC `Service/Method`; panics for one the descriptor set does not hold.
+    pub fn api(key: &str) -> Self {
+        rpc::api_methods()
+            .into_iter()
+            .find(|m| rpc::key(m) == key)
+            .map(Rpc::Api)
+            .unwrap_or_else(|| panic!("no RPC {key} in the descriptor set"))
+    }
 
-const RS: &str = "orgUnits/RS";
+    pub fn is_import(&self) -> bool {
+        matches!(self, Rpc::Api(m) if rpc::key(m) == "ImportService/Import")
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self, Rpc::HealthCheck | Rpc::Reflection)
+    }
+}
+
+/// Every RPC of the API, from the descriptor set, and the open services.
+pub fn all() -> Vec<Rpc> {
+    rpc::api_methods()
+        .into_iter()
+        .map(Rpc::Api)
+        .chain([Rpc::HealthCheck, Rpc::Reflection])
+        .collect()
+}
+
 /// An investment of RS-RST in the demo data.
 pub const RS_INVESTMENT: &str = "investments/rs-2023-it-infrastruktur";
 /// An investment of HSN-MED in the demo data.
@@ -229,159 +223,14 @@ pub async fn import(
         .map(tonic::Response::into_inner)
 }
 
-/// Calls `rpc` as `token` with arguments about RS (a dry-run import for Import).
-pub async fn call(app: &TestApp, rpc: Rpc, token: Option<&str>) -> Result<(), tonic::Status> {
-    let rs = || RS.to_owned();
+/// Calls `rpc` as `token` with its case's request about RS (`cases::case`; a dry-run
+/// import for Import).
+pub async fn call(app: &TestApp, rpc: &Rpc, token: Option<&str>) -> Result<(), tonic::Status> {
     match rpc {
-        Rpc::GetOrgUnit => {
-            let m = pb::GetOrgUnitRequest {
-                name: rs(),
-                ..Default::default()
-            };
-            app.organization()
-                .get_org_unit(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListOrgUnits => {
-            let m = pb::ListOrgUnitsRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.organization()
-                .list_org_units(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListCategories => {
-            let m = pb::ListCategoriesRequest::default();
-            app.budget()
-                .list_categories(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListBudgetLines => {
-            let m = pb::ListBudgetLinesRequest {
-                org_unit: rs(),
-                include_descendants: true,
-                ..Default::default()
-            };
-            app.budget()
-                .list_budget_lines(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::SummarizeBudget => {
-            let m = pb::SummarizeBudgetRequest {
-                org_unit: rs(),
-                fiscal_year: 2023,
-                ..Default::default()
-            };
-            app.budget()
-                .summarize_budget(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::GetInvestment => {
-            let m = pb::GetInvestmentRequest {
-                name: RS_INVESTMENT.to_owned(),
-                ..Default::default()
-            };
-            app.investments()
-                .get_investment(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListInvestments => {
-            let m = pb::ListInvestmentsRequest {
-                org_unit: rs(),
-                include_descendants: true,
-                ..Default::default()
-            };
-            app.investments()
-                .list_investments(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::SummarizeInvestments => {
-            let m = pb::SummarizeInvestmentsRequest {
-                org_unit: rs(),
-                fiscal_year: 2023,
-                ..Default::default()
-            };
-            app.investments()
-                .summarize_investments(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListProfessionGroups => {
-            let m = pb::ListProfessionGroupsRequest::default();
-            app.staffing()
-                .list_profession_groups(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListHeadcounts => {
-            let m = pb::ListHeadcountsRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.staffing()
-                .list_headcounts(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListWorkedHours => {
-            let m = pb::ListWorkedHoursRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.staffing()
-                .list_worked_hours(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListHiredStaff => {
-            let m = pb::ListHiredStaffRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.staffing()
-                .list_hired_staff(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListSickLeave => {
-            let m = pb::ListSickLeaveRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.staffing()
-                .list_sick_leave(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::ListPositions => {
-            let m = pb::ListPositionsRequest {
-                org_unit: rs(),
-                ..Default::default()
-            };
-            app.staffing()
-                .list_positions(request(m, token))
-                .await
-                .map(drop)
-        }
-        Rpc::Import => import(
-            app,
-            token,
-            vec![import_header("", true), budget_line("RS", -1000)],
-        )
-        .await
-        .map(drop),
-        Rpc::ListImports => {
-            let m = pb::ListImportsRequest::default();
-            app.imports()
-                .list_imports(request(m, token))
+        Rpc::Api(method) => {
+            let case = cases::case(&rpc::key(method))
+                .unwrap_or_else(|| panic!("no access case for {}", rpc::key(method)));
+            rpc::call(&app.channel, method, token, &case.inside)
                 .await
                 .map(drop)
         }

@@ -1,9 +1,11 @@
-//! The API's error type and its one mapping to gRPC statuses: canonical codes, ErrorInfo
-//! (domain `uppsikt`) on every error, BadRequest naming each invalid field. Database
-//! messages are logged here and never sent.
+//! The error a client receives, and its one mapping to gRPC statuses: canonical codes,
+//! ErrorInfo (domain `uppsikt`) on every error, BadRequest naming each invalid field.
+//! Database messages are logged here and never sent. Every transport and middleware (the
+//! handlers, authentication, limits, the HTTP forms) answers through it.
 
 use crate::domain::validation::Violation;
 use crate::import::ImportError;
+use crate::service::ServiceError;
 use crate::store::StoreError;
 use std::collections::HashMap;
 use tonic::{Code, Status};
@@ -143,6 +145,33 @@ impl From<ImportError> for ApiError {
             },
             ImportError::Store(error) => error.into(),
         }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Invalid { reason, violations } => {
+                Self::InvalidArgument { reason, violations }
+            }
+            ServiceError::NotFound { resource } => Self::NotFound { resource },
+            ServiceError::OutsideScope { resource } => Self::PermissionDenied {
+                reason: "OUTSIDE_SCOPE",
+                message: format!("{resource} is outside the credential's org-unit scope"),
+            },
+            ServiceError::Refused { message } => Self::PermissionDenied {
+                reason: "OUTSIDE_SCOPE",
+                message,
+            },
+            ServiceError::Store(error) => error.into(),
+            ServiceError::Import(error) => error.into(),
+        }
+    }
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        ApiError::from(error).into()
     }
 }
 

@@ -2,6 +2,7 @@
 //! first page, so that every page reads the same snapshot and each row appears once, and it
 //! carries a fingerprint of the filters it was issued for.
 
+use crate::domain::access::Grant;
 use crate::domain::instant::Instant;
 use crate::domain::validation::Violation;
 use base64::Engine;
@@ -10,6 +11,22 @@ use serde::{Serialize, de::DeserializeOwned};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 pub const MAX_PAGE_SIZE: u64 = 1000;
+
+/// Which page a List asks for: its size (validated) and the token of the page before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    pub size: u64,
+    pub token: String,
+}
+
+impl PageRequest {
+    pub fn parse(size: i32, token: &str) -> Result<Self, Violation> {
+        Ok(Self {
+            size: page_size(size)?,
+            token: token.to_owned(),
+        })
+    }
+}
 
 /// 0 → the default, above the maximum → the maximum, negative → an error.
 pub fn page_size(value: i32) -> Result<u64, Violation> {
@@ -23,8 +40,8 @@ pub fn page_size(value: i32) -> Result<u64, Violation> {
 /// A stable fingerprint (FNV-1a) of the filter values a token is valid for; stable across
 /// restarts, unlike std's hasher. The caller's org-unit scope is part of it, so a token
 /// never carries over to a credential with another scope.
-pub fn fingerprint(filters: &impl std::fmt::Debug) -> u64 {
-    let text = match crate::auth::current_scope() {
+pub fn fingerprint(grant: &Grant, filters: &impl std::fmt::Debug) -> u64 {
+    let text = match grant.scope() {
         None => format!("{filters:?}"),
         Some(scope) => format!("{filters:?}{:?}", scope.roots()),
     };
@@ -111,10 +128,11 @@ mod tests {
 
     #[test]
     fn a_token_is_bound_to_its_filters() {
-        let filters = fingerprint(&("HSN", 2025));
+        let grant = Grant::region();
+        let filters = fingerprint(&grant, &("HSN", 2025));
         let token = encode(filters, Instant(42), &7_i64);
         assert_eq!(decode::<i64>(&token, filters), Ok((Instant(42), 7)));
-        let other = fingerprint(&("HSN", 2024));
+        let other = fingerprint(&grant, &("HSN", 2024));
         assert_eq!(
             decode::<i64>(&token, other).unwrap_err().field,
             "page_token"
