@@ -27,6 +27,12 @@ use tokio::net::TcpListener;
 /// Largest request or response message, so no client can make the server buffer without
 /// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
 pub(crate) const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// A stream's flow-control window: at 20 bytes a record, 3 277 buffered DATA frames cost
+/// h2 about 0.8 MB of bookkeeping.
+const STREAM_WINDOW: u32 = 64 * 1024;
+/// The connection's window; h2 allows buffered frames half of it in bookkeeping (8 MiB),
+/// room for ten import streams of the smallest records at once.
+const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// How long in-flight calls may run on after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -137,6 +143,13 @@ pub async fn serve_with(
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
         .max_concurrent_streams(Some(256))
+        // h2 closes a connection (ENHANCE_YOUR_CALM) whose buffered small DATA frames cost
+        // more than half the connection window in bookkeeping. An import sends one small
+        // frame per record and is read between database batches, so what one stream may
+        // buffer (its window) must stay far below that: a small stream window, a large
+        // connection window.
+        .initial_stream_window_size(Some(STREAM_WINDOW))
+        .initial_connection_window_size(Some(CONNECTION_WINDOW))
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         // Outermost: metrics, request id and the call's span, for every protocol.
         .layer(ops.layers())

@@ -178,8 +178,10 @@ impl From<ServiceError> for Status {
 /// Error text travels in HTTP/2 trailers; echoed client input is cut so that no request
 /// can make the error exceed the header-size limits.
 const MAX_TEXT: usize = 300;
-/// At most this many violations are sent; the message says how many there were.
-const MAX_VIOLATIONS_SENT: usize = 100;
+/// The violations sent stop at this many bytes of text; the message says how many there
+/// were. The details travel base64-encoded in a trailer, and gRPC clients refuse trailers
+/// past 8 KiB (grpcio's default), so the whole error stays well under that.
+const MAX_VIOLATION_BYTES: usize = 3000;
 
 fn cut(text: &str) -> String {
     if text.len() <= MAX_TEXT {
@@ -197,8 +199,14 @@ impl From<ApiError> for Status {
         let mut details = ErrorDetails::new();
         let (code, reason, message) = match &error {
             ApiError::InvalidArgument { reason, violations } => {
-                for v in violations.iter().take(MAX_VIOLATIONS_SENT) {
-                    details.add_bad_request_violation(cut(&v.field), cut(&v.description));
+                let mut sent = 0;
+                for v in violations {
+                    let (field, description) = (cut(&v.field), cut(&v.description));
+                    sent += field.len() + description.len();
+                    if sent > MAX_VIOLATION_BYTES {
+                        break;
+                    }
+                    details.add_bad_request_violation(field, description);
                 }
                 let message = match violations.len() {
                     1 => format!("invalid argument: {}", violations[0]),
