@@ -5,6 +5,7 @@ use super::principal::Role;
 use super::rate::RateSpec;
 use crate::domain::access::OrgScope;
 use crate::domain::codes::OrgUnitCode;
+use jsonwebtoken::Algorithm;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -157,7 +158,7 @@ impl AuthFile {
                 bail!("[jwt] algorithms is empty");
             }
             for alg in &jwt.algorithms {
-                super::jwt::parse_algorithm(alg).with_context(|| "[jwt] algorithms")?;
+                parse_algorithm(alg).with_context(|| "[jwt] algorithms")?;
             }
         }
         if self.tokens.is_empty() && self.jwt.is_none() {
@@ -209,6 +210,17 @@ pub(crate) fn parse_scope(values: &[String]) -> anyhow::Result<OrgScope> {
         .map(|v| parse_unit(v).map_err(|e| anyhow::anyhow!("{v:?}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(OrgScope::new(codes))
+}
+
+/// A JWS algorithm the `[jwt]` section may name: public-key ones only.
+pub fn parse_algorithm(value: &str) -> anyhow::Result<Algorithm> {
+    let alg: Algorithm = value
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{value:?} is not a JWS algorithm"))?;
+    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        anyhow::bail!("{value}: shared-secret algorithms are not accepted");
+    }
+    Ok(alg)
 }
 
 #[cfg(test)]

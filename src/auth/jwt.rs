@@ -2,7 +2,7 @@
 //! against the provider's JWKS: signature, `iss`, `aud`, `exp` (and `nbf`), with the roles
 //! and org units taken from configured claims.
 
-use super::file::{JwtSection, parse_scope};
+use super::file::{JwtSection, parse_algorithm, parse_scope};
 use super::jwks::{Jwks, JwksSource};
 use super::principal::{Principal, Role};
 use super::rate::RateSpec;
@@ -32,16 +32,6 @@ pub struct JwtVerifier {
     leeway: u64,
     rate: Option<RateSpec>,
     jwks: Jwks,
-}
-
-pub fn parse_algorithm(value: &str) -> anyhow::Result<Algorithm> {
-    let alg: Algorithm = value
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{value:?} is not a JWS algorithm"))?;
-    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-        anyhow::bail!("{value}: shared-secret algorithms are not accepted");
-    }
-    Ok(alg)
 }
 
 impl JwtVerifier {

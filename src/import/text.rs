@@ -3,6 +3,7 @@
 
 use super::error::RecordViolation;
 use super::fields::FieldReader;
+pub use super::parse::quote;
 use super::parse::{parse_record, parse_retraction};
 use super::record::{Entry, Place, Record};
 use crate::domain::provenance::Source;
@@ -154,19 +155,6 @@ pub fn tokenize(line: &str) -> Result<(String, Vec<(String, String)>), Violation
         pairs.push((key, value));
     }
     Ok((kind, pairs))
-}
-
-/// Quotes a value for writing when it needs it.
-pub fn quote(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| !c.is_whitespace() && c != '"' && c != '=' && c != '#' && c != '\\');
-    if plain {
-        value.to_owned()
-    } else {
-        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 /// Writes one record as a line of the text format (its source goes on `source` lines).

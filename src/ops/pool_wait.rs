@@ -1,11 +1,9 @@
 //! How long calls wait for a database connection. sqlx counts no waiting tasks, but it can
 //! report each acquire's wait as a tracing event (target `sqlx::pool::acquire`, field
-//! `acquired_after_secs`); `report_acquires` turns those events on and `record` puts them
+//! `acquired_after_secs`); the store's pool turns those events on (store::connect) and `record` puts them
 //! in one histogram, shared by every server in the process.
 
 use prometheus_client::metrics::histogram::Histogram;
-use sea_orm::sqlx::Database;
-use sea_orm::sqlx::pool::PoolOptions;
 use std::sync::LazyLock;
 use tracing::field::{Field, Visit};
 
@@ -19,11 +17,6 @@ pub static ACQUIRE_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
         0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0,
     ])
 });
-
-/// Makes the pool report every acquire (at TRACE, so logs stay quiet unless asked).
-pub fn report_acquires<DB: Database>(pool: PoolOptions<DB>) -> PoolOptions<DB> {
-    pool.acquire_time_level(log::LevelFilter::Trace)
-}
 
 /// Records `event` in `ACQUIRE_SECONDS` when it is one of sqlx's acquire events; `false`
 /// for any other event. The log layer calls this (see `telemetry::log_layer`).

@@ -2,7 +2,6 @@
 
 use super::error::StoreError;
 use super::org_cache::OrgCache;
-use crate::ops::pool_wait::report_acquires;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::SqliteConnection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -282,4 +281,12 @@ mod tests {
             assert_eq!(on, 1, "a pooled connection without QPSG");
         }
     }
+}
+
+/// Makes the pool report every acquire's wait as a TRACE event (target
+/// `sqlx::pool::acquire`); `ops::pool_wait` turns those into a histogram.
+fn report_acquires<DB: sea_orm::sqlx::Database>(
+    pool: sea_orm::sqlx::pool::PoolOptions<DB>,
+) -> sea_orm::sqlx::pool::PoolOptions<DB> {
+    pool.acquire_time_level(log::LevelFilter::Trace)
 }

@@ -71,7 +71,7 @@ pub fn parse_retraction(
             pairs
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(k, v)| format!("{k}={}", super::text::quote(v)))
+                .map(|(k, v)| format!("{k}={}", quote(v)))
         })
         .collect::<Vec<_>>()
         .join(" ");
@@ -147,4 +147,17 @@ pub fn order(fields: &mut FieldReader) -> Option<i32> {
             .and_then(|o| i32::try_from(o).ok())
             .ok_or_else(|| Violation::new("order", "must be a whole number within ±2 147 483 647")),
     )
+}
+
+/// Quotes a value for writing when it needs it.
+pub fn quote(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| !c.is_whitespace() && c != '"' && c != '=' && c != '#' && c != '\\');
+    if plain {
+        value.to_owned()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
