@@ -140,17 +140,16 @@ pub async fn serve_with(
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         // Outermost: metrics, request id and the call's span, for every protocol.
         .layer(ops.layers())
-        // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect JSON, GET reads and the explorer
-        // page share the address. Outermost first: deadline and concurrency, counted once per
-        // request whatever its protocol (below the HTTP forms a client stream's deadline lost
-        // the race with tonic's own grpc-timeout timer), then CORS, then the HTTP/JSON forms,
-        // which call the gRPC stack below them in-process, then gRPC-Web; below those, for
-        // every protocol alike, who calls (and their rate).
+        // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect, GET reads and the explorer page
+        // share the address. Outermost first: CORS, then every form but native gRPC
+        // (src/http), which refuses what it does not serve before anything runs and calls
+        // the gRPC stack below in-process; below those, for every protocol alike, deadline
+        // and concurrency (so their refusals reach a client in its own protocol), then who
+        // calls (and their rate).
         .accept_http1(true)
-        .layer(LimitLayer::new(options.limits))
         .layer(tower::util::option_layer(options.web.cors_layer()?))
         .layer(HttpLayer)
-        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(LimitLayer::new(options.limits))
         .layer(AuthLayer::new(options.auth))
         .add_service(health_service)
         .add_service(reflection_v1)

@@ -4,7 +4,7 @@
 //! and the call's status, and is a child of the caller's W3C trace context (`traceparent`)
 //! when it sent one.
 
-use super::call::{Catalog, code_name, observe};
+use super::call::{Catalog, Finish, code_name};
 use super::request_id::RequestId;
 use futures::future::BoxFuture;
 use http::{HeaderMap, Request, Response};
@@ -104,24 +104,26 @@ where
             )
         };
         let started = Instant::now();
+        // One `call finished` line however the call ends, also when it is dropped before
+        // its answer (the client reset the stream, the connection broke).
+        let finish = Finish::new(Box::new({
+            let span = span.clone();
+            move |code| finish(&span, code, started)
+        }));
         let future = {
             let _entered = span.enter();
             self.inner.call(request)
         };
         Box::pin(
             async move {
-                let response = match future.await {
-                    Ok(response) => response,
+                match future.await {
+                    Ok(response) => Ok(finish.observe(response)),
                     Err(error) => {
                         tracing::warn!(%error, "call failed before a response");
-                        return Err(error);
+                        finish.now(Code::Unknown);
+                        Err(error)
                     }
-                };
-                let span = tracing::Span::current();
-                Ok(observe(
-                    response,
-                    Box::new(move |code| finish(&span, code, started)),
-                ))
+                }
             }
             .instrument(span),
         )

@@ -5,12 +5,14 @@
 mod common;
 mod support {
     pub mod access;
+    pub mod wire;
 }
 
 mod auth;
 mod budget;
 mod changes;
 mod cli;
+mod connect;
 mod errors;
 mod explorer;
 mod export;
