@@ -281,6 +281,21 @@ mod tests {
     }
 
     #[test]
+    fn the_documentation_lists_every_form() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/protocols.md");
+        let doc = std::fs::read_to_string(path).expect("docs/protocols.md");
+        for form in FORMS {
+            if let Some(content_type) = form.content_type() {
+                assert!(doc.contains(&format!("`{content_type}`")), "{content_type}");
+            }
+        }
+        for transport in Transport::ALL {
+            let row = format!("| {} |", transport.name());
+            assert!(doc.contains(&row), "{row}");
+        }
+    }
+
+    #[test]
     fn streaming_rpcs_take_only_enveloped_forms() {
         let streaming = accepted_content_types(MethodKind::Streaming);
         assert!(streaming.contains(&"application/connect+json"));

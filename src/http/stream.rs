@@ -421,33 +421,26 @@ impl Outgoing {
 
 /// `status` and `trailers` as the last frame of an answer in `form`.
 fn end_frame(form: Form, status: &Status, trailers: &HeaderMap) -> Frame<Bytes> {
-    let mut fields = trailers.clone();
-    match form.transport {
-        Transport::ConnectStream => {
-            let json = connect_error::end_of_stream(status, trailers);
-            Frame::data(envelope::encode(envelope::CONNECT_END_STREAM, &json))
-        }
-        Transport::Grpc => {
-            if status.add_header(&mut fields).is_err() {
-                fields = grpc_status_only(status.code());
-            }
-            Frame::trailers(fields)
-        }
-        _ => {
-            if status.add_header(&mut fields).is_err() {
-                fields = grpc_status_only(status.code());
-            }
-            // gRPC-Web: the trailers as HTTP/1 header lines in an envelope of their own.
-            let mut lines = Vec::new();
-            for (name, value) in &fields {
-                lines.extend_from_slice(name.as_str().as_bytes());
-                lines.push(b':');
-                lines.extend_from_slice(value.as_bytes());
-                lines.extend_from_slice(b"\r\n");
-            }
-            body_frame(form, envelope::encode(envelope::GRPC_WEB_TRAILERS, &lines))
-        }
+    if form.transport == Transport::ConnectStream {
+        let json = connect_error::end_of_stream(status, trailers);
+        return Frame::data(envelope::encode(envelope::CONNECT_END_STREAM, &json));
     }
+    let mut fields = trailers.clone();
+    if status.add_header(&mut fields).is_err() {
+        fields = grpc_status_only(status.code());
+    }
+    if form.transport == Transport::Grpc {
+        return Frame::trailers(fields);
+    }
+    // gRPC-Web: the trailers as HTTP/1 header lines in an envelope of their own.
+    let mut lines = Vec::new();
+    for (name, value) in &fields {
+        lines.extend_from_slice(name.as_str().as_bytes());
+        lines.push(b':');
+        lines.extend_from_slice(value.as_bytes());
+        lines.extend_from_slice(b"\r\n");
+    }
+    body_frame(form, envelope::encode(envelope::GRPC_WEB_TRAILERS, &lines))
 }
 
 fn grpc_status_only(code: Code) -> HeaderMap {

@@ -1,6 +1,8 @@
-//! What the per-call layers share: which method a request calls, and the call's gRPC status,
-//! found in the response headers (trailers-only responses, other protocols' HTTP status) or
-//! in the trailers, reported once when the response body ends or is dropped.
+//! What the per-call layers share: which method a request calls, and the code the call's
+//! client was told: the protocol edge's `Outcome` when it set one (Connect, gRPC-Web, JSON,
+//! CSV), else `grpc-status` in the response headers (trailers-only) or trailers. It is
+//! reported exactly once per call (`Finish`): when the response body ends or is dropped, or
+//! as CANCELLED when the call itself is dropped before it has a response.
 
 use http::{HeaderMap, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
@@ -120,8 +122,9 @@ fn grpc_status(headers: &HeaderMap) -> Option<Code> {
 }
 
 /// The status a response's head already decides: `grpc-status` in the headers (a
-/// trailers-only response), or, for a response that is not gRPC (JSON, CSV, Connect), its
-/// HTTP status mapped as the Connect protocol maps it. `None`: the trailers will tell.
+/// trailers-only response), or, for a response that is not gRPC and carries no `Outcome`
+/// (a CORS preflight), its HTTP status mapped as Connect clients map it. `None`: the
+/// trailers will tell.
 pub fn status_from_head<B>(response: &Response<B>) -> Option<Code> {
     if let Some(code) = grpc_status(response.headers()) {
         return Some(code);
@@ -320,6 +323,39 @@ mod tests {
             .body(())
             .unwrap();
         assert_eq!(status_from_head(&json_not_found), Some(Code::Unimplemented));
+    }
+
+    #[test]
+    fn a_call_is_reported_once_however_it_ends() {
+        use http_body_util::{BodyExt, Full};
+        use std::sync::Mutex;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = || -> OnEnd {
+            let seen = Arc::clone(&seen);
+            Box::new(move |code| seen.lock().expect("lock").push(code))
+        };
+        // Dropped before an answer (the client reset the stream).
+        drop(Finish::new(record()));
+        // An answer whose code the edge set, read to its end and dropped.
+        let mut response = Response::builder()
+            .header("content-type", "application/grpc-web+proto")
+            .body(Full::new(bytes::Bytes::from_static(b"...")))
+            .unwrap();
+        response
+            .extensions_mut()
+            .insert(Outcome::settled(Code::NotFound));
+        let observed = Finish::new(record()).observe(response);
+        futures::executor::block_on(observed.into_body().collect()).expect("body");
+        // An answer dropped before its end: CANCELLED.
+        let unread = Response::builder()
+            .header("content-type", "application/grpc")
+            .body(Full::new(bytes::Bytes::from_static(b"...")))
+            .unwrap();
+        drop(Finish::new(record()).observe(unread));
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![Code::Cancelled, Code::NotFound, Code::Cancelled]
+        );
     }
 
     #[test]

@@ -492,3 +492,48 @@ async fn http_answers_404_405_415_and_head_on_every_get_form() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connect_streams_deadline_is_answered_in_its_own_terms() {
+    use http_body_util::{BodyExt, StreamBody};
+    let app = TestApp::with_demo(TestDatabase::sqlite()).await;
+    let before = import_count(&app).await;
+    // A stream that sends its header and a record, then nothing, over HTTP/2.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
+    let mut first = wire::envelope(0, &header("late").encode_to_vec());
+    first.extend(wire::envelope(0, &budget_line("HSN", 2078).encode_to_vec()));
+    sender.send(Bytes::from(first)).await.expect("queued");
+    let frames = tokio_stream::wrappers::ReceiverStream::new(receiver)
+        .map(|bytes| Ok::<_, std::convert::Infallible>(http_body::Frame::data(bytes)));
+    let request = Request::post(format!("http://{}{IMPORT}", app.address))
+        .header("content-type", "application/connect+proto")
+        .header("connect-timeout-ms", "300")
+        .body(StreamBody::new(frames))
+        .expect("request");
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
+    let response = tokio::time::timeout(Duration::from_secs(10), client.request(request))
+        .await
+        .expect("answered within the deadline and a margin")
+        .expect("HTTP");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/connect+proto"
+    );
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let end = &body[5..];
+    assert_eq!(body[0], 0x02, "only the end of the stream");
+    let end: serde_json::Value = serde_json::from_slice(end).expect("JSON");
+    assert_eq!(end["error"]["code"], "deadline_exceeded", "{end}");
+    drop(sender);
+    assert_eq!(import_count(&app).await, before, "nothing logged");
+    assert_eq!(lines_in(&app, 2078).await, 0, "nothing written");
+    app.stop().await;
+}
