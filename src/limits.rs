@@ -19,6 +19,10 @@ use tower_service::Service;
 
 const IMPORT_PATH: &str = "/uppsikt.v1.ImportService/Import";
 
+/// Largest request or response message, so no client can make the server buffer without
+/// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
 /// How much earlier than the client's deadline this layer answers: a tenth of it, between
 /// 5 and 50 ms, so a busy machine still answers before tonic's own timer (same deadline).
 fn client_margin(client: Duration) -> Duration {

@@ -9,7 +9,7 @@ use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
 use crate::auth::{AuthLayer, Authenticator};
 use crate::http::{HttpLayer, WebOptions};
-use crate::limits::{LimitLayer, Limits};
+use crate::limits::{LimitLayer, Limits, MAX_MESSAGE_BYTES};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::change_service_server::ChangeServiceServer;
@@ -24,9 +24,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Largest request or response message, so no client can make the server buffer without
-/// bound (tonic's default decoding limit is 4 MiB; imports stream many small messages).
-pub(crate) const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// A stream's flow-control window: at 20 bytes a record, 3 277 buffered DATA frames cost
 /// h2 about 0.8 MB of bookkeeping.
 const STREAM_WINDOW: u32 = 64 * 1024;
@@ -114,31 +111,29 @@ pub async fn serve_with(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let organization = OrganizationServiceServer::new(OrganizationApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let budget = BudgetServiceServer::new(BudgetApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let staffing = StaffingServiceServer::new(StaffingApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let investment = InvestmentServiceServer::new(InvestmentApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let indicator = IndicatorServiceServer::new(IndicatorApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let change = ChangeServiceServer::new(ChangeApi::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let import = ImportServer::new(
-        ImportServiceServer::new(
-            ImportApi::new(store.clone()).with_max_records(options.limits.max_import_records),
-        )
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES),
-    );
+    // Every service with the same message size bound.
+    macro_rules! sized {
+        ($server:expr) => {
+            $server
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES)
+        };
+    }
+    let organization = sized!(OrganizationServiceServer::new(OrganizationApi::new(
+        store.clone()
+    )));
+    let budget = sized!(BudgetServiceServer::new(BudgetApi::new(store.clone())));
+    let staffing = sized!(StaffingServiceServer::new(StaffingApi::new(store.clone())));
+    let investment = sized!(InvestmentServiceServer::new(InvestmentApi::new(
+        store.clone()
+    )));
+    let indicator = sized!(IndicatorServiceServer::new(IndicatorApi::new(
+        store.clone()
+    )));
+    let change = sized!(ChangeServiceServer::new(ChangeApi::new(store.clone())));
+    let import = ImportServer::new(sized!(ImportServiceServer::new(
+        ImportApi::new(store.clone()).with_max_records(options.limits.max_import_records)
+    )));
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let router = tonic::transport::Server::builder()
@@ -153,17 +148,16 @@ pub async fn serve_with(
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         // Outermost: metrics, request id and the call's span, for every protocol.
         .layer(ops.layers())
-        // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect JSON, GET reads and the explorer
-        // page share the address. Outermost first: deadline and concurrency, counted once per
-        // request whatever its protocol (below the HTTP forms a client stream's deadline lost
-        // the race with tonic's own grpc-timeout timer), then CORS, then the HTTP/JSON forms,
-        // which call the gRPC stack below them in-process, then gRPC-Web; below those, for
-        // every protocol alike, who calls (and their rate).
+        // HTTP/1.1 beside HTTP/2 (h2c): gRPC-Web, Connect, GET reads and the explorer page
+        // share the address. Outermost first: CORS, then every form but native gRPC
+        // (src/http), which refuses what it does not serve before anything runs and calls
+        // the gRPC stack below in-process; below those, for every protocol alike, deadline
+        // and concurrency (so their refusals reach a client in its own protocol), then who
+        // calls (and their rate).
         .accept_http1(true)
-        .layer(LimitLayer::new(options.limits))
         .layer(tower::util::option_layer(options.web.cors_layer()?))
         .layer(HttpLayer)
-        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(LimitLayer::new(options.limits))
         .layer(AuthLayer::new(options.auth))
         .add_service(health_service)
         .add_service(reflection_v1)

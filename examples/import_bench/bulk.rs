@@ -155,12 +155,18 @@ pub fn load(backend: &Backend, target: &Target, files: &Files, work: &Path) -> a
                 "ALTER TABLE budget_lines ALTER COLUMN source_document SET DEFAULT '{DOCUMENT}', \
                  ALTER COLUMN import_id SET DEFAULT 1, ALTER COLUMN recorded_at SET DEFAULT 0"
             );
-            let ready = process::run(Path::new("psql"), &[&target.url, "-v", "ON_ERROR_STOP=1", "-c", &prepare])
-                .finish()?;
+            let ready = process::run(
+                Path::new("psql"),
+                &[&target.url, "-v", "ON_ERROR_STOP=1", "-c", &prepare],
+            )
+            .finish()?;
             anyhow::ensure!(ready.success, "psql: {}", ready.stderr);
             let copy = format!("\\copy budget_lines ({COLUMNS}) FROM '{csv}' WITH (FORMAT csv)");
-            process::run(Path::new("psql"), &[&target.url, "-v", "ON_ERROR_STOP=1", "-c", &copy])
-                .finish()?
+            process::run(
+                Path::new("psql"),
+                &[&target.url, "-v", "ON_ERROR_STOP=1", "-c", &copy],
+            )
+            .finish()?
         }
         Backend::Mariadb(_) => {
             let script = work.join("bulk-mariadb.sql");

@@ -21,9 +21,7 @@ impl Shape {
     /// Actual: 12 a year; budget: 12 a year, or 3 (tertials) for every third category.
     pub fn lines(&self) -> usize {
         let per_category = |c: usize| 12 + if c % 3 == 2 { 3 } else { 12 };
-        self.departments
-            * self.years
-            * (0..self.categories).map(per_category).sum::<usize>()
+        self.departments * self.years * (0..self.categories).map(per_category).sum::<usize>()
     }
 
     fn key(&self) -> String {
@@ -45,33 +43,34 @@ pub struct Line {
 /// Every line of `shape`, in the order a ledger export would give them: unit by unit.
 pub fn lines(shape: Shape) -> impl Iterator<Item = Line> {
     let mut n: i64 = 0;
-    (0..shape.departments).flat_map(move |d| {
-        (0..shape.years).flat_map(move |y| {
-            (0..shape.categories).flat_map(move |c| {
-                let tertial = c % 3 == 2;
-                let actual = (1..=12u8).map(|m| (m, m, "actual"));
-                let budget: Vec<(u8, u8, &'static str)> = if tertial {
-                    vec![(1, 4, "budget"), (5, 8, "budget"), (9, 12, "budget")]
-                } else {
-                    (1..=12u8).map(|m| (m, m, "budget")).collect()
-                };
-                actual.chain(budget).map(move |(from, to, scenario)| Line {
-                    unit: format!("AVD-{d:03}"),
-                    category: format!("KAT_{c:02}"),
-                    year: Shape::FIRST_YEAR + y,
-                    from,
-                    to,
-                    scenario,
-                    amount: 0,
+    (0..shape.departments)
+        .flat_map(move |d| {
+            (0..shape.years).flat_map(move |y| {
+                (0..shape.categories).flat_map(move |c| {
+                    let tertial = c % 3 == 2;
+                    let actual = (1..=12u8).map(|m| (m, m, "actual"));
+                    let budget: Vec<(u8, u8, &'static str)> = if tertial {
+                        vec![(1, 4, "budget"), (5, 8, "budget"), (9, 12, "budget")]
+                    } else {
+                        (1..=12u8).map(|m| (m, m, "budget")).collect()
+                    };
+                    actual.chain(budget).map(move |(from, to, scenario)| Line {
+                        unit: format!("AVD-{d:03}"),
+                        category: format!("KAT_{c:02}"),
+                        year: Shape::FIRST_YEAR + y,
+                        from,
+                        to,
+                        scenario,
+                        amount: 0,
+                    })
                 })
             })
         })
-    })
-    .map(move |mut line| {
-        n += 1;
-        line.amount = -((n * 7919) % 9_999_991) - 1;
-        line
-    })
+        .map(move |mut line| {
+            n += 1;
+            line.amount = -((n * 7919) % 9_999_991) - 1;
+            line
+        })
 }
 
 /// The files of one shape, under `dir`: definitions, the lines as records, the lines as CSV.
@@ -95,7 +94,10 @@ pub fn write(dir: &Path, shape: Shape) -> anyhow::Result<Files> {
     }
     let mut out = BufWriter::new(std::fs::File::create(&files.definitions)?);
     writeln!(out, "source document=\"import_bench: the region\"")?;
-    writeln!(out, "org_unit code=REGION name=Regionen kind=region valid_from=2000-01-01")?;
+    writeln!(
+        out,
+        "org_unit code=REGION name=Regionen kind=region valid_from=2000-01-01"
+    )?;
     for v in 0..Shape::DIVISIONS {
         writeln!(
             out,

@@ -2,6 +2,7 @@
 //! and the `google.rpc.Status` details (ErrorInfo, BadRequest) as base64 values with their
 //! JSON form under `debug`, so a client sees the same code and field violations as over gRPC.
 
+use crate::ops::call::Outcome;
 use crate::status::ERROR_DOMAIN;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
@@ -105,9 +106,15 @@ fn debug(kind: &str, details: &ErrorDetails) -> Option<Value> {
     }
 }
 
-/// `status` as a Connect error response.
+/// `status` as a Connect error response, with the HTTP status its code maps to.
 pub fn response(status: &Status) -> Response<Body> {
     let (_, http_status) = connect_code(status.code());
+    with_http_status(http_status, status)
+}
+
+/// `status` as a Connect error body under another HTTP status (404, 405, 415 for requests
+/// refused by their path, method or content type); the code stays the one in the body.
+pub fn with_http_status(http_status: StatusCode, status: &Status) -> Response<Body> {
     let bytes = serde_json::to_vec(&body(status)).unwrap_or_default();
     let mut response = Response::new(Body::new(http_body_util::Full::new(bytes::Bytes::from(
         bytes,
@@ -117,7 +124,34 @@ pub fn response(status: &Status) -> Response<Body> {
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    // What the client was answered, for the metrics and the call's log line.
     response
+        .extensions_mut()
+        .insert(Outcome::settled(status.code()));
+    response
+}
+
+/// The JSON of a Connect end-of-stream envelope: the error unless `status` is OK, and the
+/// trailers as `metadata` (each name with its values).
+pub fn end_of_stream(status: &Status, trailers: &http::HeaderMap) -> Vec<u8> {
+    let mut end = serde_json::Map::new();
+    if status.code() != Code::Ok {
+        end.insert("error".to_owned(), body(status));
+    }
+    let mut metadata = serde_json::Map::new();
+    for name in trailers.keys() {
+        let values: Vec<Value> = trailers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| Value::String(v.to_owned()))
+            .collect();
+        metadata.insert(name.as_str().to_owned(), Value::Array(values));
+    }
+    if !metadata.is_empty() {
+        end.insert("metadata".to_owned(), Value::Object(metadata));
+    }
+    serde_json::to_vec(&Value::Object(end)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -141,5 +175,24 @@ mod tests {
             .expect("ErrorInfo");
         assert_eq!(info["debug"]["domain"], "uppsikt");
         assert_eq!(connect_code(status.code()).1, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn end_of_stream_carries_the_error_and_the_trailers() {
+        let mut trailers = http::HeaderMap::new();
+        trailers.append("x-note", HeaderValue::from_static("a"));
+        trailers.append("x-note", HeaderValue::from_static("b"));
+        let failed: Value = serde_json::from_slice(&end_of_stream(
+            &gateway_status(Code::NotFound, "NO_SUCH_UNIT", "no unit NOPE"),
+            &trailers,
+        ))
+        .expect("JSON");
+        assert_eq!(failed["error"]["code"], "not_found");
+        assert_eq!(failed["error"]["message"], "no unit NOPE");
+        assert_eq!(failed["metadata"]["x-note"], serde_json::json!(["a", "b"]));
+        let ok: Value =
+            serde_json::from_slice(&end_of_stream(&Status::ok(""), &http::HeaderMap::new()))
+                .expect("JSON");
+        assert_eq!(ok, serde_json::json!({}));
     }
 }

@@ -33,13 +33,14 @@ const NOT_FORWARDED: &[&str] = &[
 pub struct CallContext {
     pub headers: HeaderMap,
     pub extensions: http::Extensions,
-    /// The client's deadline (`connect-timeout-ms`), if it gave one.
+    /// The client's deadline (`connect-timeout-ms`, or gRPC-Web's `grpc-timeout`), if it
+    /// gave one.
     pub timeout: Option<Duration>,
 }
 
 impl CallContext {
-    /// Takes the forwardable headers, the extensions (peer address, TLS info) and the
-    /// deadline from an HTTP request.
+    /// Takes the forwardable headers, the extensions (peer address, TLS info, request id)
+    /// and the deadline from an HTTP request.
     pub fn from_parts(parts: &mut http::request::Parts) -> Result<Self, Status> {
         let mut headers = HeaderMap::new();
         for (name, value) in &parts.headers {
@@ -50,7 +51,7 @@ impl CallContext {
             headers.append(name.clone(), value.clone());
         }
         let timeout = match parts.headers.get("connect-timeout-ms") {
-            None => None,
+            None => crate::limits::grpc_timeout(&parts.headers),
             Some(value) => {
                 let millis = value
                     .to_str()
@@ -82,6 +83,48 @@ impl CallContext {
             timeout: self.timeout,
         }
     }
+}
+
+/// A gRPC request for `path` with `body` (enveloped proto messages), as a gRPC client
+/// would send it: HTTP/2, `application/grpc`, the client's deadline as `grpc-timeout`, and
+/// the HTTP request's other headers and extensions.
+pub fn request(path: &str, body: Body, context: CallContext) -> Result<Request<Body>, Status> {
+    let mut request = Request::builder()
+        .method(http::Method::POST)
+        .uri(path)
+        .version(http::Version::HTTP_2)
+        .body(body)
+        .map_err(|e| Status::internal(format!("building the call: {e}")))?;
+    *request.headers_mut() = context.headers;
+    let headers = request.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
+    if let Some(limit) = context.timeout {
+        // gRPC's own deadline header: the limits below and the handler see the client's.
+        headers.insert("grpc-timeout", grpc_timeout_value(limit));
+    }
+    *request.extensions_mut() = context.extensions;
+    Ok(request)
+}
+
+/// `limit` as a `grpc-timeout` value: the finest unit whose count fits its 8 digits.
+fn grpc_timeout_value(limit: Duration) -> HeaderValue {
+    const MAX: u128 = 99_999_999;
+    let units = [
+        (limit.as_nanos(), 'n'),
+        (limit.as_micros(), 'u'),
+        (limit.as_millis(), 'm'),
+        (u128::from(limit.as_secs()), 'S'),
+        (u128::from(limit.as_secs() / 60), 'M'),
+    ];
+    let (count, unit) = units
+        .into_iter()
+        .find(|(count, _)| *count <= MAX)
+        .unwrap_or((u128::from(limit.as_secs() / 3600).min(MAX), 'H'));
+    HeaderValue::from_str(&format!("{count}{unit}")).expect("digits and a letter")
 }
 
 /// Calls `path` on `service` with the encoded `message`; the encoded answer or the status.
@@ -123,27 +166,7 @@ where
     frame.put_u8(0);
     frame.put_u32(length);
     frame.put_slice(&message);
-
-    let mut request = Request::builder()
-        .method(http::Method::POST)
-        .uri(path)
-        .version(http::Version::HTTP_2)
-        .body(Body::new(Full::new(frame.freeze())))
-        .map_err(|e| Status::internal(format!("building the call: {e}")))?;
-    *request.headers_mut() = context.headers;
-    let headers = request.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/grpc"),
-    );
-    headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
-    if let Some(limit) = context.timeout {
-        // gRPC's own deadline header, so that the handler sees the client's deadline.
-        if let Ok(value) = HeaderValue::from_str(&format!("{}m", limit.as_millis())) {
-            headers.insert("grpc-timeout", value);
-        }
-    }
-    *request.extensions_mut() = context.extensions;
+    let request = request(path, Body::new(Full::new(frame.freeze())), context)?;
 
     let response = service
         .oneshot(request)

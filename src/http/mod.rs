@@ -1,26 +1,34 @@
-//! The API for clients that do not speak gRPC, on the gRPC listen address: the Connect
-//! protocol's unary form (JSON or binary), reads by URL (`GET`, as JSON or CSV) and the
-//! explorer page. gRPC-Web is tonic-web's layer; CORS is tower-http's.
+//! Every protocol but native gRPC, on the gRPC listen address: the Connect protocol in full
+//! (unary, GET and streaming; JSON and binary), gRPC with JSON messages, gRPC-Web (binary and
+//! text; proto and JSON), reads by URL (`GET`, as JSON or CSV) and the explorer page; and
+//! HTTP's own answers (404, 405 with `Allow`, 415 with `Accept-Post`, HEAD). CORS is
+//! tower-http's. The forms are listed in `protocol` (docs/protocols.md describes them).
 //!
-//! Everything is derived from the embedded descriptor set, not written per RPC: a request is
+//! Everything is derived from the embedded descriptor sets, not written per RPC: a request
+//! is routed on its method, path and content type before anything runs (`route`), then
 //! transcoded into a gRPC request and sent through the same service stack as a gRPC call
-//! (`grpc_call`), so every layer below this one (authentication, limits, metrics) applies.
+//! (`grpc_call`, `stream`), so every layer below this one (limits, authentication) applies,
+//! and the layers above it (metrics, the call's log line) learn the code the client was
+//! told (`answer`).
 
+mod answer;
 mod connect_error;
 mod csv;
+pub mod envelope;
 mod explorer;
 mod grpc_call;
-mod methods;
+pub mod methods;
+pub mod protocol;
 mod query;
+mod route;
+mod stream;
 mod transcode;
 
-use crate::http::connect_error::gateway_status;
-use crate::http::methods::{Method, MethodKind};
+use crate::http::route::{Refusal, Route, Shape};
 use futures::future::BoxFuture;
 use http::{HeaderValue, Request, Response};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tonic::Code;
 use tonic::body::Body;
 use tower::{Layer, Service};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -56,29 +64,36 @@ impl WebOptions {
         Ok(Some(
             CorsLayer::new()
                 .allow_origin(origins)
-                .allow_methods([http::Method::GET, http::Method::POST])
+                .allow_methods([http::Method::GET, http::Method::HEAD, http::Method::POST])
                 .allow_headers([
                     http::header::AUTHORIZATION,
                     http::header::CONTENT_TYPE,
                     http::header::ACCEPT,
                     header("connect-protocol-version"),
                     header("connect-timeout-ms"),
+                    header("connect-content-encoding"),
+                    header("connect-accept-encoding"),
                     header("grpc-timeout"),
+                    header("grpc-accept-encoding"),
                     header("x-grpc-web"),
                     header("x-user-agent"),
+                    header("x-request-id"),
                 ])
                 .expose_headers([
                     header("grpc-status"),
                     header("grpc-message"),
                     header("grpc-status-details-bin"),
+                    header("x-request-id"),
+                    http::header::ALLOW,
+                    header("accept-post"),
                 ])
                 .max_age(Duration::from_secs(3600)),
         ))
     }
 }
 
-/// Answers the HTTP/JSON forms and the explorer page; passes every other request (gRPC,
-/// gRPC-Web, CORS preflights) to the inner service unchanged.
+/// Answers every form but native gRPC, and the explorer page; passes native gRPC (and CORS
+/// preflights, when CORS is on, are answered above) to the inner service unchanged.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HttpLayer;
 
@@ -96,66 +111,6 @@ pub struct HttpService<S> {
     inner: S,
 }
 
-/// What a request is, decided from its method, path and headers alone.
-enum Route {
-    Pass,
-    Explorer(explorer::Asset),
-    Unary(&'static Method),
-    Get(&'static Method),
-    /// A request in an HTTP form this layer does not answer: a streaming RPC, GET of a
-    /// write, or an RPC the API does not have. The code, the ErrorInfo reason and a message.
-    Refuse(Code, &'static str, String),
-}
-
-fn route<B>(request: &Request<B>) -> Route {
-    let path = request.uri().path();
-    let get = request.method() == http::Method::GET;
-    if get && let Some(asset) = explorer::asset(path) {
-        return Route::Explorer(asset);
-    }
-    let content_type = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let unary_post =
-        request.method() == http::Method::POST && transcode::Codec::of(content_type).is_some();
-    let Some(method) = methods::find(path) else {
-        if (get || unary_post) && path.starts_with("/uppsikt.") {
-            let message = format!("{path} is not an RPC of this API");
-            return Route::Refuse(Code::Unimplemented, "NO_SUCH_RPC", message);
-        }
-        return Route::Pass;
-    };
-    let streaming = || {
-        let message = format!(
-            "{} is a streaming RPC; call it over gRPC or gRPC-Web",
-            method.path
-        );
-        Route::Refuse(Code::Unimplemented, "STREAMING_NOT_SUPPORTED", message)
-    };
-    if get {
-        return match method.kind {
-            MethodKind::Read => Route::Get(method),
-            MethodKind::Unary => {
-                let message = format!(
-                    "{} is not a read; call it with POST and a JSON body",
-                    method.path
-                );
-                Route::Refuse(Code::Unimplemented, "GET_NOT_ALLOWED", message)
-            }
-            MethodKind::Streaming => streaming(),
-        };
-    }
-    if unary_post {
-        return match method.kind {
-            MethodKind::Streaming => streaming(),
-            _ => Route::Unary(method),
-        };
-    }
-    Route::Pass
-}
-
 impl<S, E> Service<Request<Body>> for HttpService<S>
 where
     S: Service<Request<Body>, Response = Response<Body>, Error = E> + Clone + Send + 'static,
@@ -171,21 +126,42 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        match route(&request) {
-            Route::Pass => Box::pin(self.inner.call(request)),
-            Route::Explorer(asset) => Box::pin(async move { Ok(explorer::response(asset)) }),
-            Route::Refuse(code, reason, message) => {
-                let status = gateway_status(code, reason, message);
-                Box::pin(async move { Ok(connect_error::response(&status)) })
+        let route = route::route(&request);
+        if let Route::Pass = route {
+            return Box::pin(self.inner.call(request));
+        }
+        let head = request.method() == http::Method::HEAD;
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let response = match route {
+                Route::Pass => unreachable!("passed on above"),
+                Route::Page(asset) => explorer::response(asset),
+                Route::Unary(method, codec) => {
+                    transcode::unary(inner, method, codec, request).await
+                }
+                Route::Get(method) => transcode::get(inner, method, request).await,
+                Route::Enveloped(method, form) => stream::call(inner, method, form, request).await,
+                Route::Refuse(refusal) => refuse(refusal),
+            };
+            Ok(answer::finish(response, head))
+        })
+    }
+}
+
+fn refuse(Refusal { status, shape }: Refusal) -> Response<Body> {
+    match shape {
+        Shape::Protocol(form) => stream::refusal(form, &status),
+        Shape::Http {
+            status: http,
+            header,
+        } => {
+            let mut response = connect_error::with_http_status(http, &status);
+            if let Some((name, value)) = header
+                && let Ok(value) = HeaderValue::from_str(&value)
+            {
+                response.headers_mut().insert(name, value);
             }
-            Route::Unary(method) => {
-                let inner = self.inner.clone();
-                Box::pin(async move { Ok(transcode::unary(inner, method, request).await) })
-            }
-            Route::Get(method) => {
-                let inner = self.inner.clone();
-                Box::pin(async move { Ok(transcode::get(inner, method, request).await) })
-            }
+            response
         }
     }
 }
@@ -212,7 +188,10 @@ mod tests {
             "/uppsikt.v1.OrganizationService/GetOrgUnit"
         );
         assert_eq!(headers["content-type"], "application/grpc");
-        assert_eq!(headers["grpc-timeout"], "1500m");
+        assert_eq!(
+            crate::limits::grpc_timeout(headers),
+            Some(std::time::Duration::from_millis(1500))
+        );
         if headers.get("authorization").map(|v| v.as_bytes()) != Some(b"Bearer good") {
             let mut response = Response::new(Body::empty());
             response

@@ -4,6 +4,7 @@
 use super::connect_error::{self, gateway_status, invalid_field};
 use super::grpc_call::{self, CallContext};
 use super::methods::Method;
+use super::protocol::Codec;
 use super::{csv, query};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response};
@@ -15,31 +16,13 @@ use tonic::{Code, Status};
 use tower::Service;
 
 /// The largest request body read, the gRPC services' own message limit.
-const MAX_BODY_BYTES: usize = crate::server::MAX_MESSAGE_BYTES;
-
-/// How a Connect unary body is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
-    Json,
-    Proto,
-}
-
-impl Codec {
-    /// The codec of a `Content-Type`, if it is a Connect unary one.
-    pub fn of(content_type: &str) -> Option<Self> {
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        match essence.to_ascii_lowercase().as_str() {
-            "application/json" => Some(Self::Json),
-            "application/proto" => Some(Self::Proto),
-            _ => None,
-        }
-    }
-}
+const MAX_BODY_BYTES: usize = crate::limits::MAX_MESSAGE_BYTES;
 
 /// `POST /uppsikt.v1.{Service}/{Method}` with a JSON or binary body.
 pub async fn unary<S, E>(
     service: S,
     method: &'static Method,
+    codec: Codec,
     request: Request<Body>,
 ) -> Response<Body>
 where
@@ -47,12 +30,6 @@ where
     S::Future: Send,
     E: Into<tower::BoxError>,
 {
-    let content_type = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let codec = Codec::of(content_type).unwrap_or(Codec::Json);
     match unary_call(service, method, request, codec).await {
         Ok(answer) => encode_answer(method, &answer, codec),
         Err(status) => connect_error::response(&status),
@@ -101,14 +78,26 @@ where
 
 /// The request message from a JSON body; an empty body is the empty message.
 fn from_json_bytes(input: &MessageDescriptor, body: &[u8]) -> Result<DynamicMessage, Status> {
+    parse_json(input, body).map_err(|(field, why)| invalid_field(&field, why))
+}
+
+/// A message from its JSON form (an empty body is the empty message); an error names the
+/// field where it occurred (its JSON path, empty for the whole message) and what is wrong.
+pub fn parse_json(
+    input: &MessageDescriptor,
+    body: &[u8],
+) -> Result<DynamicMessage, (String, String)> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(DynamicMessage::new(input.clone()));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let message = read_message(input, &mut deserializer)?;
-    deserializer
-        .end()
-        .map_err(|e| invalid_field("", format!("the body is not one JSON object: {e}")))?;
+    let message = track_fields(input, &mut deserializer)?;
+    deserializer.end().map_err(|e| {
+        (
+            String::new(),
+            format!("the body is not one JSON object: {e}"),
+        )
+    })?;
     Ok(message)
 }
 
@@ -121,12 +110,23 @@ where
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
 {
+    track_fields(input, deserializer).map_err(|(field, why)| invalid_field(&field, why))
+}
+
+fn track_fields<'de, D>(
+    input: &MessageDescriptor,
+    deserializer: D,
+) -> Result<DynamicMessage, (String, String)>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+{
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(deserializer, &mut track);
     DynamicMessage::deserialize(input.clone(), tracked).map_err(|error| {
         let path = track.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        invalid_field(&field, error.to_string())
+        (field, error.to_string())
     })
 }
 

@@ -1,12 +1,14 @@
-//! What the per-call layers share: which method a request calls, and the call's gRPC status,
-//! found in the response headers (trailers-only responses, other protocols' HTTP status) or
-//! in the trailers, reported once when the response body ends or is dropped.
+//! What the per-call layers share: which method a request calls, and the code the call's
+//! client was told: the protocol edge's `Outcome` when it set one (Connect, gRPC-Web, JSON,
+//! CSV), else `grpc-status` in the response headers (trailers-only) or trailers. It is
+//! reported exactly once per call (`Finish`): when the response body ends or is dropped, or
+//! as CANCELLED when the call itself is dropped before it has a response.
 
 use http::{HeaderMap, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use std::collections::HashSet;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
 use tonic::Code;
 
@@ -120,8 +122,9 @@ fn grpc_status(headers: &HeaderMap) -> Option<Code> {
 }
 
 /// The status a response's head already decides: `grpc-status` in the headers (a
-/// trailers-only response), or, for a response that is not gRPC (JSON, CSV, Connect), its
-/// HTTP status mapped as the Connect protocol maps it. `None`: the trailers will tell.
+/// trailers-only response), or, for a response that is not gRPC and carries no `Outcome`
+/// (a CORS preflight), its HTTP status mapped as Connect clients map it. `None`: the
+/// trailers will tell.
 pub fn status_from_head<B>(response: &Response<B>) -> Option<Code> {
     if let Some(code) = grpc_status(response.headers()) {
         return Some(code);
@@ -150,17 +153,82 @@ pub fn status_from_head<B>(response: &Response<B>) -> Option<Code> {
     })
 }
 
+/// The code a protocol edge answered with, for answers whose head and trailers carry no
+/// gRPC status (Connect, JSON, CSV, gRPC-Web's in-body trailers): put in the response's
+/// extensions by the edge (src/http), set when it writes the end of the answer, and read by
+/// the per-call layers when the body ends. It wins over anything read from the answer.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome(Arc<OnceLock<Code>>);
+
+impl Outcome {
+    /// An outcome to be set when the answer's end is written.
+    pub fn pending() -> Self {
+        Self::default()
+    }
+
+    /// An outcome known when the answer's head is.
+    pub fn settled(code: Code) -> Self {
+        let outcome = Self::default();
+        outcome.set(code);
+        outcome
+    }
+
+    /// Sets the code; the first one set stays.
+    pub fn set(&self, code: Code) {
+        let _ = self.0.set(code);
+    }
+
+    pub fn get(&self) -> Option<Code> {
+        self.0.get().copied()
+    }
+}
+
 /// Told the call's status once, when the response body has ended (or is dropped).
 pub type OnEnd = Box<dyn FnOnce(Code) + Send>;
 
+/// Reports a call's end exactly once: when its answer's body ends, or, when the call is
+/// dropped before it has an answer (the client reset the stream, the connection broke), as
+/// CANCELLED. Made when the call starts, so that no call goes uncounted.
+pub struct Finish(Option<OnEnd>);
+
+impl Finish {
+    pub fn new(on_end: OnEnd) -> Self {
+        Self(Some(on_end))
+    }
+
+    /// The call ended without an answer, with `code`.
+    pub fn now(mut self, code: Code) {
+        if let Some(on_end) = self.0.take() {
+            on_end(code);
+        }
+    }
+
+    /// Wraps the answer's body, which reports the end from here on.
+    pub fn observe<B>(mut self, response: Response<B>) -> Response<ObservedBody<B>> {
+        let on_end = self.0.take().expect("a Finish reports once");
+        let status = status_from_head(&response);
+        let outcome = response.extensions().get::<Outcome>().cloned();
+        response.map(|body| ObservedBody::new(body, status, outcome, on_end))
+    }
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        if let Some(on_end) = self.0.take() {
+            on_end(Code::Cancelled);
+        }
+    }
+}
+
 pin_project_lite::pin_project! {
-    /// A response body that reports the call's status when it ends: from the trailers, or
-    /// the status its head decided; a body dropped before its end is a call the client
-    /// cancelled.
+    /// A response body that reports the call's status when it ends: the edge's outcome,
+    /// else the trailers' or head's status; a body dropped before its end is a call the
+    /// client cancelled.
     pub struct ObservedBody<B> {
         #[pin]
         inner: B,
         status: Option<Code>,
+        outcome: Option<Outcome>,
         on_end: Option<OnEnd>,
     }
 
@@ -168,26 +236,22 @@ pin_project_lite::pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(on_end) = this.on_end.take() {
-                on_end(this.status.unwrap_or(Code::Cancelled));
+                let code = this.outcome.as_ref().and_then(Outcome::get).or(*this.status);
+                on_end(code.unwrap_or(Code::Cancelled));
             }
         }
     }
 }
 
 impl<B> ObservedBody<B> {
-    pub fn new(inner: B, status: Option<Code>, on_end: OnEnd) -> Self {
+    fn new(inner: B, status: Option<Code>, outcome: Option<Outcome>, on_end: OnEnd) -> Self {
         Self {
             inner,
             status,
+            outcome,
             on_end: Some(on_end),
         }
     }
-}
-
-/// Wraps a response's body so that `on_end` learns the call's status.
-pub fn observe<B>(response: Response<B>, on_end: OnEnd) -> Response<ObservedBody<B>> {
-    let status = status_from_head(&response);
-    response.map(|body| ObservedBody::new(body, status, on_end))
 }
 
 impl<B: Body> Body for ObservedBody<B> {
@@ -212,7 +276,12 @@ impl<B: Body> Body for ObservedBody<B> {
             None => {
                 if let Some(on_end) = this.on_end.take() {
                     // A gRPC body that ended without a status is not a complete call.
-                    on_end(this.status.unwrap_or(Code::Unknown));
+                    let code = this
+                        .outcome
+                        .as_ref()
+                        .and_then(Outcome::get)
+                        .or(*this.status);
+                    on_end(code.unwrap_or(Code::Unknown));
                 }
             }
         }
@@ -254,6 +323,39 @@ mod tests {
             .body(())
             .unwrap();
         assert_eq!(status_from_head(&json_not_found), Some(Code::Unimplemented));
+    }
+
+    #[test]
+    fn a_call_is_reported_once_however_it_ends() {
+        use http_body_util::{BodyExt, Full};
+        use std::sync::Mutex;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = || -> OnEnd {
+            let seen = Arc::clone(&seen);
+            Box::new(move |code| seen.lock().expect("lock").push(code))
+        };
+        // Dropped before an answer (the client reset the stream).
+        drop(Finish::new(record()));
+        // An answer whose code the edge set, read to its end and dropped.
+        let mut response = Response::builder()
+            .header("content-type", "application/grpc-web+proto")
+            .body(Full::new(bytes::Bytes::from_static(b"...")))
+            .unwrap();
+        response
+            .extensions_mut()
+            .insert(Outcome::settled(Code::NotFound));
+        let observed = Finish::new(record()).observe(response);
+        futures::executor::block_on(observed.into_body().collect()).expect("body");
+        // An answer dropped before its end: CANCELLED.
+        let unread = Response::builder()
+            .header("content-type", "application/grpc")
+            .body(Full::new(bytes::Bytes::from_static(b"...")))
+            .unwrap();
+        drop(Finish::new(record()).observe(unread));
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![Code::Cancelled, Code::NotFound, Code::Cancelled]
+        );
     }
 
     #[test]

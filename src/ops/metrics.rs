@@ -2,7 +2,7 @@
 //! names and labels of go-grpc-prometheus, which existing gRPC dashboards expect), imports
 //! and the records they wrote, readiness, and the database pool, read when scraped.
 
-use super::call::{Catalog, ObservedBody, code_name, observe};
+use super::call::{Catalog, Finish, ObservedBody, code_name};
 use crate::import::ImportOutcome;
 use crate::store::{Backend, Store};
 use futures::future::BoxFuture;
@@ -316,24 +316,25 @@ where
         };
         self.metrics.started.get_or_create(&labels).inc();
         let started = Instant::now();
-        let future = self.inner.call(request);
         let metrics = self.metrics.clone();
+        // Counted once however the call ends, also when it is dropped before its answer.
+        let finish = Finish::new(Box::new({
+            let metrics = metrics.clone();
+            move |code| metrics.finished(labels, code, started)
+        }));
+        let future = self.inner.call(request);
         Box::pin(async move {
-            let response = future.await;
-            let response = match response {
+            let response = match future.await {
                 Ok(response) => response,
                 Err(error) => {
-                    metrics.finished(labels, tonic::Code::Unknown, started);
+                    finish.now(tonic::Code::Unknown);
                     return Err(error);
                 }
             };
             if let Some(outcome) = response.extensions().get::<ImportOutcome>() {
                 metrics.imported(outcome);
             }
-            Ok(observe(
-                response,
-                Box::new(move |code| metrics.finished(labels, code, started)),
-            ))
+            Ok(finish.observe(response))
         })
     }
 }

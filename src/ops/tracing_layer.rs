@@ -4,7 +4,7 @@
 //! and the call's status, and is a child of the caller's W3C trace context (`traceparent`)
 //! when it sent one.
 
-use super::call::{Catalog, code_name, observe};
+use super::call::{Catalog, Finish, code_name};
 use super::request_id::RequestId;
 use futures::future::BoxFuture;
 use http::{HeaderMap, Request, Response};
@@ -104,24 +104,26 @@ where
             )
         };
         let started = Instant::now();
+        // One `call finished` line however the call ends, also when it is dropped before
+        // its answer (the client reset the stream, the connection broke).
+        let finish = Finish::new(Box::new({
+            let span = span.clone();
+            move |code| finish(&span, code, started)
+        }));
         let future = {
             let _entered = span.enter();
             self.inner.call(request)
         };
         Box::pin(
             async move {
-                let response = match future.await {
-                    Ok(response) => response,
+                match future.await {
+                    Ok(response) => Ok(finish.observe(response)),
                     Err(error) => {
                         tracing::warn!(%error, "call failed before a response");
-                        return Err(error);
+                        finish.now(Code::Unknown);
+                        Err(error)
                     }
-                };
-                let span = tracing::Span::current();
-                Ok(observe(
-                    response,
-                    Box::new(move |code| finish(&span, code, started)),
-                ))
+                }
             }
             .instrument(span),
         )
@@ -165,5 +167,107 @@ impl Extractor for Headers<'_> {
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(|k| k.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! One `call finished` line per call, however it ends, with the code its client was told.
+
+    use super::*;
+    use crate::ops::call::Outcome;
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use std::convert::Infallible;
+    use std::sync::{Arc, Mutex};
+    use tower::ServiceExt;
+
+    /// Log output kept in memory.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Lines {
+        fn finished(&self) -> Vec<String> {
+            String::from_utf8(self.0.lock().expect("lock").clone())
+                .expect("UTF-8")
+                .lines()
+                .filter(|line| line.contains("call finished"))
+                .map(str::to_owned)
+                .collect()
+        }
+    }
+
+    fn layer() -> TraceLayer {
+        TraceLayer::new(
+            Catalog::from_descriptor_sets(&[crate::proto::FILE_DESCRIPTOR_SET]).expect("catalog"),
+        )
+    }
+
+    fn request() -> Request<()> {
+        Request::post("/uppsikt.v1.OrganizationService/GetOrgUnit")
+            .body(())
+            .expect("request")
+    }
+
+    fn logging() -> (Lines, tracing::subscriber::DefaultGuard) {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_call_dropped_before_its_answer_is_logged_once_as_cancelled() {
+        let (lines, _guard) = logging();
+        let never = tower::service_fn(|_: Request<()>| {
+            futures::future::pending::<Result<Response<Full<Bytes>>, Infallible>>()
+        });
+        let call = layer().layer(never).oneshot(request());
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(10), call).await;
+        assert!(cut.is_err(), "the call never answers");
+        let finished = lines.finished();
+        assert_eq!(finished.len(), 1, "{finished:?}");
+        assert!(finished[0].contains("code=\"CANCELLED\""), "{finished:?}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_edges_outcome_is_the_code_logged() {
+        let (lines, _guard) = logging();
+        let answered = tower::service_fn(|_: Request<()>| async {
+            // An answer whose head says nothing in gRPC terms (as gRPC-Web's does not).
+            let mut response = Response::new(Full::new(Bytes::from_static(b"\x80...")));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/grpc-web+proto"),
+            );
+            response
+                .extensions_mut()
+                .insert(Outcome::settled(Code::NotFound));
+            Ok::<_, Infallible>(response)
+        });
+        let response = layer()
+            .layer(answered)
+            .oneshot(request())
+            .await
+            .expect("answer");
+        assert!(lines.finished().is_empty(), "not before the body has ended");
+        response.into_body().collect().await.expect("body");
+        let finished = lines.finished();
+        assert_eq!(finished.len(), 1, "{finished:?}");
+        assert!(finished[0].contains("code=\"NOT_FOUND\""), "{finished:?}");
     }
 }

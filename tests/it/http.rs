@@ -559,12 +559,14 @@ async fn bad_requests_get_the_grpc_code_and_field() {
         assert_eq!(not_found.status, StatusCode::NOT_FOUND);
         assert_eq!(not_found.json()["code"], "not_found");
 
-        // The client-streaming Import is gRPC and gRPC-Web only, and says so.
+        // The client-streaming Import takes the enveloped forms only, and says which.
         let import = post_json(app.address, "/uppsikt.v1.ImportService/Import", &json!({})).await;
-        assert_eq!(import.status, StatusCode::NOT_IMPLEMENTED);
+        assert_eq!(import.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert_eq!(import.json()["code"], "unimplemented");
+        let accepted = import.headers["accept-post"].to_str().expect("ASCII");
+        assert!(accepted.contains("application/connect+json"), "{accepted}");
         let missing = get(app.address, "/uppsikt.v1.BudgetService/ListNothing", &[]).await;
-        assert_eq!(missing.status, StatusCode::NOT_IMPLEMENTED);
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_eq!(missing.json()["code"], "unimplemented");
     })
     .await;

@@ -7,6 +7,7 @@ mod support {
     pub mod access;
     pub mod cases;
     pub mod rpc;
+    pub mod wire;
 }
 
 mod access;
@@ -14,6 +15,7 @@ mod auth;
 mod budget;
 mod changes;
 mod cli;
+mod connect;
 mod errors;
 mod explorer;
 mod export;
