@@ -202,6 +202,9 @@ impl BudgetService for BudgetApi {
         let lines = store::summary_lines(self.store.reader(), &groups, span, as_of)
             .await
             .map_err(ApiError::from)?;
+        let covered = crate::store::sources::budget_summary(span);
+        let sources =
+            super::sources::of(&self.store, &covered, &tree.subtree(&code), as_of).await?;
         let result = summary::summarize(
             &SummaryRequest {
                 span,
@@ -268,6 +271,7 @@ impl BudgetService for BudgetApi {
                     months: months.iter().map(|m| i32::from(*m)).collect(),
                 })
                 .collect(),
+            sources,
         }))
     }
 }

@@ -200,6 +200,9 @@ impl IndicatorService for IndicatorApi {
         if tree.get(&code).is_none() {
             return Err(ApiError::not_found(request.org_unit).into());
         }
+        let covered = crate::store::sources::indicator_summary(year, goal_area.as_deref());
+        let sources =
+            super::sources::of(&self.store, &covered, &tree.subtree(&code), as_of).await?;
         let filter = IndicatorFilter {
             org_units: Some(tree.subtree(&code)),
             goal_area,
@@ -251,6 +254,7 @@ impl IndicatorService for IndicatorApi {
                 })
                 .collect(),
             totals: Some(convert::counts(&summary.totals)),
+            sources,
         }))
     }
 

@@ -252,6 +252,9 @@ impl InvestmentService for InvestmentApi {
             .await
             .map_err(ApiError::from)?;
         let result = summary::summarize(span, &stored.cells, &stored.covered, stored.inexact);
+        let covered = crate::store::sources::investment_summary(span);
+        let sources =
+            super::sources::of(&self.store, &covered, &tree.subtree(&code), as_of).await?;
 
         let group = |org_unit: Option<&OrgUnitCode>,
                      funding: Option<FundingCategory>,
@@ -316,6 +319,7 @@ impl InvestmentService for InvestmentApi {
                     ..group(key.unit.as_ref(), key.funding, key.status, sums)
                 })
                 .collect(),
+            sources,
         }))
     }
 }

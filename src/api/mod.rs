@@ -15,6 +15,7 @@ pub mod organization;
 pub mod paging;
 pub mod request;
 pub mod scope;
+mod sources;
 pub mod staffing;
 mod staffing_convert;
 

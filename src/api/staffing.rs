@@ -348,6 +348,8 @@ impl StaffingService for StaffingApi {
             staffing_summary::summary_cells(reader, &groups, span, (date, prior_date), as_of)
                 .await
                 .map_err(ApiError::from)?;
+        let covered = crate::store::sources::staffing_summary(span, [date, prior_date]);
+        let sources = super::sources::of(&self.store, &covered, &groups[0].1, as_of).await?;
         let professions: HashMap<ProfessionCode, ProfessionGroup> =
             store::profession_groups(reader, as_of)
                 .await
@@ -400,6 +402,7 @@ impl StaffingService for StaffingApi {
                 })
                 .collect(),
             uncovered,
+            sources,
         }))
     }
 }
