@@ -16,6 +16,7 @@ pub mod http;
 pub mod import;
 pub mod limits;
 pub mod ops;
+pub mod print;
 pub mod proto;
 pub mod server;
 pub mod store;

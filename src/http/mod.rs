@@ -12,6 +12,7 @@ mod explorer;
 mod grpc_call;
 mod methods;
 mod query;
+mod report;
 mod transcode;
 
 use crate::http::connect_error::gateway_status;
@@ -110,7 +111,7 @@ enum Route {
 fn route<B>(request: &Request<B>) -> Route {
     let path = request.uri().path();
     let get = request.method() == http::Method::GET;
-    if get && let Some(asset) = explorer::asset(path) {
+    if get && let Some(asset) = explorer::asset(path).or_else(|| report::asset(path)) {
         return Route::Explorer(asset);
     }
     let content_type = request

@@ -19,6 +19,8 @@ const UNIT_CHUNK: usize = 1000;
 /// A source of some of a summary's figures: a document table and the import that wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ImportedSource {
+    /// The kind of the rows, as in the record format ("budget_line", "hired_staff", …).
+    pub kind: &'static str,
     pub document: String,
     pub table: Option<String>,
     pub import_id: i64,
@@ -102,19 +104,16 @@ pub fn staffing_summary(span: MonthSpan, dates: [NaiveDate; 2]) -> Vec<Covered> 
     covered
 }
 
-/// What SummarizeIndicators reads: the targets and outcomes of the year (an increase or
-/// decrease target also compares with the year before), with their indicators.
+/// What SummarizeIndicators reads: the targets and outcomes of the year, with their
+/// indicators. (The prior year's outcome an increase or decrease target compares with is
+/// not named: it is one indicator's, and the year's other indicators' would be named too.)
 pub fn indicator_summary(fiscal_year: i32, goal_area: Option<&str>) -> Vec<Covered> {
     let area = goal_area.map(str::to_owned);
     vec![
         Covered::Year(YearTable::IndicatorTargets(area.clone()), fiscal_year),
         Covered::Year(
-            YearTable::Spans(SpanTable::IndicatorOutcomes(area.clone())),
-            fiscal_year,
-        ),
-        Covered::Year(
             YearTable::Spans(SpanTable::IndicatorOutcomes(area)),
-            fiscal_year - 1,
+            fiscal_year,
         ),
     ]
 }
@@ -123,41 +122,45 @@ pub fn indicator_summary(fiscal_year: i32, goal_area: Option<&str>) -> Vec<Cover
 /// shares a key (an investment's figures, an indicator's targets and outcomes).
 struct Shape {
     table: &'static str,
+    kind: &'static str,
     owner: Option<Owner>,
     scenarios: &'static [Scenario],
 }
 
 struct Owner {
     table: &'static str,
+    kind: &'static str,
     key: &'static str,
     goal_area: Option<String>,
 }
 
 fn span_shape(table: &SpanTable) -> Shape {
-    let own = |table| Shape {
+    let own = |table, kind| Shape {
         table,
+        kind,
         owner: None,
         scenarios: &[],
     };
     match table {
         SpanTable::BudgetLines(scenarios) => Shape {
             scenarios,
-            ..own("budget_lines")
+            ..own("budget_lines", "budget_line")
         },
         SpanTable::InvestmentFigures => Shape {
             owner: Some(Owner {
                 table: "investments",
+                kind: "investment",
                 key: "investment_id",
                 goal_area: None,
             }),
-            ..own("investment_figures")
+            ..own("investment_figures", "investment_figure")
         },
-        SpanTable::WorkedHours => own("worked_hours"),
-        SpanTable::HiredStaff => own("hired_staff"),
-        SpanTable::SickLeave => own("sick_leave"),
+        SpanTable::WorkedHours => own("worked_hours", "worked_hours"),
+        SpanTable::HiredStaff => own("hired_staff", "hired_staff"),
+        SpanTable::SickLeave => own("sick_leave", "sick_leave"),
         SpanTable::IndicatorOutcomes(area) => Shape {
             owner: Some(indicator_owner(area)),
-            ..own("indicator_outcomes")
+            ..own("indicator_outcomes", "indicator_outcome")
         },
     }
 }
@@ -165,6 +168,7 @@ fn span_shape(table: &SpanTable) -> Shape {
 fn indicator_owner(goal_area: &Option<String>) -> Owner {
     Owner {
         table: "indicators",
+        kind: "indicator",
         key: "indicator_code",
         goal_area: goal_area.clone(),
     }
@@ -187,6 +191,7 @@ impl Covered {
                     YearTable::Spans(table) => span_shape(table),
                     YearTable::IndicatorTargets(area) => Shape {
                         table: "indicator_targets",
+                        kind: "indicator_target",
                         owner: Some(indicator_owner(area)),
                         scenarios: &[],
                     },
@@ -194,12 +199,13 @@ impl Covered {
                 (shape, Condition::all().add(col("fiscal_year").eq(*year)))
             }
             Covered::Dates(table, dates) => {
-                let name = match table {
-                    SnapshotTable::Headcounts => "headcounts",
-                    SnapshotTable::Positions => "positions",
+                let (name, kind) = match table {
+                    SnapshotTable::Headcounts => ("headcounts", "headcount"),
+                    SnapshotTable::Positions => ("positions", "position"),
                 };
                 let shape = Shape {
                     table: name,
+                    kind,
                     owner: None,
                     scenarios: &[],
                 };
@@ -224,7 +230,7 @@ fn current_at(alias: &str, at: Instant) -> Condition {
 
 /// The distinct sources of the rows each of `covered` names, of `units`, current at `as_of`:
 /// the rows' own, and their owners' (an investment figure's object, an outcome's indicator).
-/// Ordered by document, table, import.
+/// Ordered by kind, document, table, import.
 pub async fn sources(
     db: &impl ConnectionTrait,
     covered: &[Covered],
@@ -236,14 +242,15 @@ pub async fn sources(
         let (shape, period) = item.shape_and_period();
         for chunk in units.chunks(UNIT_CHUNK) {
             let names: Vec<String> = chunk.iter().map(|u| u.as_str().to_owned()).collect();
-            let mut read = vec!["t"];
-            if shape.owner.is_some() {
-                read.push("o");
+            let mut read = vec![("t", shape.kind)];
+            if let Some(owner) = &shape.owner {
+                read.push(("o", owner.kind));
             }
-            for alias in read {
+            for (alias, kind) in read {
                 let select = select_sources(&shape, period.clone(), &names, alias, as_of);
                 for row in db.query_all(&select).await? {
                     found.insert(ImportedSource {
+                        kind,
                         document: row.try_get("", "document")?,
                         table: row.try_get("", "source_table")?,
                         import_id: row.try_get("", "import_id")?,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use uppsikt::proto::v1 as pb;
 
 /// The browser: `UPPSIKT_CHROMIUM`, else Debian's `chromium`.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("UPPSIKT_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -45,7 +45,7 @@ fn tkr(sek: i64) -> String {
 }
 
 /// The page's DOM after its scripts ran, as Chromium dumps it.
-fn dump_dom(browser: &PathBuf, url: &str) -> String {
+pub(crate) fn dump_dom(browser: &PathBuf, url: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("dom.html");
     let mut child = Command::new(browser)

@@ -23,6 +23,7 @@ mod limits;
 mod ops;
 mod ops_traces;
 mod organization;
+mod report;
 mod scope;
 mod staffing;
 mod staffing_summary;
