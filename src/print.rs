@@ -10,6 +10,19 @@ use std::time::{Duration, Instant};
 /// How long the page may take to load its data before Chromium prints it (virtual time:
 /// Chromium prints as soon as the page is idle, or when this budget is spent).
 const PAGE_BUDGET_MS: u32 = 30_000;
+/// Headless Chromium as root on a closed network: without the background services'
+/// connections (refused here, many at a time) and without a sandbox (root has none).
+pub const HEADLESS_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// How long the browser may run in all before it is stopped.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -70,25 +83,15 @@ pub fn find_chromium(explicit: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// Prints `url` to `output` with headless Chromium at `browser`, in a fresh profile, with
-/// the flags this closed network needs (no background connections). Blocking: run it off
-/// the async runtime's threads.
+/// `HEADLESS_FLAGS`. Blocking: run it off the async runtime's threads.
 pub fn print_pdf(browser: &Path, url: &str, output: &Path) -> anyhow::Result<()> {
     let profile = Profile::create()?;
     let output = std::path::absolute(output)
         .with_context(|| format!("cannot resolve {}", output.display()))?;
     let _ = std::fs::remove_file(&output);
     let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        .args(HEADLESS_FLAGS)
+        .arg("--no-pdf-header-footer")
         .arg(format!("--virtual-time-budget={PAGE_BUDGET_MS}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--print-to-pdf={}", output.display()))

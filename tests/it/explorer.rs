@@ -49,17 +49,8 @@ pub(crate) fn dump_dom(browser: &PathBuf, url: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("dom.html");
     let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
+        .args(uppsikt::print::HEADLESS_FLAGS)
+        .arg("--virtual-time-budget=10000")
         .arg(format!(
             "--user-data-dir={}",
             dir.path().join("profile").display()

@@ -367,6 +367,11 @@ fn check_pdf(pdf: &Path, label: &str, fixture: bool) {
             .to_owned();
         opened.push(first);
     }
+    // A table that runs over a page break repeats its header row on the next page.
+    assert!(
+        opened.iter().any(|l| l.starts_with("Uppdrag") || l.starts_with("Nyckeltal")),
+        "{label}: no page opens with a repeated table header: {opened:?}"
+    );
     for heading in ["1 Måluppfyllelse", "2 Ekonomi", "3 Personal"] {
         assert!(
             opened.iter().any(|l| l == heading),

@@ -71,7 +71,7 @@ function renderTable(key, { columns, rows, groups }) {
     }
     body.append(tr);
   }
-  return el("table", { "data-table": key }, head, body);
+  return el("table", { "data-table": key, className: columns.length <= 4 ? "narrow" : "" }, head, body);
 }
 
 function groupRow(groups) {
