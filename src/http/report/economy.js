@@ -29,7 +29,7 @@ function statementRow(key, label, f = {}, className) {
   const raw = [label, ...STATEMENT_FIELDS.map((k) => f[k]), f.changePercent];
   return {
     key, className, raw,
-    cells: [label, ...STATEMENT_FIELDS.map((k) => tkr(f[k])), percent(f.changePercent, 1)],
+    cells: [label, ...STATEMENT_FIELDS.map((k) => tkr(f[k])), percent(f.changePercent, 2)],
   };
 }
 

@@ -62,8 +62,11 @@ export function mkr(sek) {
   return (value < 0n && tenths > 0n ? MINUS : "") + group(whole) + "," + (tenths % 10n).toString();
 }
 
-// A percentage from a decimal string, with `places` decimals: "5.23" → "5,2 %".
-export function percent(text, places = 1) {
+// A percentage from a decimal string, with `places` decimals: "5.23" → "5,23 %". The API's
+// percentages are already rounded to two decimals: rounding them again to one could round
+// a figure the other way than its exact value (−6,049 % served as "-6.05" would print
+// −6,1 %), so they are shown with the two.
+export function percent(text, places = 2) {
   return present(text) ? decimal(text, places) + "\u00a0%" : "";
 }
 

@@ -59,7 +59,7 @@ export async function staff(ctx, number) {
   for (const h of totals.headcounts || []) {
     const group = h.employeeGroup;
     const row = (key, label, c = {}, className) => ({
-      key, className, cells: [label, count(c.priorYear), count(c.value), count(c.change), percent(c.changePercent, 1)],
+      key, className, cells: [label, count(c.priorYear), count(c.value), count(c.change), percent(c.changePercent, 2)],
     });
     headRows.push(row(`headcount:${group}`, EMPLOYEE_GROUPS[group] || group, h.total));
     if (h.women && (present(h.women.value) || present(h.women.priorYear))) headRows.push(row(`headcount:${group}:women`, "varav kvinnor", h.women, "sub"));
@@ -83,7 +83,7 @@ export async function staff(ctx, number) {
   const hourRow = (key, label, w = {}, className) => {
     const h = w.hours || {}, f = w.fte || {};
     return { key, className, cells: [label, decimal(h.priorYear, 0), decimal(h.value, 0), decimal(h.change, 0),
-      percent(h.changePercent, 1), decimal(f.priorYear, 2), decimal(f.value, 2), decimal(f.change, 2)] };
+      percent(h.changePercent, 2), decimal(f.priorYear, 2), decimal(f.value, 2), decimal(f.change, 2)] };
   };
   block(part, {
     key: "worked-hours",
@@ -114,7 +114,7 @@ export async function staff(ctx, number) {
     const c = h.cost || {};
     const cells = [label];
     if (showTwoBack) cells.push(mkr(((earlierFigures || {}).cost || {}).priorYearSek));
-    cells.push(mkr(c.priorYearSek), mkr(c.valueSek), mkr(c.changeSek), percent(c.changePercent, 1),
+    cells.push(mkr(c.priorYearSek), mkr(c.valueSek), mkr(c.changeSek), percent(c.changePercent, 2),
       mkr((h.forecast || {}).valueSek), percent((h.hiredShare || {}).valuePercent, 2),
       decimal((h.hoursRequested || {}).value, 0), decimal((h.hoursFilled || {}).value, 0), decimal((h.hoursUnfilled || {}).value, 0));
     return { key, className, cells };
