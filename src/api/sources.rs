@@ -20,7 +20,7 @@ pub async fn of(
     Ok(found
         .into_iter()
         .map(|s| pb::SummarySource {
-            kind: s.kind.to_owned(),
+            kind: s.kind,
             document: s.document,
             table: s.table.unwrap_or_default(),
             import: import_name(s.import_id),

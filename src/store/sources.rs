@@ -10,7 +10,7 @@ use crate::domain::period::MonthSpan;
 use crate::domain::scenario::Scenario;
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use std::collections::BTreeSet;
 
 /// Units per IN list: far under every backend's bind-parameter limit.
@@ -20,7 +20,7 @@ const UNIT_CHUNK: usize = 1000;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ImportedSource {
     /// The kind of the rows, as in the record format ("budget_line", "hired_staff", …).
-    pub kind: &'static str,
+    pub kind: String,
     pub document: String,
     pub table: Option<String>,
     pub import_id: i64,
@@ -238,25 +238,30 @@ pub async fn sources(
     as_of: Instant,
 ) -> Result<Vec<ImportedSource>, StoreError> {
     let mut found = BTreeSet::new();
-    for item in covered {
-        let (shape, period) = item.shape_and_period();
-        for chunk in units.chunks(UNIT_CHUNK) {
-            let names: Vec<String> = chunk.iter().map(|u| u.as_str().to_owned()).collect();
-            let mut read = vec![("t", shape.kind)];
-            if let Some(owner) = &shape.owner {
-                read.push(("o", owner.kind));
+    for chunk in units.chunks(UNIT_CHUNK) {
+        let names: Vec<String> = chunk.iter().map(|u| u.as_str().to_owned()).collect();
+        // One statement for the whole summary: the selects of every table, in a UNION.
+        let mut selects = Vec::new();
+        for item in covered {
+            let (shape, period) = item.shape_and_period();
+            selects.push(select_sources(&shape, period.clone(), &names, "t", as_of));
+            if shape.owner.is_some() {
+                selects.push(select_sources(&shape, period, &names, "o", as_of));
             }
-            for (alias, kind) in read {
-                let select = select_sources(&shape, period.clone(), &names, alias, as_of);
-                for row in db.query_all(&select).await? {
-                    found.insert(ImportedSource {
-                        kind,
-                        document: row.try_get("", "document")?,
-                        table: row.try_get("", "source_table")?,
-                        import_id: row.try_get("", "import_id")?,
-                    });
-                }
-            }
+        }
+        let Some(mut union) = selects.pop() else {
+            break;
+        };
+        for select in selects {
+            union.union(UnionType::Distinct, select);
+        }
+        for row in db.query_all(&union).await? {
+            found.insert(ImportedSource {
+                kind: row.try_get("", "kind")?,
+                document: row.try_get("", "document")?,
+                table: row.try_get("", "source_table")?,
+                import_id: row.try_get("", "import_id")?,
+            });
         }
     }
     Ok(found.into_iter().collect())
@@ -273,9 +278,15 @@ fn select_sources(
 ) -> SelectStatement {
     let (t, o) = (Alias::new("t"), Alias::new("o"));
     let source = |name: &str| Expr::col((Alias::new(alias), Alias::new(name)));
+    let kind = match (alias, &shape.owner) {
+        ("o", Some(owner)) => owner.kind,
+        _ => shape.kind,
+    };
     let mut select = Query::select();
     select
         .distinct()
+        // A constant of this module's (no quote in it), so a literal, typed alike everywhere.
+        .expr_as(Expr::cust(format!("'{kind}'")), Alias::new("kind"))
         .expr_as(source("source_document"), Alias::new("document"))
         .expr_as(source("source_table"), Alias::new("source_table"))
         .expr_as(source("import_id"), Alias::new("import_id"))
