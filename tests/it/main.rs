@@ -28,4 +28,5 @@ mod scope;
 mod staffing;
 mod staffing_summary;
 mod storage;
+mod summary_sources;
 mod tls;
