@@ -77,7 +77,7 @@ pub(crate) fn dump_dom(browser: &PathBuf, url: &str) -> String {
 }
 
 /// The cell texts of the table row marked `data-row="{key}"`.
-fn row_cells(dom: &str, key: &str) -> Vec<String> {
+pub(crate) fn row_cells(dom: &str, key: &str) -> Vec<String> {
     let marker = format!("data-row=\"{key}\"");
     let start = dom
         .find(&marker)

@@ -68,19 +68,11 @@ fn decode(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The cell texts of the table row marked `data-row="{key}"`.
+/// The cell texts of the table row marked `data-row="{key}"`, entities decoded.
 fn row_cells(dom: &str, key: &str) -> Vec<String> {
-    let marker = format!("data-row=\"{key}\"");
-    let start = dom
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no row {key} in the page"));
-    let row = &dom[start..start + dom[start..].find("</tr>").expect("row end")];
-    row.split("<td")
-        .skip(1)
-        .map(|cell| {
-            let text = &cell[cell.find('>').expect("tag end") + 1..];
-            decode(&text[..text.find("</td>").expect("cell end")])
-        })
+    crate::explorer::row_cells(dom, key)
+        .iter()
+        .map(|cell| decode(cell))
         .collect()
 }
 
