@@ -111,6 +111,42 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Print a unit's report (the /report page) to PDF with headless Chromium.
+    Report {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The unit's code, e.g. HSN.
+        #[arg(long)]
+        unit: String,
+        /// The fiscal year.
+        #[arg(long)]
+        year: i32,
+        /// First month of the span.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=12))]
+        from: u8,
+        /// Last month of the span.
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u8).range(1..=12))]
+        to: u8,
+        /// The data as it stood at this instant (RFC 3339) or the end of this day (ISO date).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The PDF file to write.
+        #[arg(long)]
+        pdf: PathBuf,
+        /// A running server's base URL (e.g. http://127.0.0.1:50051); default: a server
+        /// started here on --database-url for the print.
+        #[arg(long)]
+        url: Option<String>,
+        /// A bearer token for a server that needs one.
+        #[arg(long, env = "UPPSIKT_TOKEN")]
+        token: Option<String>,
+        /// Load the demo data set first when the database holds no data yet (without --url).
+        #[arg(long)]
+        demo: bool,
+        /// The browser; default chromium (or chromium-browser, google-chrome) on PATH.
+        #[arg(long, env = "UPPSIKT_CHROMIUM")]
+        chromium: Option<PathBuf>,
+    },
 }
 
 /// Who may call, over what, and how much (README "Access, TLS and limits").

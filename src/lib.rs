@@ -15,6 +15,7 @@ pub mod http;
 pub mod import;
 pub mod limits;
 pub mod ops;
+pub mod print;
 pub mod proto;
 pub mod serve_options;
 pub mod server;

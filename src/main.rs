@@ -172,6 +172,55 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 eprintln!("{kind:<20} {count:>8} exported");
             }
         }
+        Command::Report {
+            database,
+            unit,
+            year,
+            from,
+            to,
+            as_of,
+            pdf,
+            url,
+            token,
+            demo: with_demo,
+            chromium,
+        } => {
+            use uppsikt::print::{ReportPage, Server, find_chromium, print_report};
+            let page = ReportPage {
+                unit,
+                year,
+                from,
+                to,
+                as_of,
+                token,
+            };
+            let Some(browser) = find_chromium(chromium.as_deref()) else {
+                let looked = chromium.as_ref().map_or_else(
+                    || "chromium on PATH".to_owned(),
+                    |path| path.display().to_string(),
+                );
+                eprintln!(
+                    "error: no Chromium found ({looked}), so no PDF was written: `uppsikt report \
+                     --pdf` prints the report page with headless Chromium. Install it (Debian: \
+                     apt-get install chromium) or name it with --chromium or UPPSIKT_CHROMIUM. \
+                     Any browser prints the same page from a running server: {}",
+                    page.url("http://HOST:PORT")
+                );
+                return Ok(std::process::ExitCode::FAILURE);
+            };
+            let server = match url {
+                Some(base) => Server::Running(base),
+                None => {
+                    let store = open(&database).await?;
+                    if with_demo && demo::is_empty(&store).await? {
+                        demo::load(&store).await.context("loading the demo data")?;
+                    }
+                    Server::InProcess(store)
+                }
+            };
+            print_report(browser, &page, server, pdf.clone()).await?;
+            println!("wrote {}", pdf.display());
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

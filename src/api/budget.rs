@@ -143,7 +143,13 @@ impl TryFrom<pb::SummarizeBudgetRequest> for BudgetSummaryQuery {
 }
 
 impl From<BudgetSummary> for pb::SummarizeBudgetResponse {
-    fn from(BudgetSummary { unit, summary }: BudgetSummary) -> Self {
+    fn from(
+        BudgetSummary {
+            unit,
+            summary,
+            sources,
+        }: BudgetSummary,
+    ) -> Self {
         let span = summary.span;
         let groups = summary
             .groups
@@ -176,6 +182,7 @@ impl From<BudgetSummary> for pb::SummarizeBudgetResponse {
             })
             .collect();
         pb::SummarizeBudgetResponse {
+            sources: convert::sources(&sources),
             org_unit: convert::org_unit_name(&unit),
             span: Some(convert::span(span)),
             groups,

@@ -9,6 +9,7 @@ use crate::domain::provenance::Provenance;
 use crate::domain::scenario::Scenario;
 use crate::domain::validation::Violation;
 use crate::proto::v1 as pb;
+use crate::store::sources::ImportedSource;
 
 /// `collection/id`: a resource name. Concatenated rather than formatted: listed rows carry
 /// several each.
@@ -102,4 +103,17 @@ pub fn direction_filter(value: i32, field: &str) -> Result<Option<Direction>, Vi
             pb::Direction::Net => Some(Direction::Net),
         },
     )
+}
+
+/// Where a summary's figures come from.
+pub fn sources(sources: &[ImportedSource]) -> Vec<pb::SummarySource> {
+    sources
+        .iter()
+        .map(|s| pb::SummarySource {
+            kind: s.kind.clone(),
+            document: s.document.clone(),
+            table: s.table.clone().unwrap_or_default(),
+            import: super::import::import_name(s.import_id),
+        })
+        .collect()
 }

@@ -107,6 +107,7 @@ impl From<IndicatorReport> for pb::SummarizeIndicatorsResponse {
         let unit_name = |code: &str| super::convert::resource_name(request::ORG_UNITS, code);
         let summary = &report.summary;
         pb::SummarizeIndicatorsResponse {
+            sources: super::convert::sources(&report.sources),
             org_unit: unit_name(report.unit.as_str()),
             fiscal_year: report.fiscal_year,
             by_goal_area_unit: summary

@@ -234,6 +234,7 @@ impl From<InvestmentReport> for pb::SummarizeInvestmentsResponse {
     fn from(report: InvestmentReport) -> Self {
         let result = &report.summary;
         pb::SummarizeInvestmentsResponse {
+            sources: convert::sources(&report.sources),
             org_unit: convert::org_unit_name(&report.unit),
             span: Some(convert::span(report.span)),
             by_child_unit: result

@@ -310,6 +310,7 @@ fn staffing_group_to_proto(
 
 pub(super) fn staffing_report_to_proto(r: &StaffingReport) -> pb::SummarizeStaffingResponse {
     pb::SummarizeStaffingResponse {
+        sources: convert::sources(&r.sources),
         org_unit: convert::org_unit_name(&r.unit),
         span: Some(convert::span(r.span)),
         prior_year_span: Some(convert::span(r.span.prior_year())),

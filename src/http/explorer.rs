@@ -9,8 +9,8 @@ use tonic::body::Body;
 /// One file of the page.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {
-    content: &'static str,
-    content_type: &'static str,
+    pub(super) content: &'static str,
+    pub(super) content_type: &'static str,
 }
 
 const INDEX: Asset = Asset {

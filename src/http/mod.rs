@@ -20,6 +20,7 @@ mod grpc_call;
 pub mod methods;
 pub mod protocol;
 mod query;
+mod report;
 mod route;
 mod stream;
 mod transcode;

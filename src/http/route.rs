@@ -43,6 +43,11 @@ pub enum Shape {
     },
 }
 
+/// The page file served at `path`: the explorer's or the report's.
+fn page(path: &str) -> Option<explorer::Asset> {
+    explorer::asset(path).or_else(|| super::report::asset(path))
+}
+
 pub fn route<B>(request: &Request<B>) -> Route {
     let path = request.uri().path();
     match *request.method() {
@@ -55,7 +60,7 @@ pub fn route<B>(request: &Request<B>) -> Route {
                 .unwrap_or("");
             post(path, protocol::requested(content_type))
         }
-        ref other => match (methods::find(path), explorer::asset(path)) {
+        ref other => match (methods::find(path), page(path)) {
             (Some(method), _) => not_allowed(path, other, allowed_for(method.kind)),
             (None, Some(_)) => not_allowed(path, other, "GET, HEAD"),
             (None, None) => not_found(path),
@@ -64,7 +69,7 @@ pub fn route<B>(request: &Request<B>) -> Route {
 }
 
 fn get(path: &str) -> Route {
-    if let Some(asset) = explorer::asset(path) {
+    if let Some(asset) = page(path) {
         return Route::Page(asset);
     }
     match methods::find(path) {
@@ -94,7 +99,7 @@ fn post(path: &str, requested: Requested) -> Route {
             return refuse(status, Shape::Protocol(form));
         }
         Requested::UnknownCodec(_) | Requested::Unknown => {
-            return match (found, explorer::asset(path)) {
+            return match (found, page(path)) {
                 (Some(method), _) => unsupported_media_type(path, method.kind),
                 (None, Some(_)) => not_allowed(path, &http::Method::POST, "GET, HEAD"),
                 (None, None) => not_found(path),
@@ -113,7 +118,7 @@ fn post(path: &str, requested: Requested) -> Route {
             );
             return refuse(status, Shape::Protocol(form));
         }
-        return match explorer::asset(path) {
+        return match page(path) {
             Some(_) => not_allowed(path, &http::Method::POST, "GET, HEAD"),
             None => not_found(path),
         };

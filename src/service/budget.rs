@@ -11,6 +11,7 @@ use crate::domain::instant::Instant;
 use crate::domain::summary::{self, Grouping, Summary, SummaryRequest};
 use crate::store::Store;
 use crate::store::budget::{self as store, LineFilter, StoredBudgetLine, StoredCategory};
+use crate::store::sources::{self, ImportedSource};
 use std::collections::HashMap;
 
 /// ListCategories, validated.
@@ -90,10 +91,11 @@ pub struct BudgetSummaryQuery {
     pub grouping: Grouping,
 }
 
-/// A budget summary with the unit it is of.
+/// A budget summary with the unit it is of and where its figures come from.
 pub struct BudgetSummary {
     pub unit: OrgUnitCode,
     pub summary: Summary,
+    pub sources: Vec<ImportedSource>,
 }
 
 /// Per category (or child unit, or month) the actual, budget, prior year and the derived
@@ -113,6 +115,13 @@ pub async fn summarize(
     };
     let span = query.scope.span;
     let lines = store::summary_lines(store.reader(), &groups, span, opened.as_of).await?;
+    let sources = sources::sources(
+        store.reader(),
+        &sources::budget_summary(span),
+        &opened.subtree.whole(),
+        opened.as_of,
+    )
+    .await?;
     let summary = summary::summarize(
         &SummaryRequest {
             span,
@@ -122,5 +131,9 @@ pub async fn summarize(
         },
         &lines,
     );
-    Ok(BudgetSummary { unit, summary })
+    Ok(BudgetSummary {
+        unit,
+        summary,
+        sources,
+    })
 }

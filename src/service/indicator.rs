@@ -12,6 +12,7 @@ use crate::domain::indicator_status::{self as status, Attainment, AttainmentSumm
 use crate::store::Store;
 use crate::store::indicator::{self as store, AssignmentFilter, IndicatorFilter, StoredIndicator};
 use crate::store::listing::Stored;
+use crate::store::sources::{self, ImportedSource};
 
 /// Indicators read per query while filtering by status, which is derived.
 const BATCH: u64 = 200;
@@ -150,6 +151,7 @@ pub struct IndicatorReport {
     pub unit: OrgUnitCode,
     pub fiscal_year: i32,
     pub summary: AttainmentSummary,
+    pub sources: Vec<ImportedSource>,
 }
 
 /// The counts of met, not met, not measured and not comparable per goal area and unit, over
@@ -189,10 +191,18 @@ pub async fn summarize(
             .iter()
             .map(|(area, unit, s)| (area.as_str(), unit.as_str(), *s)),
     );
+    let sources = sources::sources(
+        store.reader(),
+        &sources::indicator_summary(year, query.goal_area.as_deref()),
+        &opened.subtree.whole(),
+        opened.as_of,
+    )
+    .await?;
     Ok(IndicatorReport {
         unit: opened.subtree.root().clone(),
         fiscal_year: year,
         summary,
+        sources,
     })
 }
 

@@ -11,6 +11,7 @@ use crate::domain::investment_summary::{self as summary, Dimension, GroupKey, In
 use crate::domain::period::MonthSpan;
 use crate::store::Store;
 use crate::store::investment::{self as store, InvestmentFilter, StoredInvestment};
+use crate::store::sources::{self, ImportedSource};
 
 /// GetInvestment, validated.
 #[derive(Debug, Clone)]
@@ -66,6 +67,7 @@ pub struct InvestmentReport {
     pub span: MonthSpan,
     pub summary: InvestmentSummary,
     pub groups: Vec<(GroupKey, InvestmentSums)>,
+    pub sources: Vec<ImportedSource>,
 }
 
 pub async fn summarize(
@@ -83,10 +85,18 @@ pub async fn summarize(
     } else {
         summary::group(&stored.cells, &query.dimensions)
     };
+    let sources = sources::sources(
+        store.reader(),
+        &sources::investment_summary(span),
+        &opened.subtree.whole(),
+        opened.as_of,
+    )
+    .await?;
     Ok(InvestmentReport {
         unit: opened.subtree.root().clone(),
         span,
         summary,
         groups,
+        sources,
     })
 }

@@ -15,6 +15,7 @@ use crate::domain::staffing_summary::{Professions, StaffingGroupSummary, summari
 use crate::domain::validation::Violation;
 use crate::store::Store;
 use crate::store::listing::ListFilter;
+use crate::store::sources::{self, ImportedSource};
 use crate::store::staffing as store;
 use crate::store::staffing_summary;
 use chrono::{Months, NaiveDate};
@@ -127,6 +128,7 @@ pub struct StaffingReport {
     pub straddling: Vec<(&'static str, MonthSpan)>,
     /// Per period table and year, the months of the span no summed figure covers.
     pub uncovered: Vec<(&'static str, i32, Vec<u8>)>,
+    pub sources: Vec<ImportedSource>,
 }
 
 impl StaffingReport {
@@ -153,6 +155,13 @@ pub async fn summarize(
         &groups,
         span,
         (date, prior_date),
+        opened.as_of,
+    )
+    .await?;
+    let sources = sources::sources(
+        store.reader(),
+        &sources::staffing_summary(span, [date, prior_date]),
+        &opened.subtree.whole(),
         opened.as_of,
     )
     .await?;
@@ -191,5 +200,6 @@ pub async fn summarize(
         by_child_unit,
         straddling: stored.straddling.into_iter().collect(),
         uncovered,
+        sources,
     })
 }

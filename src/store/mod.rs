@@ -21,6 +21,7 @@ pub mod org;
 pub mod org_cache;
 pub mod positional;
 pub mod references;
+pub mod sources;
 pub mod staffing;
 pub mod staffing_rows;
 pub mod staffing_summary;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use uppsikt::proto::v1 as pb;
 
 /// The browser: `UPPSIKT_CHROMIUM`, else Debian's `chromium`.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("UPPSIKT_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -45,21 +45,12 @@ fn tkr(sek: i64) -> String {
 }
 
 /// The page's DOM after its scripts ran, as Chromium dumps it.
-fn dump_dom(browser: &PathBuf, url: &str) -> String {
+pub(crate) fn dump_dom(browser: &PathBuf, url: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("dom.html");
     let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
+        .args(uppsikt::print::HEADLESS_FLAGS)
+        .arg("--virtual-time-budget=10000")
         .arg(format!(
             "--user-data-dir={}",
             dir.path().join("profile").display()
@@ -86,7 +77,7 @@ fn dump_dom(browser: &PathBuf, url: &str) -> String {
 }
 
 /// The cell texts of the table row marked `data-row="{key}"`.
-fn row_cells(dom: &str, key: &str) -> Vec<String> {
+pub(crate) fn row_cells(dom: &str, key: &str) -> Vec<String> {
     let marker = format!("data-row=\"{key}\"");
     let start = dom
         .find(&marker)
