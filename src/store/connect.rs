@@ -246,6 +246,14 @@ async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sea_orm::sqlx::
     }
 }
 
+/// Makes the pool report every acquire's wait as a TRACE event (target
+/// `sqlx::pool::acquire`); `ops::pool_wait` turns those into a histogram.
+fn report_acquires<DB: sea_orm::sqlx::Database>(
+    pool: sea_orm::sqlx::pool::PoolOptions<DB>,
+) -> sea_orm::sqlx::pool::PoolOptions<DB> {
+    pool.acquire_time_level(log::LevelFilter::Trace)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,12 +289,4 @@ mod tests {
             assert_eq!(on, 1, "a pooled connection without QPSG");
         }
     }
-}
-
-/// Makes the pool report every acquire's wait as a TRACE event (target
-/// `sqlx::pool::acquire`); `ops::pool_wait` turns those into a histogram.
-fn report_acquires<DB: sea_orm::sqlx::Database>(
-    pool: sea_orm::sqlx::pool::PoolOptions<DB>,
-) -> sea_orm::sqlx::pool::PoolOptions<DB> {
-    pool.acquire_time_level(log::LevelFilter::Trace)
 }
