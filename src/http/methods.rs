@@ -1,6 +1,6 @@
 //! The RPCs reachable over HTTP, read once from the embedded descriptor set.
 
-use prost_reflect::MessageDescriptor;
+use prost_reflect::{MessageDescriptor, MethodDescriptor};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -25,6 +25,8 @@ pub struct Method {
     pub input: MessageDescriptor,
     pub output: MessageDescriptor,
     pub kind: MethodKind,
+    /// The RPC's descriptor (its service, its comments).
+    pub descriptor: MethodDescriptor,
 }
 
 impl Method {
@@ -63,6 +65,7 @@ static METHODS: LazyLock<HashMap<String, Method>> = LazyLock::new(|| {
                     input: method.input(),
                     output: method.output(),
                     kind,
+                    descriptor: method.clone(),
                 },
             );
         }
@@ -73,6 +76,19 @@ static METHODS: LazyLock<HashMap<String, Method>> = LazyLock::new(|| {
 /// The RPC at `path`, if it is one of the API's.
 pub fn find(path: &str) -> Option<&'static Method> {
     METHODS.get(path)
+}
+
+/// Every RPC of the API, in the order of the proto files.
+pub fn all() -> impl Iterator<Item = &'static Method> {
+    POOL.services()
+        .flat_map(|service| service.methods().collect::<Vec<_>>())
+        .filter_map(|method| {
+            find(&format!(
+                "/{}/{}",
+                method.parent_service().full_name(),
+                method.name()
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -6,12 +6,14 @@
 //! transcoded into a gRPC request and sent through the same service stack as a gRPC call
 //! (`grpc_call`), so every layer below this one (authentication, limits, metrics) applies.
 
+mod comments;
 mod connect_error;
-mod csv;
 mod explorer;
+mod formats;
 mod grpc_call;
 mod methods;
 mod query;
+mod sheet;
 mod transcode;
 
 use crate::http::connect_error::gateway_status;
