@@ -12,6 +12,7 @@ mod explorer;
 mod formats;
 mod grpc_call;
 mod methods;
+pub mod openapi;
 mod query;
 mod sheet;
 mod transcode;
@@ -102,6 +103,8 @@ pub struct HttpService<S> {
 enum Route {
     Pass,
     Explorer(explorer::Asset),
+    /// The OpenAPI description of these forms.
+    OpenApi,
     Unary(&'static Method),
     Get(&'static Method),
     /// A request in an HTTP form this layer does not answer: a streaming RPC, GET of a
@@ -114,6 +117,9 @@ fn route<B>(request: &Request<B>) -> Route {
     let get = request.method() == http::Method::GET;
     if get && let Some(asset) = explorer::asset(path) {
         return Route::Explorer(asset);
+    }
+    if get && path == openapi::PATH {
+        return Route::OpenApi;
     }
     let content_type = request
         .headers()
@@ -176,6 +182,10 @@ where
         match route(&request) {
             Route::Pass => Box::pin(self.inner.call(request)),
             Route::Explorer(asset) => Box::pin(async move { Ok(explorer::response(asset)) }),
+            Route::OpenApi => {
+                let response = openapi::response(request.uri(), request.headers());
+                Box::pin(async move { Ok(response) })
+            }
             Route::Refuse(code, reason, message) => {
                 let status = gateway_status(code, reason, message);
                 Box::pin(async move { Ok(connect_error::response(&status)) })
