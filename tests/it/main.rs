@@ -24,6 +24,7 @@ mod ops;
 mod ops_traces;
 mod organization;
 mod scope;
+mod sheets;
 mod staffing;
 mod staffing_summary;
 mod storage;

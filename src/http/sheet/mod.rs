@@ -121,6 +121,20 @@ where
     S::Future: Send,
     E: Into<tower::BoxError> + 'static,
 {
+    // A table that does not exist is refused before anything is read.
+    if let Some(name) = &sheet.table {
+        let names = table_names(method);
+        if !names.contains(name) {
+            return Err(invalid_field(
+                "table",
+                format!(
+                    "{name:?} is not a table of {}: {}",
+                    method.name,
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
     if method.is_list() {
         return list(service, method, request, context, sheet).await;
     }
@@ -190,17 +204,12 @@ fn choose(
     let Some(name) = name else {
         return Ok(tables);
     };
-    let names: Vec<String> = tables.iter().map(|(t, _)| t.name.clone()).collect();
     let chosen: Vec<_> = tables.into_iter().filter(|(t, _)| t.name == name).collect();
     if chosen.is_empty() {
-        return Err(invalid_field(
-            "table",
-            format!(
-                "{name:?} is not a table of {}: {}",
-                method.name,
-                names.join(", ")
-            ),
-        ));
+        return Err(Status::internal(format!(
+            "{} has no table {name}",
+            method.name
+        )));
     }
     Ok(chosen)
 }
