@@ -80,7 +80,7 @@ fn every_unary_rpc_is_a_post_and_every_read_a_get_with_unique_simple_ids() {
                     && field
                         .kind()
                         .as_message()
-                        .is_none_or(|m| super::super::query::is_scalar_message(&m))
+                        .is_none_or(super::super::query::is_scalar_message)
                 {
                     assert!(
                         names.contains(&field.name()),

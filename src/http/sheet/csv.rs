@@ -100,7 +100,7 @@ mod tests {
         ];
         let plain = [
             Dialect::Rfc4180.start(&table()),
-            Dialect::Rfc4180.rows(&[row.clone()]),
+            Dialect::Rfc4180.rows(std::slice::from_ref(&row)),
         ]
         .concat();
         assert_eq!(

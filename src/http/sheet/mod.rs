@@ -215,10 +215,10 @@ fn choose(
 }
 
 /// Every row of a List: CSV streamed page by page; XLSX written page by page to its
-/// worksheet and sent when the last page is in.
+/// worksheet, the workbook sent after the last.
 /// The first page is read before answering, so that a bad request gets its error. A later
-/// page that fails ends a CSV body with an error (a broken transfer, not a silently short
-/// table); for XLSX, nothing has been sent yet and the error is the answer.
+/// page that fails ends the body with an error (a broken transfer, not a silently short
+/// table).
 async fn list<S, E>(
     service: S,
     method: &'static Method,
@@ -232,17 +232,6 @@ where
     E: Into<tower::BoxError> + 'static,
 {
     let mut pages = pages::Pages::new(service, method, request.clone(), context)?;
-    if let Some(name) = &sheet.table
-        && name != &pages.table.name
-    {
-        return Err(invalid_field(
-            "table",
-            format!(
-                "{name:?} is not a table of {}: {}",
-                method.name, pages.table.name
-            ),
-        ));
-    }
     let table_name = sheet.table.as_deref();
     let first = pages.next_page().await.unwrap_or_else(|| Ok(Vec::new()))?;
     match sheet.csv {
@@ -280,24 +269,44 @@ where
             ))
         }
         None => {
-            let table = pages.table.clone();
-            let mut book = xlsx::Book::new();
-            let index = book.add(&table)?;
-            let mut rows = first;
-            loop {
-                let sheet_table = table.clone();
-                book = tokio::task::spawn_blocking(move || {
-                    book.append(index, &sheet_table, &rows).map(|()| book)
-                })
-                .await
-                .map_err(|e| Status::internal(format!("writing the workbook: {e}")))??;
-                match pages.next_page().await {
-                    Some(page) => rows = page?,
-                    None => break,
+            // The head goes out now (a long list outlasts the call's deadline); the pages are
+            // written to the worksheet as they arrive, and the workbook follows the last.
+            let (sender, body) = xlsx::channel_body();
+            tokio::spawn(async move {
+                let table = pages.table.clone();
+                let written = async {
+                    let mut book = xlsx::Book::new();
+                    let index = book.add(&table)?;
+                    let mut rows = first;
+                    loop {
+                        let sheet_table = table.clone();
+                        book = tokio::task::spawn_blocking(move || {
+                            book.append(index, &sheet_table, &rows).map(|()| book)
+                        })
+                        .await
+                        .map_err(|e| Status::internal(format!("writing the workbook: {e}")))??;
+                        if sender.is_closed() {
+                            return Err(Status::cancelled("the client went away"));
+                        }
+                        match pages.next_page().await {
+                            Some(page) => rows = page?,
+                            None => return Ok(book),
+                        }
+                    }
                 }
-            }
+                .await;
+                match written {
+                    Ok(book) => book.save(sender),
+                    Err(status) => {
+                        tracing::warn!(path = %pages.path(), %status, "a later XLSX page failed; the body ends with an error");
+                        let _ = sender
+                            .send(Err(std::io::Error::other(status.to_string())))
+                            .await;
+                    }
+                }
+            });
             let disposition = filename::disposition(&method.name, &request, table_name, "xlsx");
-            Ok(response(book.into_body(), XLSX, disposition))
+            Ok(response(body, XLSX, disposition))
         }
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! Memory stays bounded however long a List is: each worksheet is written in "constant
 //! memory" mode (a row at a time to a temporary file), and the finished workbook is zipped
-//! straight into the response body. The body can only start once the last row is written:
-//! a workbook's zip is finished then.
+//! straight into the response body. The workbook's bytes can only start once its last row
+//! is written (a zip is finished then); the response's head goes out before that.
 
 use super::cell::{Cell, ColumnKind};
 use super::table::{Row, Table};
@@ -108,8 +108,14 @@ impl Book {
     }
 
     /// The workbook as a streamed body, zipped on a blocking thread.
-    pub fn into_body(mut self) -> Body {
-        let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    pub fn into_body(self) -> Body {
+        let (sender, body) = channel_body();
+        self.save(sender);
+        body
+    }
+
+    /// Zips the workbook into `sender` on a blocking thread.
+    pub fn save(mut self, sender: Sender) {
         tokio::task::spawn_blocking(move || {
             let mut writer = ChannelWriter {
                 sender: sender.clone(),
@@ -125,9 +131,17 @@ impl Book {
                 let _ = sender.blocking_send(Err(error));
             }
         });
-        let frames = ReceiverStream::new(receiver).map(|chunk| chunk.map(Frame::data));
-        Body::new(StreamBody::new(frames))
     }
+}
+
+/// Where the workbook's bytes go: the response body's end of a channel.
+pub type Sender = tokio::sync::mpsc::Sender<std::io::Result<Bytes>>;
+
+/// A body fed through the returned sender; an error sent ends it with that error.
+pub fn channel_body() -> (Sender, Body) {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let frames = ReceiverStream::new(receiver).map(|chunk| chunk.map(Frame::data));
+    (sender, Body::new(StreamBody::new(frames)))
 }
 
 fn column_number(col: usize) -> Result<u16, Status> {
@@ -198,7 +212,7 @@ pub fn exact_number(text: &str) -> Option<f64> {
 
 /// Hands the zipped bytes to the response body in chunks.
 struct ChannelWriter {
-    sender: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    sender: Sender,
     buffer: Vec<u8>,
 }
 
