@@ -147,6 +147,16 @@ pub enum Command {
         #[arg(long, env = "UPPSIKT_CHROMIUM")]
         chromium: Option<PathBuf>,
     },
+    /// Print the OpenAPI description of the HTTP/JSON forms (what GET /openapi.json serves).
+    Openapi {
+        /// 3.1, or 2.0 (Swagger) for importers that read no other version, such as Power
+        /// Automate's custom connectors.
+        #[arg(long, default_value = "3.1", value_parser = ["3.1", "2.0"])]
+        version: String,
+        /// The API's base URL, e.g. https://uppsikt.example.se; default none (3.1: `/`).
+        #[arg(long)]
+        server: Option<String>,
+    },
 }
 
 /// Who may call, over what, and how much (README "Access, TLS and limits").

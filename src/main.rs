@@ -221,6 +221,20 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             print_report(browser, &page, server, pdf.clone()).await?;
             println!("wrote {}", pdf.display());
         }
+        Command::Openapi { version, server } => {
+            use uppsikt::http::openapi::{DocumentVersion, Server, document};
+            let server = match server {
+                Some(url) => Server::from_url(&url).with_context(|| {
+                    format!("--server {url:?} is not a URL such as https://host")
+                })?,
+                None => Server::default(),
+            };
+            let version = match version.as_str() {
+                "2.0" => DocumentVersion::Swagger2,
+                _ => DocumentVersion::OpenApi31,
+            };
+            println!("{:#}", document(version, &server));
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -9,17 +9,26 @@ use tonic::body::Body;
 /// One file of the page.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {
-    pub(super) content: &'static str,
+    pub(super) content: &'static [u8],
     pub(super) content_type: &'static str,
 }
 
 const INDEX: Asset = Asset {
-    content: include_str!("explorer/index.html"),
+    content: include_bytes!("explorer/index.html"),
     content_type: "text/html; charset=utf-8",
 };
 const SCRIPT: Asset = Asset {
-    content: include_str!("explorer/explorer.js"),
+    content: include_bytes!("explorer/explorer.js"),
     content_type: "text/javascript; charset=utf-8",
+};
+const MESSAGES: Asset = Asset {
+    content: include_bytes!("explorer/messages.js"),
+    content_type: "text/javascript; charset=utf-8",
+};
+/// A 32×32 icon (bars on blue), so browsers asking for it get one.
+const ICON: Asset = Asset {
+    content: include_bytes!("explorer/favicon.ico"),
+    content_type: "image/x-icon",
 };
 
 /// The asset served at `path`, if any.
@@ -27,14 +36,14 @@ pub fn asset(path: &str) -> Option<Asset> {
     match path {
         "/" | "/index.html" => Some(INDEX),
         "/explorer.js" => Some(SCRIPT),
+        "/messages.js" => Some(MESSAGES),
+        "/favicon.ico" => Some(ICON),
         _ => None,
     }
 }
 
 pub fn response(asset: Asset) -> Response<Body> {
-    let mut response = Response::new(Body::new(Full::new(Bytes::from_static(
-        asset.content.as_bytes(),
-    ))));
+    let mut response = Response::new(Body::new(Full::new(Bytes::from_static(asset.content))));
     let headers = response.headers_mut();
     headers.insert(
         http::header::CONTENT_TYPE,

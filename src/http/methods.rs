@@ -1,7 +1,7 @@
 //! The RPCs the server serves, read once from the descriptor sets it registers (the API's,
 //! health's and reflection's), with how each may be called over HTTP.
 
-use prost_reflect::{DescriptorPool, MessageDescriptor};
+use prost_reflect::{DescriptorPool, MessageDescriptor, MethodDescriptor};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -30,6 +30,8 @@ pub struct Method {
     pub kind: MethodKind,
     /// One of the API's own (`uppsikt.*`), not health or reflection.
     pub api: bool,
+    /// The RPC's descriptor (its service, its comments).
+    pub descriptor: MethodDescriptor,
 }
 
 impl Method {
@@ -83,6 +85,7 @@ static METHODS: LazyLock<BTreeMap<String, Method>> = LazyLock::new(|| {
                     output: method.output(),
                     kind,
                     api: service.package_name().starts_with("uppsikt."),
+                    descriptor: method.clone(),
                 },
             );
         }
@@ -107,6 +110,19 @@ pub fn looks_like_rpc(path: &str) -> bool {
         .and_then(|rest| rest.split_once('/'))
         .is_some_and(|(service, method)| {
             service.contains('.') && !method.is_empty() && !method.contains('/')
+        })
+}
+
+/// Every RPC of the API, in the order of the proto files.
+pub fn api() -> impl Iterator<Item = &'static Method> {
+    POOL.services()
+        .flat_map(|service| service.methods().collect::<Vec<_>>())
+        .filter_map(|method| {
+            find(&format!(
+                "/{}/{}",
+                method.parent_service().full_name(),
+                method.name()
+            ))
         })
 }
 

@@ -12,16 +12,19 @@
 //! told (`answer`).
 
 mod answer;
+mod comments;
 mod connect_error;
-mod csv;
 pub mod envelope;
 mod explorer;
+mod formats;
 mod grpc_call;
 pub mod methods;
+pub mod openapi;
 pub mod protocol;
 mod query;
 mod report;
 mod route;
+mod sheet;
 mod stream;
 mod transcode;
 
@@ -137,6 +140,7 @@ where
             let response = match route {
                 Route::Pass => unreachable!("passed on above"),
                 Route::Page(asset) => explorer::response(asset),
+                Route::OpenApi => openapi::response(request.uri(), request.headers()),
                 Route::Unary(method, codec) => {
                     transcode::unary(inner, method, codec, request).await
                 }

@@ -7,7 +7,7 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value};
 
 /// Parameters that steer the answer rather than fill the request.
-pub const RESERVED: &[&str] = &["format"];
+pub const RESERVED: &[&str] = crate::http::sheet::PARAMETERS;
 
 /// Message types written as one JSON string (RFC 3339, durations, field masks) or value.
 pub fn is_scalar_message(message: &MessageDescriptor) -> bool {

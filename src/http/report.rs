@@ -22,7 +22,7 @@ pub fn asset(path: &str) -> Option<Asset> {
         _ => return None,
     };
     Some(Asset {
-        content,
+        content: content.as_bytes(),
         content_type,
     })
 }

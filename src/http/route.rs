@@ -15,6 +15,8 @@ pub enum Route {
     Pass,
     /// An explorer page or asset (GET and HEAD).
     Page(explorer::Asset),
+    /// The OpenAPI description of the HTTP/JSON forms (GET and HEAD).
+    OpenApi,
     /// Connect unary by POST.
     Unary(&'static Method, Codec),
     /// A read by GET or HEAD: Connect GET or by fields.
@@ -71,6 +73,9 @@ pub fn route<B>(request: &Request<B>) -> Route {
 fn get(path: &str) -> Route {
     if let Some(asset) = page(path) {
         return Route::Page(asset);
+    }
+    if path == super::openapi::PATH {
+        return Route::OpenApi;
     }
     match methods::find(path) {
         Some(method) if method.kind == MethodKind::Read => Route::Get(method),
@@ -249,7 +254,7 @@ mod tests {
                     Route::Unary(m, codec) => m.path == method.path && codec == form.codec,
                     Route::Get(m) => m.path == method.path && form.transport.is_get(),
                     Route::Enveloped(m, f) => m.path == method.path && f == form,
-                    Route::Refuse(_) | Route::Page(_) => false,
+                    Route::Refuse(_) | Route::Page(_) | Route::OpenApi => false,
                 };
                 assert_eq!(reached, served, "{} over {form:?}", method.path);
             }

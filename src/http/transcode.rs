@@ -1,11 +1,13 @@
-//! Connect unary calls (`POST`, JSON or binary) and reads by URL (`GET`, JSON or CSV),
-//! transcoded to one in-process gRPC call each (CSV of a List: one per page).
+//! Connect unary calls (`POST`, JSON or binary) and reads by URL (`GET`, as JSON or a
+//! spreadsheet, see `sheet`), transcoded to one in-process gRPC call each (a List as a
+//! spreadsheet: one per page).
 
 use super::connect_error::{self, gateway_status, invalid_field};
 use super::grpc_call::{self, CallContext};
 use super::methods::Method;
 use super::protocol::Codec;
-use super::{csv, query};
+use super::query;
+use super::sheet::{self, Format};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Full, Limited};
@@ -155,37 +157,6 @@ fn encode_answer(method: &Method, answer: &Bytes, codec: Codec) -> Response<Body
     response
 }
 
-/// What a GET answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Json,
-    Csv,
-}
-
-fn format(parts: &http::request::Parts, pairs: &[(String, String)]) -> Result<Format, Status> {
-    if let Some((_, value)) = pairs.iter().find(|(k, _)| k == "format") {
-        return match value.as_str() {
-            "csv" => Ok(Format::Csv),
-            "json" => Ok(Format::Json),
-            other => Err(invalid_field(
-                "format",
-                format!("{other:?} is not a format: csv or json"),
-            )),
-        };
-    }
-    let accepts_csv = parts
-        .headers
-        .get_all(http::header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")));
-    Ok(if accepts_csv {
-        Format::Csv
-    } else {
-        Format::Json
-    })
-}
-
 /// `GET /uppsikt.v1.{Service}/{Method}?field=value&…` for a read.
 pub async fn get<S, E>(
     service: S,
@@ -224,7 +195,7 @@ where
         let answer = grpc_call::unary(service, &method.path, message, context).await?;
         return Ok(encode_answer(method, &answer, codec));
     }
-    let format = format(&parts, &pairs)?;
+    let format = sheet::negotiate(&parts.headers, &pairs)?;
     let json = query::to_json(
         &method.input,
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -238,12 +209,7 @@ where
                 grpc_call::unary(service, &method.path, message.encode_to_vec(), context).await?;
             Ok(encode_answer(method, &answer, Codec::Json))
         }
-        Format::Csv if method.is_list() => csv::list(service, method, message, context).await,
-        Format::Csv => {
-            let answer =
-                grpc_call::unary(service, &method.path, message.encode_to_vec(), context).await?;
-            csv::single(method, &answer)
-        }
+        Format::Sheet(answer) => sheet::answer(service, method, message, context, answer).await,
     }
 }
 

@@ -130,3 +130,47 @@ fn categories_need_known_parents_and_corrections_supersede() {
     let export = text(&uppsikt(&["export"], &database).stdout);
     assert!(export.contains("name=\"C renamed\""), "{export}");
 }
+
+/// `uppsikt openapi` prints the document `GET /openapi.json` serves, in either version.
+#[test]
+fn openapi_prints_the_document_in_both_versions() {
+    let out = Command::new(env!("CARGO_BIN_EXE_uppsikt"))
+        .args(["openapi"])
+        .output()
+        .expect("run uppsikt");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["servers"][0]["url"], "/");
+    assert_eq!(
+        document["paths"]["/uppsikt.v1.BudgetService/SummarizeBudget"]["post"]["operationId"],
+        "BudgetService_SummarizeBudget"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_uppsikt"))
+        .args([
+            "openapi",
+            "--version",
+            "2.0",
+            "--server",
+            "https://uppsikt.example.se",
+        ])
+        .output()
+        .expect("run uppsikt");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let swagger: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(swagger["swagger"], "2.0");
+    assert_eq!(swagger["host"], "uppsikt.example.se");
+    assert_eq!(swagger["schemes"], serde_json::json!(["https"]));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_uppsikt"))
+        .args(["openapi", "--server", "not a url"])
+        .output()
+        .expect("run uppsikt");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--server"),
+        "{}",
+        text(&out.stderr)
+    );
+}

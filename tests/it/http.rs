@@ -450,8 +450,11 @@ async fn csv_of_a_summary_flattens_its_rows() {
         for (row, category) in categories.iter().zip(&group.categories) {
             assert_eq!(&row[index("category")], category.category);
             let actual = category.figures.as_ref().and_then(|f| f.actual_sek);
-            assert_eq!(row[index("figures.actual_sek")].to_owned(), actual.map(|a| a.to_string()).unwrap_or_default());
+            assert_eq!(row[index("actual_sek")].to_owned(), actual.map(|a| a.to_string()).unwrap_or_default());
         }
+        // One column per figure: the categories' and the totals' actual is the same column.
+        assert_eq!(header.iter().filter(|h| h.ends_with("actual_sek")).count(), 2, "{header:?}");
+        assert_eq!(header.iter().filter(|h| *h == "prior_year_actual_sek").count(), 1, "{header:?}");
         let net = section("totals.net_cost").next().expect("a net cost row");
         let expected = summary.totals.as_ref().and_then(|t| t.net_cost.as_ref()).and_then(|f| f.actual_sek).expect("net");
         assert_eq!(net[index("actual_sek")].parse::<i64>().expect("kronor"), expected);

@@ -30,6 +30,7 @@ mod ops_traces;
 mod organization;
 mod report;
 mod scope;
+mod sheets;
 mod staffing;
 mod staffing_summary;
 mod storage;

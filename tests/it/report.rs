@@ -8,8 +8,8 @@
 //! −1 271 593, one tkr from its printed total −1 271 592, a sum of unrounded figures).
 //! The positions and the monthly sick leave are made up in the fixture, which shows the sums.
 
+use crate::common::browser::{chromium, dump_dom};
 use crate::common::{self, TestApp, for_each_backend, http_client};
-use crate::explorer::{chromium, dump_dom};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,7 +70,7 @@ fn decode(html: &str) -> String {
 
 /// The cell texts of the table row marked `data-row="{key}"`, entities decoded.
 fn row_cells(dom: &str, key: &str) -> Vec<String> {
-    crate::explorer::row_cells(dom, key)
+    crate::common::browser::row_cells(dom, key)
         .iter()
         .map(|cell| decode(cell))
         .collect()

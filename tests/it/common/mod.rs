@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod http_client;
 
 use sea_orm::{ConnectionTrait, Database};
