@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 pub mod auth;
 pub mod changes;
+pub mod columns;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -40,6 +40,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 /// The field that names the header in errors.
 const HEADER: &str = "header";
+/// The field that names a file's chunks in errors.
+const CHUNK: &str = "chunk";
 /// The reason of an invalid import request (as `ApiError` gives run_import's).
 const INVALID_IMPORT_REQUEST: &str = "INVALID_IMPORT_REQUEST";
 
@@ -132,12 +134,12 @@ impl ImportService for ImportApi {
             .map_err(|status| ApiError::from(stream_error(&status)))?;
         let header = match first.and_then(|m| m.content) {
             Some(Content::Header(header)) => header,
-            Some(Content::Record(_) | Content::Retract(_)) | None => {
+            Some(Content::Record(_) | Content::Retract(_) | Content::Chunk(_)) | None => {
                 return Err(invalid_header("is required: the first message must carry it").into());
             }
         };
         let source = header.source.unwrap_or_default();
-        let request = ImportRequest {
+        let mut request = ImportRequest {
             document: source.document,
             table: non_empty(source.table),
             system: non_empty(source.system),
@@ -153,7 +155,22 @@ impl ImportService for ImportApi {
         let guard = ImportGuard::new(&self.store, principal.as_deref(), self.max_records)
             .await
             .map_err(ApiError::from)?;
-        let (entries, _alive) = guard.wrap(entries(messages, current, failure));
+        let records = match header.file {
+            None => entries(messages, current, failure),
+            // A file's bytes in chunks (src/api/import_file.rs).
+            Some(file) => {
+                let file = super::import_file::from_chunks(
+                    &request.document,
+                    file,
+                    chunks(messages, failure),
+                )
+                .await
+                .map_err(import_error)?;
+                request.system = request.system.or(file.system);
+                file.entries
+            }
+        };
+        let (entries, _alive) = guard.wrap(records);
         let importer = principal.as_deref().map(|p| Importer {
             name: p.name.clone(),
             scope: p.scope.as_ref().map(|s| s.to_stored()),
@@ -252,6 +269,12 @@ fn entries(
                     .to_owned(),
             }])),
             Ok(pb::ImportRequest {
+                content: Some(Content::Chunk(_)),
+            }) => Err(ImportError::InvalidRequest {
+                field: CHUNK.to_owned(),
+                description: "is only for a stream whose header names a file".to_owned(),
+            }),
+            Ok(pb::ImportRequest {
                 content: Some(Content::Header(_)),
             }) => Err(ImportError::InvalidRequest {
                 field: HEADER.to_owned(),
@@ -269,6 +292,38 @@ fn entries(
                         .to_owned(),
                 }]))
             }
+        })
+        .chain(end)
+        .boxed()
+}
+
+/// The bytes of a file sent in `chunk` messages. Any other message is an invalid request;
+/// a body that failed before its end ends the chunks with a stream error.
+fn chunks(
+    messages: Streaming<pb::ImportRequest>,
+    failure: Option<BodyFailure>,
+) -> BoxStream<'static, Result<bytes::Bytes, ImportError>> {
+    let end = futures::stream::once(async move {
+        failure.and_then(|f| {
+            f.get().map(|reason| {
+                Err(ImportError::Stream(format!(
+                    "the request stream ended before its end: {reason}"
+                )))
+            })
+        })
+    })
+    .filter_map(futures::future::ready);
+    messages
+        .map(|message| match message {
+            Err(status) => Err(stream_error(&status)),
+            Ok(pb::ImportRequest {
+                content: Some(Content::Chunk(data)),
+            }) => Ok(bytes::Bytes::from(data)),
+            Ok(_) => Err(ImportError::InvalidRequest {
+                field: CHUNK.to_owned(),
+                description: "a stream whose header names a file carries only its chunks"
+                    .to_owned(),
+            }),
         })
         .chain(end)
         .boxed()
@@ -327,7 +382,7 @@ fn invalid_header(description: &str) -> ApiError {
 /// `request_id`); over the API they are fields of the header.
 fn import_error(error: ImportError) -> ApiError {
     match error {
-        ImportError::InvalidRequest { field, description } if field != HEADER => {
+        ImportError::InvalidRequest { field, description } if field != HEADER && field != CHUNK => {
             ImportError::InvalidRequest {
                 field: format!("{HEADER}.{field}"),
                 description,

@@ -6,6 +6,7 @@ pub mod change;
 pub mod convert;
 pub mod error;
 pub mod import;
+pub mod import_file;
 pub mod import_records;
 pub mod indicator;
 mod indicator_convert;
@@ -15,6 +16,7 @@ pub mod organization;
 pub mod paging;
 pub mod request;
 pub mod scope;
+pub mod sheets;
 pub mod staffing;
 mod staffing_convert;
 

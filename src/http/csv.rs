@@ -4,23 +4,20 @@
 //! - a Summarize: the rows of its sections (see `walk`), with a `section` column;
 //! - a Get: the resource as one row.
 //!
-//! A row's columns are its fields by proto name, nested message fields flattened with dotted
-//! names (`figures.actual_sek`). Money (int64 kronor) is a plain integer, enums their name,
-//! Timestamps RFC 3339, repeated scalars joined by `;`, repeated messages inside a row their
-//! JSON. A field with presence that is absent is an empty cell.
+//! A row's columns and cells are those of `crate::columns`, which the spreadsheet import
+//! reads back.
 
 use super::connect_error::gateway_status;
 use super::grpc_call::{self, CallContext};
 use super::methods::Method;
-use super::query::is_scalar_message;
+use crate::columns::{Cells, MAX_DEPTH, is_scalar_message, record};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response};
 use http_body::Frame;
 use http_body_util::{Full, StreamBody};
 use prost::Message;
 use prost_reflect::{
-    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, SerializeOptions,
-    Value,
+    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, Value,
 };
 use std::collections::HashMap;
 use tonic::body::Body;
@@ -29,122 +26,11 @@ use tower::Service;
 
 /// Rows requested per page when a List is written as CSV.
 const PAGE_SIZE: i32 = 1000;
-/// Nesting deeper than this is written as JSON in one cell (guards recursive types).
-const MAX_DEPTH: usize = 8;
-
-/// One row's cells by column name.
-type Cells = Vec<(String, String)>;
-
 /// The repeated message field holding a List's rows.
 fn rows_field(output: &MessageDescriptor) -> Option<FieldDescriptor> {
     output
         .fields()
         .find(|f| f.is_list() && matches!(f.kind(), Kind::Message(_)))
-}
-
-/// The cells of a record: scalars, and nested messages flattened with dotted names. With no
-/// message, the empty cells (the header of the record).
-fn record(
-    descriptor: &MessageDescriptor,
-    message: Option<&DynamicMessage>,
-    prefix: &str,
-    depth: usize,
-    cells: &mut Cells,
-) {
-    for field in descriptor.fields() {
-        let name = format!("{prefix}{}", field.name());
-        let present = message.is_some_and(|m| m.has_field(&field));
-        match field.kind() {
-            Kind::Message(nested)
-                if !field.is_list()
-                    && !field.is_map()
-                    && !is_scalar_message(&nested)
-                    && depth < MAX_DEPTH =>
-            {
-                let value = message.filter(|_| present).map(|m| m.get_field(&field));
-                let inner = value.as_deref().and_then(Value::as_message);
-                record(&nested, inner, &format!("{name}."), depth + 1, cells);
-            }
-            _ => {
-                let text = match message {
-                    Some(m) if present || !field.supports_presence() => {
-                        render(&field, &m.get_field(&field))
-                    }
-                    _ => String::new(),
-                };
-                cells.push((name, text));
-            }
-        }
-    }
-}
-
-/// One cell's text.
-fn render(field: &FieldDescriptor, value: &Value) -> String {
-    match value {
-        Value::Bool(b) => b.to_string(),
-        Value::I32(n) => n.to_string(),
-        Value::I64(n) => n.to_string(),
-        Value::U32(n) => n.to_string(),
-        Value::U64(n) => n.to_string(),
-        Value::F32(n) => n.to_string(),
-        Value::F64(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Bytes(b) => {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode(b)
-        }
-        Value::EnumNumber(number) => field
-            .kind()
-            .as_enum()
-            .and_then(|e| e.get_value(*number))
-            .map_or_else(|| number.to_string(), |v| v.name().to_owned()),
-        Value::Message(message) => match json(message) {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        },
-        Value::List(items) => {
-            if items.iter().any(|v| v.as_message().is_some()) {
-                let array: Vec<serde_json::Value> = items
-                    .iter()
-                    .filter_map(Value::as_message)
-                    .map(json)
-                    .collect();
-                serde_json::Value::Array(array).to_string()
-            } else {
-                items
-                    .iter()
-                    .map(|v| render(field, v))
-                    .collect::<Vec<_>>()
-                    .join(";")
-            }
-        }
-        Value::Map(map) => {
-            let mut entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}={}", map_key(k), render(field, v)))
-                .collect();
-            entries.sort();
-            entries.join(";")
-        }
-    }
-}
-
-fn map_key(key: &prost_reflect::MapKey) -> String {
-    use prost_reflect::MapKey;
-    match key {
-        MapKey::Bool(b) => b.to_string(),
-        MapKey::I32(n) => n.to_string(),
-        MapKey::I64(n) => n.to_string(),
-        MapKey::U32(n) => n.to_string(),
-        MapKey::U64(n) => n.to_string(),
-        MapKey::String(s) => s.clone(),
-    }
-}
-
-fn json(message: &DynamicMessage) -> serde_json::Value {
-    message
-        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
-        .unwrap_or(serde_json::Value::Null)
 }
 
 /// A message that holds rows rather than being one: it has a repeated message field, or
