@@ -24,6 +24,8 @@ mod ops;
 mod ops_traces;
 mod organization;
 mod scope;
+mod sheets;
+mod sie;
 mod staffing;
 mod staffing_summary;
 mod storage;

@@ -16,6 +16,8 @@ pub const IMPORT_RECORD: &str = "uppsikt.v1.ImportRecord";
 /// A List whose rows can be imported.
 #[derive(Debug)]
 pub struct SheetList {
+    /// The RPC's path, e.g. `/uppsikt.v1.BudgetService/ListBudgetLines`.
+    pub path: String,
     /// The RPC, e.g. `ListBudgetLines`.
     pub method: String,
     /// The response's field holding the rows, e.g. `budget_lines`.
@@ -28,8 +30,8 @@ pub struct SheetList {
     pub columns: Vec<String>,
 }
 
-/// Every API List with its element and rows field, importable or not.
-pub fn all_lists() -> Vec<(String, String, MessageDescriptor)> {
+/// Every API List (its path, name, rows field and element), importable or not.
+pub fn all_lists() -> Vec<(String, String, String, MessageDescriptor)> {
     let mut lists = Vec::new();
     for service in POOL.services() {
         if !service.full_name().starts_with("uppsikt.") {
@@ -46,7 +48,13 @@ pub fn all_lists() -> Vec<(String, String, MessageDescriptor)> {
             if let Some(rows) = rows
                 && let Kind::Message(element) = rows.kind()
             {
-                lists.push((method.name().to_owned(), rows.name().to_owned(), element));
+                let path = format!("/{}/{}", service.full_name(), method.name());
+                lists.push((
+                    path,
+                    method.name().to_owned(),
+                    rows.name().to_owned(),
+                    element,
+                ));
             }
         }
     }
@@ -70,9 +78,10 @@ pub fn record_kind(element: &MessageDescriptor) -> Option<FieldDescriptor> {
 pub static LISTS: LazyLock<Vec<SheetList>> = LazyLock::new(|| {
     all_lists()
         .into_iter()
-        .filter_map(|(method, rows_field, element)| {
+        .filter_map(|(path, method, rows_field, element)| {
             let kind = record_kind(&element)?;
             Some(SheetList {
+                path,
                 method,
                 rows_field,
                 columns: columns(&element),
@@ -88,8 +97,8 @@ pub static LISTS: LazyLock<Vec<SheetList>> = LazyLock::new(|| {
 pub static COLLECTIONS: LazyLock<Vec<String>> = LazyLock::new(|| {
     all_lists()
         .into_iter()
-        .filter(|(_, _, element)| element.get_field_by_name("name").is_some())
-        .map(|(_, _, element)| {
+        .filter(|(_, _, _, element)| element.get_field_by_name("name").is_some())
+        .map(|(_, _, _, element)| {
             let mut name = element.name().to_owned();
             if let Some(first) = name.get(..1) {
                 name.replace_range(..1, &first.to_ascii_lowercase());
