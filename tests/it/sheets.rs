@@ -196,9 +196,12 @@ async fn an_edited_cell_is_the_one_change() {
     .await;
 }
 
+/// A sheet: its name, header and rows.
+type Sheet<'a> = (&'a str, &'a [String], &'a [Vec<String>]);
+
 /// A workbook with one sheet per List, written as a person's spreadsheet program would:
 /// numbers as numbers, dates as dates.
-fn workbook(sheets: &[(&str, &[String], &[Vec<String>])]) -> Vec<u8> {
+fn workbook(sheets: &[Sheet]) -> Vec<u8> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");

@@ -484,7 +484,7 @@ async fn a_corrected_month_supersedes_only_that_months_lines() {
 }
 
 #[test]
-fn the_command_line_imports_the_example_and_names_a_bad_line() {
+fn the_command_line_imports_the_examples_and_names_a_bad_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
     let run = |args: &[&str]| {
@@ -512,6 +512,19 @@ fn the_command_line_imports_the_example_and_names_a_bad_line() {
     );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("36 #PSALDO and 30 #PBUDGET read (CP437)")
+    );
+
+    // The example spreadsheet, in ListHeadcounts' export columns.
+    let out = run(&["import", "data/examples/bemanning-2025.csv"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("headcount") && stdout.contains("inserted        4"),
+        "{stdout}"
     );
 
     let (broken, line) = with_line("#PSALDO 0 202502 5010 {1 \"604\"} 12x.00");

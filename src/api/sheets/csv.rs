@@ -8,15 +8,12 @@ use crate::import::record::Entry;
 use std::io::Read;
 
 /// The entries of a CSV file named `file`; `notes` says which columns were not imported.
-pub fn entries<R: Read + 'static>(
+pub fn entries<R: Read + Send + 'static>(
     mut input: R,
     file: &str,
     start: usize,
     notes: &mut Vec<String>,
-) -> Result<Box<dyn Iterator<Item = Result<Entry, ImportError>> + Send>, ImportError>
-where
-    R: Send,
-{
+) -> Result<Box<dyn Iterator<Item = Result<Entry, ImportError>> + Send>, ImportError> {
     // The first line decides the separator; it is read here and put back in front.
     let mut first = Vec::new();
     let mut byte = [0_u8; 1];

@@ -3,13 +3,16 @@
 //! an object list is `{dim "object" …}`. Works on bytes: the syntax is ASCII, and text is
 //! decoded later, once the encoding is known. Never panics, whatever the bytes.
 
+/// An object list's (dimension, object id) pairs.
+pub type ObjectList = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// One field of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     /// A plain or quoted field, unquoted and unescaped.
     Text(Vec<u8>),
     /// An object list: (dimension, object id) pairs, `{}` being empty.
-    Objects(Vec<(Vec<u8>, Vec<u8>)>),
+    Objects(ObjectList),
 }
 
 /// What a line holds.
@@ -137,7 +140,7 @@ fn text(line: &[u8], at: &mut usize, in_objects: bool) -> Result<Vec<u8>, String
 }
 
 /// The pairs of an object list, after its `{`, through its `}`.
-fn objects(line: &[u8], at: &mut usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+fn objects(line: &[u8], at: &mut usize) -> Result<ObjectList, String> {
     let mut items = Vec::new();
     loop {
         skip_spaces(line, at);

@@ -7,6 +7,7 @@
 mod amount;
 mod checksum;
 pub mod encoding;
+mod fields;
 mod lexer;
 pub mod mapping;
 mod output;
