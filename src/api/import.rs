@@ -236,16 +236,7 @@ fn entries(
     current: Source,
     failure: Option<BodyFailure>,
 ) -> BoxStream<'static, Result<Entry, ImportError>> {
-    let end = futures::stream::once(async move {
-        failure.and_then(|f| {
-            f.get().map(|reason| {
-                Err(ImportError::Stream(format!(
-                    "the request stream ended before its end: {reason}"
-                )))
-            })
-        })
-    })
-    .filter_map(futures::future::ready);
+    let end = ended_early(failure);
     messages
         .enumerate()
         .map(move |(position, message)| match message {
@@ -297,13 +288,11 @@ fn entries(
         .boxed()
 }
 
-/// The bytes of a file sent in `chunk` messages. Any other message is an invalid request;
-/// a body that failed before its end ends the chunks with a stream error.
-fn chunks(
-    messages: Streaming<pb::ImportRequest>,
+/// After the last message: a `Stream` error when the body failed before its end.
+fn ended_early<T: Send + 'static>(
     failure: Option<BodyFailure>,
-) -> BoxStream<'static, Result<bytes::Bytes, ImportError>> {
-    let end = futures::stream::once(async move {
+) -> impl futures::Stream<Item = Result<T, ImportError>> + Send {
+    futures::stream::once(async move {
         failure.and_then(|f| {
             f.get().map(|reason| {
                 Err(ImportError::Stream(format!(
@@ -312,7 +301,16 @@ fn chunks(
             })
         })
     })
-    .filter_map(futures::future::ready);
+    .filter_map(futures::future::ready)
+}
+
+/// The bytes of a file sent in `chunk` messages. Any other message is an invalid request;
+/// a body that failed before its end ends the chunks with a stream error.
+fn chunks(
+    messages: Streaming<pb::ImportRequest>,
+    failure: Option<BodyFailure>,
+) -> BoxStream<'static, Result<bytes::Bytes, ImportError>> {
+    let end = ended_early(failure);
     messages
         .map(|message| match message {
             Err(status) => Err(stream_error(&status)),

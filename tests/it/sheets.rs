@@ -10,7 +10,6 @@ use common::{TestApp, assert_error, for_each_backend};
 use tonic::Code;
 use uppsikt::api::sheets::lists::{LISTS, all_lists};
 use uppsikt::proto::v1 as pb;
-use uppsikt::proto::v1::import_request::Content;
 
 /// Sends `bytes` as a file of `format` in chunks.
 async fn import(
@@ -20,27 +19,19 @@ async fn import(
     format: pb::FileFormat,
     dry_run: bool,
 ) -> Result<pb::ImportResponse, tonic::Status> {
-    let mut messages = vec![pb::ImportRequest {
-        content: Some(Content::Header(pb::ImportHeader {
-            source: Some(pb::ImportSource {
-                document: document.to_owned(),
-                ..Default::default()
-            }),
-            dry_run,
-            file: Some(pb::ImportFile {
-                format: format as i32,
-                mapping: String::new(),
-            }),
+    let header = pb::ImportHeader {
+        source: Some(pb::ImportSource {
+            document: document.to_owned(),
             ..Default::default()
-        })),
-    }];
-    messages.extend(bytes.chunks(4096).map(|chunk| pb::ImportRequest {
-        content: Some(Content::Chunk(chunk.to_vec())),
-    }));
-    app.imports()
-        .import(futures::stream::iter(messages))
-        .await
-        .map(tonic::Response::into_inner)
+        }),
+        dry_run,
+        ..Default::default()
+    };
+    let file = pb::ImportFile {
+        format: format as i32,
+        mapping: String::new(),
+    };
+    common::import_file(app, header, file, bytes, 4096).await
 }
 
 async fn csv_of(app: &TestApp, path: &str) -> String {

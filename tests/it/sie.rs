@@ -11,7 +11,6 @@ use tonic::Code;
 use tonic_types::StatusExt;
 use uppsikt::import::sie::Encoding;
 use uppsikt::proto::v1 as pb;
-use uppsikt::proto::v1::import_request::Content;
 
 const DOCUMENT: &str = "huvudbok-2025.se";
 
@@ -82,27 +81,20 @@ async fn import(
     dry_run: bool,
     request_id: &str,
 ) -> Result<pb::ImportResponse, tonic::Status> {
-    let mut messages = vec![pb::ImportRequest {
-        content: Some(Content::Header(pb::ImportHeader {
-            source: Some(pb::ImportSource {
-                document: DOCUMENT.to_owned(),
-                ..Default::default()
-            }),
-            request_id: request_id.to_owned(),
-            dry_run,
-            file: Some(pb::ImportFile {
-                format: pb::FileFormat::Sie4 as i32,
-                mapping: mapping(),
-            }),
-        })),
-    }];
-    messages.extend(bytes.chunks(97).map(|chunk| pb::ImportRequest {
-        content: Some(Content::Chunk(chunk.to_vec())),
-    }));
-    app.imports()
-        .import(futures::stream::iter(messages))
-        .await
-        .map(tonic::Response::into_inner)
+    let header = pb::ImportHeader {
+        source: Some(pb::ImportSource {
+            document: DOCUMENT.to_owned(),
+            ..Default::default()
+        }),
+        request_id: request_id.to_owned(),
+        dry_run,
+        file: None,
+    };
+    let file = pb::ImportFile {
+        format: pb::FileFormat::Sie4 as i32,
+        mapping: mapping(),
+    };
+    common::import_file(app, header, file, bytes, 97).await
 }
 
 fn counts(response: &pb::ImportResponse) -> (i64, i64, i64) {
