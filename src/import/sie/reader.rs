@@ -117,9 +117,8 @@ impl SieReader {
                 Some(unit) => {
                     let unit = self.sums.units.id(&unit);
                     let category = self.sums.categories.id(&category);
-                    let ore = i64::try_from(rest).unwrap_or(i64::MAX);
                     self.sums
-                        .add(unit, category, account, month, kind, ore, line);
+                        .add(unit, category, account, month, kind, rest, line);
                     self.stats.without_object += 1;
                 }
                 None => self.violation(
@@ -291,6 +290,9 @@ impl SieReader {
                 let id = get(1)?.to_vec();
                 let name = get(2)?.to_vec();
                 if dimension == i64::from(self.mapping.dimension) {
+                    if self.objects.len() >= MAX_DECLARED {
+                        return Err((field_name(label, 1), too_many("objects")));
+                    }
                     let index = self.objects.len() as u32;
                     let declared = Declared {
                         name,
@@ -307,6 +309,9 @@ impl SieReader {
             "#KONTO" => {
                 let account = account_number(label, fields, 0)?;
                 let name = get(1)?.to_vec();
+                if self.accounts.len() >= MAX_DECLARED {
+                    return Err((field_name(label, 0), too_many("accounts")));
+                }
                 let index = self.accounts.len() as u32;
                 let declared = Declared {
                     name,
@@ -392,7 +397,7 @@ impl SieReader {
             }
             Some((_, unit)) => {
                 self.sums
-                    .add(unit, category, account, month, kind, ore, line);
+                    .add(unit, category, account, month, kind, i128::from(ore), line);
                 self.stats.summed += 1;
             }
         }
@@ -567,6 +572,14 @@ impl SieReader {
             self.stats.deviating_encoding = true;
         }
     }
+}
+
+/// The most accounts, and cost-centre objects, a file may declare (their numbers are packed
+/// into 24 bits to find a balance given twice).
+const MAX_DECLARED: usize = 0xFF_FFFF;
+
+fn too_many(what: &str) -> String {
+    format!("the file declares more than {MAX_DECLARED} {what}")
 }
 
 /// The field of an error that was reported already (once per account or object).

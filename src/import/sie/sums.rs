@@ -96,15 +96,15 @@ impl Sums {
         account: u64,
         month: Month,
         kind: Kind,
-        ore: i64,
+        ore: i128,
         line: usize,
     ) {
         let entry = self
             .lines
             .entry((unit, category, month, kind))
             .or_insert((0, line));
-        entry.0 += i128::from(ore);
-        *self.by_account.entry((kind, month, account)).or_insert(0) += i128::from(ore);
+        entry.0 += ore;
+        *self.by_account.entry((kind, month, account)).or_insert(0) += ore;
     }
 
     /// Notes an account's total over every object (`{}`). `Some(line)`: the line that gave
