@@ -86,7 +86,9 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Import record files (docs/data-format.md) as one all-or-nothing import.
+    /// Import files as one all-or-nothing import: record files (docs/data-format.md), a
+    /// SIE 4 ledger export with its mapping (docs/sie4-import.md), or a List's CSV/XLSX
+    /// export (docs/spreadsheet-import.md).
     Import {
         #[command(flatten)]
         database: DatabaseArgs,
@@ -96,6 +98,13 @@ pub enum Command {
         /// Apply at most once: a repeat with the same id returns the first result.
         #[arg(long)]
         request_id: Option<String>,
+        /// The files' format: records, sie4, csv or xlsx; default: from the file names
+        /// (.csv, .xlsx, .se/.si/.sie, else records).
+        #[arg(long, value_parser = ["records", "sie4", "csv", "xlsx"])]
+        format: Option<String>,
+        /// For SIE 4: the mapping from the ledger to units and categories (TOML).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
         /// Files to import, in order.
         #[arg(required = true)]
         files: Vec<PathBuf>,

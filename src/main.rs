@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use clap::Parser;
+use uppsikt::api::import_file::{self, FileFormat};
 use uppsikt::config::{Cli, Command, DatabaseArgs};
 use uppsikt::domain::instant::Instant;
-use uppsikt::import::files::file_entries;
 use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
 use uppsikt::{demo, export, server, telemetry};
@@ -99,9 +99,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database,
             dry_run,
             request_id,
+            format,
+            mapping,
             files,
         } => {
-            let store = open(&database).await?;
+            let mapping = match &mapping {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read the mapping {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let format = format.as_deref().and_then(FileFormat::parse);
             // The import's own source names the files; each record keeps its own `source`.
             let mut document = files
                 .iter()
@@ -111,10 +120,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if document.chars().count() > 255 {
                 document = format!("{} files, first {}", files.len(), files[0].display());
             }
+            let file = match import_file::from_paths(files, format, mapping.as_deref()).await {
+                Ok(file) => file,
+                Err(error) => return report_import_error(error),
+            };
+            for note in &file.notes {
+                eprintln!("{note}");
+            }
+            let store = open(&database).await?;
             let request = ImportRequest {
-                document,
+                document: uppsikt::import::sie::document_name(&document),
                 table: None,
-                system: Some("uppsikt import".to_owned()),
+                system: Some(file.system.unwrap_or_else(|| "uppsikt import".to_owned())),
                 request_id,
                 dry_run,
             };
@@ -126,19 +143,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     last.set(std::time::Instant::now());
                 }
             };
-            match run_import(&store, request, Box::pin(file_entries(files)), progress).await {
+            match run_import(&store, request, file.entries, progress).await {
                 Ok(outcome) => print_outcome(&outcome),
-                Err(ImportError::InvalidRecords(violations)) => {
-                    for violation in &violations {
-                        eprintln!("{violation}");
-                    }
-                    eprintln!(
-                        "{} invalid record(s): nothing was imported",
-                        violations.len()
-                    );
-                    return Ok(std::process::ExitCode::FAILURE);
-                }
-                Err(other) => return Err(other.into()),
+                Err(error) => return report_import_error(error),
             }
         }
         Command::Export {
@@ -244,6 +251,23 @@ async fn open(database: &DatabaseArgs) -> anyhow::Result<Store> {
     Store::open_with(url, database.pool_size())
         .await
         .with_context(|| format!("cannot open the database {url}"))
+}
+
+/// Every bad record, then failure; any other error is passed on.
+fn report_import_error(error: ImportError) -> anyhow::Result<std::process::ExitCode> {
+    match error {
+        ImportError::InvalidRecords(violations) => {
+            for violation in &violations {
+                eprintln!("{violation}");
+            }
+            eprintln!(
+                "{} invalid record(s): nothing was imported",
+                violations.len()
+            );
+            Ok(std::process::ExitCode::FAILURE)
+        }
+        other => Err(other.into()),
+    }
 }
 
 fn print_outcome(outcome: &uppsikt::import::ImportOutcome) {

@@ -121,10 +121,12 @@ impl From<ImportError> for ApiError {
                 violations: records
                     .into_iter()
                     .map(|r| {
-                        Violation::new(
-                            format!("records[{}].{}", r.position, r.field),
-                            r.description,
-                        )
+                        // A file's record is named by its line (`huvudbok.se:57.saldo`).
+                        let field = match &r.location {
+                            Some(location) => format!("{location}.{}", r.field),
+                            None => format!("records[{}].{}", r.position, r.field),
+                        };
+                        Violation::new(field, r.description)
                     })
                     .collect(),
             },

@@ -42,6 +42,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 /// The field that names the header in errors.
 const HEADER: &str = "header";
+/// The field that names a file's chunks in errors.
+const CHUNK: &str = "chunk";
 /// The reason of an invalid import request (as `ApiError` gives run_import's).
 const INVALID_IMPORT_REQUEST: &str = "INVALID_IMPORT_REQUEST";
 
@@ -136,12 +138,12 @@ impl ImportService for ImportApi {
             .map_err(|status| ApiError::from(stream_error(&status)))?;
         let header = match first.and_then(|m| m.content) {
             Some(Content::Header(header)) => header,
-            Some(Content::Record(_) | Content::Retract(_)) | None => {
+            Some(Content::Record(_) | Content::Retract(_) | Content::Chunk(_)) | None => {
                 return Err(invalid_header("is required: the first message must carry it").into());
             }
         };
         let source = header.source.unwrap_or_default();
-        let request = ImportRequest {
+        let mut request = ImportRequest {
             document: source.document,
             table: non_empty(source.table),
             system: non_empty(source.system),
@@ -152,9 +154,23 @@ impl ImportService for ImportApi {
             document: request.document.clone(),
             table: request.table.clone(),
         };
+        let records = match header.file {
+            None => entries(messages, current, failure),
+            // A file's bytes in chunks (src/api/import_file.rs).
+            Some(file) => {
+                let file = super::import_file::from_chunks(
+                    &request.document,
+                    file,
+                    chunks(messages, failure),
+                )
+                .await
+                .map_err(import_error)?;
+                request.system = request.system.or(file.system);
+                file.entries
+            }
+        };
         // The record cap; what the records may touch is judged as they are applied.
-        let (entries, _alive) =
-            import_stream::bounded(entries(messages, current, failure), self.max_records);
+        let (entries, _alive) = import_stream::bounded(records, self.max_records);
         let importer = Importer {
             name: principal.name.clone(),
             grant: grant.clone(),
@@ -215,16 +231,7 @@ fn entries(
     current: Source,
     failure: Option<BodyFailure>,
 ) -> BoxStream<'static, Result<Entry, ImportError>> {
-    let end = futures::stream::once(async move {
-        failure.and_then(|f| {
-            f.get().map(|reason| {
-                Err(ImportError::Stream(format!(
-                    "the request stream ended before its end: {reason}"
-                )))
-            })
-        })
-    })
-    .filter_map(futures::future::ready);
+    let end = ended_early(failure);
     messages
         .enumerate()
         .map(move |(position, message)| match message {
@@ -248,6 +255,12 @@ fn entries(
                     .to_owned(),
             }])),
             Ok(pb::ImportRequest {
+                content: Some(Content::Chunk(_)),
+            }) => Err(ImportError::InvalidRequest {
+                field: CHUNK.to_owned(),
+                description: "is only for a stream whose header names a file".to_owned(),
+            }),
+            Ok(pb::ImportRequest {
                 content: Some(Content::Header(_)),
             }) => Err(ImportError::InvalidRequest {
                 field: HEADER.to_owned(),
@@ -265,6 +278,45 @@ fn entries(
                         .to_owned(),
                 }]))
             }
+        })
+        .chain(end)
+        .boxed()
+}
+
+/// After the last message: a `Stream` error when the body failed before its end.
+fn ended_early<T: Send + 'static>(
+    failure: Option<BodyFailure>,
+) -> impl futures::Stream<Item = Result<T, ImportError>> + Send {
+    futures::stream::once(async move {
+        failure.and_then(|f| {
+            f.get().map(|reason| {
+                Err(ImportError::Stream(format!(
+                    "the request stream ended before its end: {reason}"
+                )))
+            })
+        })
+    })
+    .filter_map(futures::future::ready)
+}
+
+/// The bytes of a file sent in `chunk` messages. Any other message is an invalid request;
+/// a body that failed before its end ends the chunks with a stream error.
+fn chunks(
+    messages: Streaming<pb::ImportRequest>,
+    failure: Option<BodyFailure>,
+) -> BoxStream<'static, Result<bytes::Bytes, ImportError>> {
+    let end = ended_early(failure);
+    messages
+        .map(|message| match message {
+            Err(status) => Err(stream_error(&status)),
+            Ok(pb::ImportRequest {
+                content: Some(Content::Chunk(data)),
+            }) => Ok(bytes::Bytes::from(data)),
+            Ok(_) => Err(ImportError::InvalidRequest {
+                field: CHUNK.to_owned(),
+                description: "a stream whose header names a file carries only its chunks"
+                    .to_owned(),
+            }),
         })
         .chain(end)
         .boxed()
@@ -323,7 +375,7 @@ fn invalid_header(description: &str) -> ApiError {
 /// `request_id`); over the API they are fields of the header.
 fn import_error(error: ImportError) -> ApiError {
     match error {
-        ImportError::InvalidRequest { field, description } if field != HEADER => {
+        ImportError::InvalidRequest { field, description } if field != HEADER && field != CHUNK => {
             ImportError::InvalidRequest {
                 field: format!("{HEADER}.{field}"),
                 description,

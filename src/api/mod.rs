@@ -8,6 +8,7 @@ mod caller;
 pub mod change;
 pub mod convert;
 pub mod import;
+pub mod import_file;
 pub mod import_records;
 mod import_stream;
 pub mod indicator;
@@ -15,6 +16,7 @@ mod indicator_convert;
 pub mod investment;
 pub mod organization;
 pub mod request;
+pub mod sheets;
 pub mod staffing;
 mod staffing_convert;
 

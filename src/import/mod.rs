@@ -11,6 +11,7 @@ pub mod outcome;
 pub mod parse;
 pub mod record;
 pub mod run;
+pub mod sie;
 pub mod text;
 
 pub use error::{ImportError, RecordViolation};

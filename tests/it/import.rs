@@ -27,6 +27,7 @@ fn header(document: &str, request_id: &str, dry_run: bool) -> pb::ImportRequest 
             }),
             request_id: request_id.to_owned(),
             dry_run,
+            file: None,
         })),
     }
 }

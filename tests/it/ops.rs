@@ -98,6 +98,7 @@ fn import_messages(request_id: &str) -> Vec<pb::ImportRequest> {
                 }),
                 request_id: request_id.to_owned(),
                 dry_run: false,
+                file: None,
             })),
         },
         record(Kind::BudgetLine(pb::BudgetLineRecord {

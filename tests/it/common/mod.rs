@@ -348,6 +348,29 @@ pub fn import_header(document: &str) -> uppsikt::proto::v1::ImportRequest {
     }
 }
 
+/// Imports `bytes` as the file `file` names, sent in chunks of `chunk` bytes after `header`
+/// (whose `file` it sets).
+pub async fn import_file(
+    app: &TestApp,
+    mut header: uppsikt::proto::v1::ImportHeader,
+    file: uppsikt::proto::v1::ImportFile,
+    bytes: &[u8],
+    chunk: usize,
+) -> Result<uppsikt::proto::v1::ImportResponse, tonic::Status> {
+    use uppsikt::proto::v1 as pb;
+    header.file = Some(file);
+    let mut messages = vec![pb::ImportRequest {
+        content: Some(pb::import_request::Content::Header(header)),
+    }];
+    messages.extend(bytes.chunks(chunk).map(|chunk| pb::ImportRequest {
+        content: Some(pb::import_request::Content::Chunk(chunk.to_vec())),
+    }));
+    app.imports()
+        .import(futures::stream::iter(messages))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
 /// A message of an Import stream that carries a record of `kind`.
 pub fn import_record(
     kind: uppsikt::proto::v1::import_record::Kind,

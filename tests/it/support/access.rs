@@ -185,6 +185,7 @@ pub fn import_header(request_id: &str, dry_run: bool) -> pb::ImportRequest {
             }),
             request_id: request_id.to_owned(),
             dry_run,
+            file: None,
         })),
     }
 }
