@@ -458,3 +458,241 @@ fn key_only(kind: &str, record: &pb::ImportRecord) -> pb::ImportRecord {
     let keyed = DynamicMessage::deserialize(descriptor, json).expect("deserializes");
     pb::ImportRecord::decode(keyed.encode_to_vec().as_slice()).expect("re-decodes")
 }
+
+/// `request`'s messages (one, or a client stream's array) for `method`.
+fn messages(
+    method: &prost_reflect::MethodDescriptor,
+    request: &Value,
+) -> Vec<prost_reflect::DynamicMessage> {
+    let one = |json: &Value| {
+        prost_reflect::DynamicMessage::deserialize(method.input(), json)
+            .unwrap_or_else(|e| panic!("{}: {json}: {e}", rpc::key(method)))
+    };
+    match request.as_array() {
+        Some(items) => items.iter().map(one).collect(),
+        None => vec![one(request)],
+    }
+}
+
+/// Calls `method` in `form` as `token`; the code told and the answer as JSON.
+async fn call_in(
+    address: std::net::SocketAddr,
+    form: uppsikt::http::protocol::Form,
+    method: &prost_reflect::MethodDescriptor,
+    token: Option<&str>,
+    request: &Value,
+) -> (Code, Vec<Value>) {
+    use crate::support::wire;
+    let mut http = wire::request(form, &rpc::path(method), &messages(method, request));
+    if let Some(token) = token {
+        http.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+    }
+    let exchange = wire::exchange(address, wire::http2(form), http).await;
+    let told = wire::told(form, &method.output(), &exchange);
+    let answers = told
+        .messages
+        .iter()
+        .map(|bytes| rpc::decode_response(method, bytes))
+        .collect();
+    (told.code, answers)
+}
+
+/// Every RPC in every form the server speaks (`http::protocol::FORMS`) that carries it,
+/// with every kind of credential: the code each gets for its request about RS is the one
+/// its role and scope give; and the RS-scoped credentials, asking about what lies outside RS,
+/// are refused (OUTSIDE_SCOPE is PERMISSION_DENIED in every protocol) or told nothing
+/// outside — in CSV and XLSX reads too.
+#[tokio::test]
+async fn every_rpc_in_every_form_answers_each_credential_and_scope() {
+    use futures::StreamExt;
+    use uppsikt::http::methods;
+    use uppsikt::http::protocol::{FORMS, Form};
+    let fixture = start(TestDatabase::sqlite()).await;
+    let app = &fixture.app;
+    let outside = outside_codes(&fixture).await;
+    let jwt = rs_jwt(&fixture.idp);
+    let credentials: [(&str, Option<&str>); 7] = [
+        ("no token", None),
+        ("a wrong token", Some("not-a-token")),
+        ("a read token", Some(fx::READER)),
+        ("an import token", Some(fx::IMPORTER)),
+        ("a region token", Some(fx::REGION)),
+        ("an RS token", Some(fx::RS_TEAM)),
+        ("an RS JWT", Some(jwt.as_str())),
+    ];
+    // Every call to make, then made sixteen at a time: (what, form, method, token, request,
+    // expected code for an inside request, or None for an outside one).
+    type Call = (
+        String,
+        Form,
+        prost_reflect::MethodDescriptor,
+        Option<String>,
+        Value,
+        Option<Code>,
+    );
+    let mut planned: Vec<Call> = Vec::new();
+    let mut wrong = Vec::new();
+    for method in rpc::api_methods() {
+        let key = rpc::key(&method);
+        let case = cases::case(&key).expect("a case");
+        let served = methods::find(&rpc::path(&method)).expect("served");
+        let import = key == "ImportService/Import";
+        for form in FORMS
+            .iter()
+            .copied()
+            .filter(|f| f.transport.carries(served.kind))
+        {
+            for (label, token) in credentials {
+                let expected = match (label, import) {
+                    ("no token" | "a wrong token", _) => Code::Unauthenticated,
+                    ("a read token", true) | ("an import token", false) => Code::PermissionDenied,
+                    _ => Code::Ok,
+                };
+                let what = format!("{key} {form:?} {label}");
+                planned.push((
+                    what,
+                    form,
+                    method.clone(),
+                    token.map(str::to_owned),
+                    case.inside.clone(),
+                    Some(expected),
+                ));
+            }
+            for token in [fx::RS_TEAM, jwt.as_str()] {
+                for request in &case.outside {
+                    let what = format!("{key} {form:?} {request}");
+                    planned.push((
+                        what,
+                        form,
+                        method.clone(),
+                        Some(token.to_owned()),
+                        request.clone(),
+                        None,
+                    ));
+                }
+            }
+        }
+        // Reads as spreadsheets: the RS credentials' CSV and XLSX hold nothing outside.
+        if served.kind == methods::MethodKind::Read {
+            for request in &case.outside {
+                for format in ["csv", "xlsx"] {
+                    let cells =
+                        spreadsheet(app.address, &method, request, format, fx::RS_TEAM).await;
+                    match cells {
+                        Err(status) if status == http::StatusCode::FORBIDDEN => {}
+                        Err(status) => {
+                            wrong.push(format!("{key} {format} {request}: HTTP {status}"))
+                        }
+                        Ok(_) if names_something(request) => {
+                            wrong.push(format!("{key} {format} {request}: answered"));
+                        }
+                        Ok(cells) => {
+                            let named: Vec<&String> = cells
+                                .iter()
+                                .filter(|c| {
+                                    outside.contains(c.strip_prefix("orgUnits/").unwrap_or(c))
+                                })
+                                .collect();
+                            // A unit's parent column may name its parent (docs/security.md).
+                            if !named.is_empty() && !parent_only(&key) {
+                                wrong.push(format!("{key} {format} {request}: names {named:?}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let calls = planned.len();
+    let address = app.address;
+    let outside = &outside;
+    let results: Vec<Option<String>> = futures::stream::iter(planned)
+        .map(
+            |(what, form, method, token, request, expected)| async move {
+                let (code, answers) =
+                    call_in(address, form, &method, token.as_deref(), &request).await;
+                match expected {
+                    Some(expected) => (code != expected)
+                        .then(|| format!("{what}: {code:?}, expected {expected:?}")),
+                    None => {
+                        let mut found = Vec::new();
+                        answers
+                            .iter()
+                            .for_each(|a| named_outside(a, outside, &mut found));
+                        let ok = match code {
+                            Code::PermissionDenied => true,
+                            Code::Ok => !names_something(&request) && found.is_empty(),
+                            _ => false,
+                        };
+                        (!ok).then(|| format!("{what}: {code:?} {found:?}"))
+                    }
+                }
+            },
+        )
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    wrong.extend(results.into_iter().flatten());
+    assert!(calls > 2000, "{calls} calls");
+    assert!(
+        wrong.is_empty(),
+        "{} of {calls} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    fixture.app.stop().await;
+}
+
+/// The lists whose rows carry a unit's parent (org units, and the change feed's placements).
+fn parent_only(key: &str) -> bool {
+    matches!(
+        key,
+        "OrganizationService/ListOrgUnits" | "ChangeService/ListChanges"
+    )
+}
+
+/// The cells of a read by URL as CSV or XLSX; `Err` with the HTTP status of a refusal.
+async fn spreadsheet(
+    address: std::net::SocketAddr,
+    method: &prost_reflect::MethodDescriptor,
+    request: &Value,
+    format: &str,
+    token: &str,
+) -> Result<Vec<String>, http::StatusCode> {
+    use crate::support::wire;
+    use calamine::Reader;
+    let form = uppsikt::http::protocol::Form {
+        transport: uppsikt::http::protocol::Transport::UrlRead,
+        codec: uppsikt::http::protocol::Codec::Json,
+    };
+    let mut http = wire::request(form, &rpc::path(method), &messages(method, request));
+    let uri = format!("{}&format={format}", http.uri());
+    *http.uri_mut() = uri.replace("?&", "?").parse().expect("uri");
+    http.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let exchange = wire::exchange(address, false, http).await;
+    if !exchange.status.is_success() {
+        return Err(exchange.status);
+    }
+    Ok(match format {
+        "csv" => String::from_utf8_lossy(&exchange.body)
+            .split(['\n', ','])
+            .map(|c| c.trim_matches(['"', '\r']).to_owned())
+            .collect(),
+        _ => {
+            let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(exchange.body.to_vec()))
+                .expect("a workbook");
+            let mut cells = Vec::new();
+            for name in workbook.sheet_names() {
+                let range = workbook.worksheet_range(&name).expect("sheet");
+                cells.extend(range.rows().flatten().map(|c| c.to_string()));
+            }
+            cells
+        }
+    })
+}

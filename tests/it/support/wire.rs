@@ -143,10 +143,17 @@ pub fn request(form: Form, path: &str, messages: &[DynamicMessage]) -> Request<F
             let mut query = form_urlencoded::Serializer::new(String::new());
             for field in messages[0].descriptor().fields() {
                 if let Some(value) = fields.get(field.json_name()) {
-                    let text = value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_owned);
-                    query.append_pair(field.name(), &text);
+                    // A repeated field repeats its parameter.
+                    let values = value
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_else(|| vec![value.clone()]);
+                    for value in values {
+                        let text = value
+                            .as_str()
+                            .map_or_else(|| value.to_string(), str::to_owned);
+                        query.append_pair(field.name(), &text);
+                    }
                 }
             }
             let uri = format!("{path}?{}", query.finish());
