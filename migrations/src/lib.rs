@@ -18,6 +18,7 @@ mod m20261129_000007_list_order_indexes;
 mod m20261206_000008_change_log;
 mod m20261207_000009_list_orders_end_with_id;
 mod m20261208_000010_object_orders_end_with_id;
+mod m20261209_000011_import_result_long_text;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_change_log::Migration),
             Box::new(m20261207_000009_list_orders_end_with_id::Migration),
             Box::new(m20261208_000010_object_orders_end_with_id::Migration),
+            Box::new(m20261209_000011_import_result_long_text::Migration),
         ]
     }
 }

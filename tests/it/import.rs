@@ -914,3 +914,32 @@ async fn every_record_kind_goes_through_the_rpc() {
     })
     .await;
 }
+
+/// An import that warns on more records than the outcome keeps (every cost positive: a
+/// reversal, stored as reported) commits on every backend: its stored result with 1 000
+/// warnings once outgrew MySQL's TEXT column.
+#[tokio::test]
+async fn an_import_with_thousands_of_warnings_commits_and_logs_them() {
+    for_each_backend(false, async |app| {
+        import_ok(app, setup()).await;
+        let mut messages = vec![header("warnings", "", false)];
+        messages.extend((0..1500).map(|i| {
+            let mut m = nth_line(i);
+            if let Some(Content::Record(pb::ImportRecord {
+                kind: Some(Kind::BudgetLine(line)),
+                ..
+            })) = &mut m.content
+            {
+                line.amount_sek = -line.amount_sek;
+            }
+            m
+        }));
+        let done = import_ok(app, messages).await;
+        assert_eq!(done.warning_count, 1500, "{}", app.label);
+        assert_eq!(done.warnings.len(), 1000, "{}", app.label);
+        let logged = log(app).await;
+        assert_eq!(logged[0].name, done.r#import, "{}", app.label);
+        assert_eq!(logged[0].warning_count, 1500, "{}", app.label);
+    })
+    .await;
+}
