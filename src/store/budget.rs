@@ -3,7 +3,6 @@
 use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate};
 use super::entities::{budget_line, category};
 use super::error::StoreError;
-use super::facts::insert_rows;
 use super::history::{WriteMeta, current_at, provenance, supersede};
 use super::listing::{ListFilter, Listed};
 use crate::domain::access::UnitGroup;
@@ -299,13 +298,14 @@ pub async fn current_category_rows(
     .await
 }
 
-/// Marks `superseded` categories and inserts the new ones, in the caller's transaction.
+/// Marks `superseded` categories and inserts the new ones, in the caller's transaction; the
+/// id of the first new one.
 pub async fn write_categories(
     db: &impl ConnectionTrait,
     inserts: &[(Category, Source)],
     superseded: &[i64],
     meta: WriteMeta,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     supersede::<category::Entity>(
         db,
         category::Column::Id,
@@ -327,23 +327,27 @@ pub async fn write_categories(
         superseded_at: Set(None),
         ..Default::default()
     });
-    insert_rows(db, rows.collect()).await
+    super::bulk::insert(db, rows.collect()).await
 }
 
-/// The current lines of the given units and years (a superset of what an import batch can
-/// touch), for the importer's key and overlap checks.
+/// The current lines of the given series (unit, category, year; every scenario), for the
+/// importer's key and overlap checks: only what a batch's records can meet.
 pub async fn current_lines_for(
     db: &impl ConnectionTrait,
-    units: &[String],
-    years: &[i32],
+    series: &[(String, String, i32)],
 ) -> Result<Vec<StoredBudgetLine>, StoreError> {
     use budget_line::Column as C;
+    use sea_orm::sea_query::ExprTrait;
     let mut lines = Vec::new();
-    for chunk in units.chunks(500) {
+    for chunk in series.chunks(300) {
+        let key = Expr::tuple([
+            Expr::col(C::OrgUnitCode),
+            Expr::col(C::CategoryCode),
+            Expr::col(C::FiscalYear),
+        ]);
         let rows = budget_line::Entity::find()
             .filter(C::SupersededAt.is_null())
-            .filter(C::OrgUnitCode.is_in(chunk.iter().cloned()))
-            .filter(C::FiscalYear.is_in(years.iter().copied()))
+            .filter(key.in_tuples(chunk.iter().cloned()))
             .all(db)
             .await?;
         for row in rows {
@@ -353,13 +357,14 @@ pub async fn current_lines_for(
     Ok(lines)
 }
 
-/// Marks `superseded` lines and inserts the new ones, in the caller's transaction.
+/// Marks `superseded` lines and inserts the new ones, in the caller's transaction; the id of
+/// the first new line (the others follow in order).
 pub async fn write_lines(
     db: &impl ConnectionTrait,
     inserts: &[(BudgetLine, Source)],
     superseded: &[i64],
     meta: WriteMeta,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     supersede::<budget_line::Entity>(
         db,
         budget_line::Column::Id,
@@ -385,5 +390,5 @@ pub async fn write_lines(
             superseded_at: Set(None),
             ..Default::default()
         });
-    insert_rows(db, rows.collect()).await
+    super::bulk::insert(db, rows.collect()).await
 }

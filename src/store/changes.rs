@@ -5,7 +5,6 @@
 
 use super::entities::change;
 use super::error::StoreError;
-use super::facts::insert_rows;
 use super::history::WriteMeta;
 use crate::domain::access::Reach;
 use crate::domain::codes::OrgUnitCode;
@@ -74,7 +73,7 @@ pub async fn append(
             ..Default::default()
         })
         .collect();
-    insert_rows(db, rows).await
+    super::bulk::insert(db, rows).await.map(drop)
 }
 
 /// Which changes a page holds: `None` for no restriction.

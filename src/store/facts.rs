@@ -2,8 +2,7 @@
 //! touch, insert new rows in chunks.
 
 use super::error::StoreError;
-use super::history::INSERT_CHUNK;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 
 /// The current (not superseded) rows whose `column` is one of `values`; chunked to stay
 /// under bind-parameter limits.
@@ -28,21 +27,6 @@ where
         );
     }
     Ok(rows)
-}
-
-/// Inserts rows in chunks (within the caller's transaction).
-pub async fn insert_rows<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), StoreError>
-where
-    A: ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// The distinct values of `column` over current rows (e.g. the codes that exist now).

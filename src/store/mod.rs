@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod budget;
+pub mod bulk;
 pub mod changes;
 pub mod connect;
 pub mod entities;

@@ -2,7 +2,6 @@
 
 use super::entities::org_unit;
 use super::error::StoreError;
-use super::facts::insert_rows;
 use super::history::provenance;
 use super::history::{WriteMeta, supersede};
 use crate::domain::codes::OrgUnitCode;
@@ -118,13 +117,14 @@ pub async fn current_rows(db: &impl ConnectionTrait) -> Result<Vec<org_unit::Mod
         .await?)
 }
 
-/// Marks `superseded` placements and inserts the new ones, in the caller's transaction.
+/// Marks `superseded` placements and inserts the new ones, in the caller's transaction; the
+/// id of the first new one (the others follow in order).
 pub async fn write(
     db: &impl ConnectionTrait,
     inserts: &[(OrgUnit, Source)],
     superseded: &[i64],
     meta: WriteMeta,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     supersede::<org_unit::Entity>(
         db,
         org_unit::Column::Id,
@@ -147,5 +147,5 @@ pub async fn write(
         superseded_at: Set(None),
         ..Default::default()
     });
-    insert_rows(db, rows.collect()).await
+    super::bulk::insert(db, rows.collect()).await
 }

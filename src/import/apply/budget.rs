@@ -98,11 +98,12 @@ impl StoredFact for BudgetLine {
         txn: &DatabaseTransaction,
         keys: &[&Self::Key],
     ) -> Result<Vec<(i64, Self, Instant)>, StoreError> {
-        let units: BTreeSet<String> = keys.iter().map(|k| k.0.to_string()).collect();
-        let years: BTreeSet<i32> = keys.iter().map(|k| k.3.fiscal_year).collect();
-        let units: Vec<String> = units.into_iter().collect();
-        let years: Vec<i32> = years.into_iter().collect();
-        Ok(store::current_lines_for(txn, &units, &years)
+        let series: BTreeSet<(String, String, i32)> = keys
+            .iter()
+            .map(|k| (k.0.to_string(), k.1.to_string(), k.3.fiscal_year))
+            .collect();
+        let series: Vec<(String, String, i32)> = series.into_iter().collect();
+        Ok(store::current_lines_for(txn, &series)
             .await?
             .into_iter()
             .map(|s| {
@@ -123,7 +124,7 @@ impl StoredFact for BudgetLine {
         inserts: &[(Self, Source)],
         superseded: &[i64],
         meta: WriteMeta,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         store::write_lines(txn, inserts, superseded, meta).await
     }
 

@@ -85,7 +85,7 @@ impl StoredFact for Category {
         inserts: &[(Self, Source)],
         superseded: &[i64],
         meta: WriteMeta,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         store::write_categories(txn, inserts, superseded, meta).await
     }
 

@@ -66,13 +66,14 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
         keys: &[&Self::Key],
     ) -> impl Future<Output = Result<Vec<(i64, Self, Instant)>, StoreError>> + Send;
 
-    /// Marks `superseded` rows and inserts `inserts`.
+    /// Marks `superseded` rows and inserts `inserts`; the id of the first inserted row (the
+    /// others follow in order).
     fn write(
         txn: &DatabaseTransaction,
         inserts: &[(Self, Source)],
         superseded: &[i64],
         meta: WriteMeta,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// Which field a key or span problem is reported against.
     fn key_field() -> &'static str {
@@ -80,8 +81,7 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
     }
 
     /// One page of the rows current at `as_of`, in row-id order after `after_id`: (row id,
-    /// value, provenance). The export walks every kind with it; the importer reads back the
-    /// rows it has just written with it.
+    /// value, provenance). The export walks every kind with it.
     fn export_page<C: ConnectionTrait + Sync>(
         db: &C,
         as_of: Instant,
@@ -94,11 +94,6 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
         db: &DatabaseConnection,
         ids: &[i64],
     ) -> impl Future<Output = Result<Vec<(i64, Self, Provenance)>, StoreError>> + Send;
-
-    /// The highest row id of the kind's table (0 when empty).
-    fn max_row_id(
-        txn: &DatabaseTransaction,
-    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// For kinds that form a tree (categories, profession groups): the code and parent code,
     /// so that the export writes parents before their children.
@@ -147,7 +142,8 @@ pub async fn apply<T: StoredFact>(
     }
 
     let mut inserts = Vec::new();
-    let mut actions: HashMap<T::Key, Action> = HashMap::new();
+    // What each insert is, in the order of `inserts`.
+    let mut actions: Vec<Action> = Vec::new();
     let mut superseded = Vec::new();
     let mut retracted = Vec::new();
     for (entry, op, source) in batch {
@@ -263,12 +259,12 @@ pub async fn apply<T: StoredFact>(
             }
             Change::Insert => {
                 counts.inserted += 1;
-                actions.insert(key.clone(), Action::Inserted);
+                actions.push(Action::Inserted);
             }
             Change::Supersede(id) => {
                 counts.superseded += 1;
                 superseded.push(id);
-                actions.insert(key.clone(), Action::Superseded);
+                actions.push(Action::Superseded);
             }
         }
         let current = (
@@ -293,30 +289,19 @@ pub async fn apply<T: StoredFact>(
     if !ctx.writing() || (inserts.is_empty() && superseded.is_empty()) {
         return Ok(());
     }
-    let before = T::max_row_id(txn).await?;
-    T::write(txn, &inserts, &superseded, ctx.meta).await?;
-    // The rows just written, read back for their ids (the only writer holds the lock, so
-    // every row after `before` is this write's). Retractions are logged first: a key
-    // retracted and then written again in this batch ends up written.
+    let first = T::write(txn, &inserts, &superseded, ctx.meta).await?;
+    // Retractions are logged first: a key retracted and then written again in this batch
+    // ends up written. The rows just written got ids from `first` on, in order.
     let mut log = retracted;
-    if !inserts.is_empty() {
-        for (row_id, value, provenance) in
-            T::export_page(txn, ctx.meta.recorded_at, before, i64::MAX as u64).await?
-        {
-            let action = actions.get(&value.key()).copied().ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "{} row {row_id} was not written by this import",
-                    T::KIND
-                ))
-            })?;
-            log.push(NewChange {
-                action,
-                row_id,
-                org_unit: value.owner(ctx),
-                document: provenance.document,
-                table: provenance.table,
-            });
-        }
+    log.reserve(inserts.len());
+    for (((value, source), action), row_id) in inserts.into_iter().zip(actions).zip(first..) {
+        log.push(NewChange {
+            action,
+            row_id,
+            org_unit: value.owner(ctx),
+            document: source.document,
+            table: source.table,
+        });
     }
     changes::append(txn, ctx.meta, T::KIND, log).await
 }
@@ -335,7 +320,7 @@ pub fn with_ids<M, T>(
         .collect()
 }
 
-/// `export_page`, `rows_by_id` and `max_row_id` for a kind stored in one table, its rows
+/// `export_page` and `rows_by_id` for a kind stored in one table, its rows
 /// converted with `$from` (row → (value, provenance)).
 #[macro_export]
 macro_rules! fact_reads {
@@ -375,12 +360,6 @@ macro_rules! fact_reads {
                 .await
                 .and_then(|rows| $crate::import::apply::fact::with_ids(rows, |r| r.id, $from))
         }
-
-        async fn max_row_id(
-            txn: &sea_orm::DatabaseTransaction,
-        ) -> Result<i64, $crate::store::StoreError> {
-            $crate::store::facts::max_id::<$entity::Entity>(txn, $entity::Column::Id).await
-        }
     };
 }
 
@@ -418,7 +397,7 @@ macro_rules! fact_io {
             inserts: &[(Self, $crate::domain::provenance::Source)],
             superseded: &[i64],
             meta: $crate::store::history::WriteMeta,
-        ) -> Result<(), $crate::store::StoreError> {
+        ) -> Result<i64, $crate::store::StoreError> {
             $crate::store::history::supersede::<$entity::Entity>(
                 txn,
                 $entity::Column::Id,
@@ -431,7 +410,7 @@ macro_rules! fact_io {
                 .iter()
                 .map(|(value, source)| $to(value, source, meta))
                 .collect();
-            $crate::store::facts::insert_rows(txn, rows).await
+            $crate::store::bulk::insert(txn, rows).await
         }
 
         $crate::fact_reads!($entity, $from);

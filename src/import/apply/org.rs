@@ -183,20 +183,19 @@ pub async fn apply(
     if !ctx.writing() || (inserts.is_empty() && superseded.is_empty()) {
         return Ok(());
     }
-    let before = store::max_row_id(txn).await?;
-    store::write(txn, &inserts, &superseded, ctx.meta).await?;
-    // The placements just written, read back for their ids (see `fact::apply`).
-    for stored in store::rows_after(txn, before).await? {
-        let key = (stored.unit.code.clone(), stored.unit.valid_from);
-        let action = actions.get(&key).copied().ok_or_else(|| {
-            StoreError::Corrupt(format!("org unit {} was not written by this import", key.0))
-        })?;
+    let first = store::write(txn, &inserts, &superseded, ctx.meta).await?;
+    // The placements just written got ids from `first` on, in order.
+    for ((unit, source), row_id) in inserts.into_iter().zip(first..) {
+        let action = actions
+            .get(&(unit.code.clone(), unit.valid_from))
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt(format!("org unit {} has no action", unit.code)))?;
         log.push(NewChange {
             action,
-            row_id: stored.id,
-            org_unit: Some(stored.unit.code),
-            document: stored.provenance.document,
-            table: stored.provenance.table,
+            row_id,
+            org_unit: Some(unit.code),
+            document: source.document,
+            table: source.table,
         });
     }
     changes::append(txn, ctx.meta, ORG_UNIT_KIND, log).await
