@@ -6,7 +6,6 @@
 pub mod api;
 pub mod auth;
 pub mod changes;
-pub mod columns;
 pub mod config;
 pub mod demo;
 pub mod domain;

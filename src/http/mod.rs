@@ -21,10 +21,10 @@ mod grpc_call;
 pub mod methods;
 pub mod openapi;
 pub mod protocol;
-mod query;
+pub mod query;
 mod report;
 mod route;
-mod sheet;
+pub mod sheet;
 mod stream;
 mod transcode;
 

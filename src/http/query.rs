@@ -6,10 +6,27 @@
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value};
 
+/// Message types written as one JSON string (RFC 3339, durations, field masks) or value.
+pub fn is_scalar_message(message: &MessageDescriptor) -> bool {
+    matches!(
+        message.full_name(),
+        "google.protobuf.Timestamp"
+            | "google.protobuf.Duration"
+            | "google.protobuf.FieldMask"
+            | "google.protobuf.StringValue"
+            | "google.protobuf.BytesValue"
+            | "google.protobuf.BoolValue"
+            | "google.protobuf.Int32Value"
+            | "google.protobuf.Int64Value"
+            | "google.protobuf.UInt32Value"
+            | "google.protobuf.UInt64Value"
+            | "google.protobuf.FloatValue"
+            | "google.protobuf.DoubleValue"
+    )
+}
+
 /// Parameters that steer the answer rather than fill the request.
 pub const RESERVED: &[&str] = crate::http::sheet::PARAMETERS;
-
-pub use crate::columns::is_scalar_message;
 
 /// A field violation: the parameter and what is wrong with it.
 pub type Invalid = (String, String);

@@ -1,7 +1,9 @@
 //! Spreadsheets in the export's own columns, on every backend, on the demo data: every List
-//! whose rows are records, exported as CSV (`?format=csv`) and sent back through the Import
-//! RPC, changes nothing; an edited cell is the one change; a workbook written with
-//! rust_xlsxwriter in the export's columns reads alike; bad cells and headers are named.
+//! whose rows are records, exported as CSV (`?format=csv`) and as a workbook
+//! (`?format=xlsx`) and sent back through the Import RPC, changes nothing; an edited cell is
+//! the one change, in a CSV and in the exported workbook opened, edited and saved again (as
+//! calamine reads it and rust_xlsxwriter writes it); a workbook written in the export's
+//! columns reads alike; bad cells and headers are named.
 
 use crate::common;
 
@@ -38,6 +40,63 @@ async fn csv_of(app: &TestApp, path: &str) -> String {
     let answer = get(app.address, &format!("{path}?format=csv"), &[]).await;
     assert!(answer.status.is_success(), "{path}: {}", answer.status);
     answer.text()
+}
+
+async fn xlsx_of(app: &TestApp, path: &str) -> Vec<u8> {
+    let answer = get(app.address, &format!("{path}?format=xlsx"), &[]).await;
+    assert!(answer.status.is_success(), "{path}: {}", answer.status);
+    answer.body.to_vec()
+}
+
+/// The exported workbook of `path` opened, its cell (row `row` of the data, column `column`)
+/// set to the number `value`, and saved again, every other cell kept with its type: what a
+/// user does in a spreadsheet program.
+async fn edited_workbook(
+    app: &TestApp,
+    path: &str,
+    column: &str,
+    row: usize,
+    value: f64,
+) -> Vec<u8> {
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = xlsx_of(app, path).await;
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let mut out = rust_xlsxwriter::Workbook::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).expect("name");
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .expect("header")
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let target = header.iter().position(|c| c == column).expect("column");
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        for (r, cells) in range.rows().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                let (r32, c16) = (r as u32, c as u16);
+                if r == row + 1 && c == target {
+                    sheet.write_number(r32, c16, value).expect("edit");
+                    continue;
+                }
+                match cell {
+                    Data::Empty => continue,
+                    Data::Int(n) => sheet.write_number(r32, c16, *n as f64).map(drop),
+                    Data::Float(f) => sheet.write_number(r32, c16, *f).map(drop),
+                    Data::Bool(b) => sheet.write_boolean(r32, c16, *b).map(drop),
+                    Data::DateTime(d) => sheet
+                        .write_number_with_format(r32, c16, d.as_f64(), &date)
+                        .map(drop),
+                    other => sheet.write_string(r32, c16, other.to_string()).map(drop),
+                }
+                .expect("cell");
+            }
+        }
+    }
+    out.save_to_buffer().expect("saved")
 }
 
 /// (header, rows) of a CSV text.
@@ -110,6 +169,19 @@ async fn every_lists_csv_export_imports_again_with_nothing_to_change() {
                 list.method,
                 rows.len()
             );
+            // The same List as a workbook, as the export writes it.
+            let book = xlsx_of(app, &list.path).await;
+            let document = format!("{}.xlsx", list.method);
+            let response = import(app, &document, &book, pb::FileFormat::Xlsx, true)
+                .await
+                .unwrap_or_else(|s| panic!("{}: {} xlsx: {s:?}", app.label, list.method));
+            let (same_xlsx, changed) = unchanged(&response);
+            assert_eq!(
+                changed, 0,
+                "{}: {} xlsx: {:?}",
+                app.label, list.method, response.counts
+            );
+            assert_eq!(same_xlsx, same, "{}: {} xlsx", app.label, list.method);
             rows_seen += rows.len();
         }
         assert!(
@@ -257,7 +329,15 @@ async fn a_workbook_in_the_exports_columns_reads_alike() {
             .expect("amount");
         let old: i64 = lines[3][amount].parse().expect("amount");
         lines[3][amount] = (old + 7).to_string();
-        let book = workbook(&[("ListBudgetLines", &lines_header, &lines)]);
+        // The export's own workbook, edited in one cell.
+        let book = edited_workbook(
+            app,
+            "/uppsikt.v1.BudgetService/ListBudgetLines",
+            "amount_sek",
+            3,
+            (old + 7) as f64,
+        )
+        .await;
         let response = import(app, "uppsikt.xlsx", &book, pb::FileFormat::Xlsx, false)
             .await
             .expect("imported");

@@ -12,8 +12,8 @@
 //! is not imported.
 
 use super::lists::{COLLECTIONS, IMPORT_RECORD, record_kind};
-use crate::columns::is_scalar_message;
 use crate::domain::validation::Violation;
+use crate::http::query::is_scalar_message;
 use crate::proto::POOL;
 use prost_reflect::{
     DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, ReflectMessage, Value,

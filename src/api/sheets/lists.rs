@@ -4,7 +4,7 @@
 //! Lists of other things (the import log, the change feed) have no such kind and are not
 //! read. The columns of a List are its element's, as the CSV export writes them.
 
-use crate::columns::columns;
+use crate::http::sheet::columns::columns;
 use crate::proto::POOL;
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 use std::collections::BTreeSet;

@@ -5,8 +5,8 @@
 use super::element::{imported_columns, records};
 use super::lists::{SheetList, find};
 use crate::api::import_records::record_from_proto;
-use crate::columns::set;
 use crate::domain::provenance::Source;
+use crate::http::sheet::columns::set;
 use crate::import::error::RecordViolation;
 use crate::import::record::{Entry, Place};
 use crate::proto::v1 as pb;

@@ -10,6 +10,7 @@
 //! Both are attachments named after the method and its main filters (`filename`).
 
 mod cell;
+pub mod columns;
 mod csv;
 mod filename;
 mod pages;
