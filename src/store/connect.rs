@@ -46,8 +46,8 @@ impl PoolSize {
     /// beside WAL's one writer), and PostgreSQL or MySQL two per core of this machine, 4 to
     /// 16: a connection in use keeps a core busy, here decoding or on the database. Past
     /// that, more connections only move waiting queries from the pool's fair queue into the
-    /// run queue of the cores: 16 on two cores served fewer pages per second than 4, and
-    /// the slowest far slower (docs/read-path-history.md, "Ninth pass").
+    /// run queue of the cores, where the scheduler serves them unevenly: on two cores a pool
+    /// of 16 served fewer pages per second than one of 4, and its slowest calls far later.
     pub fn connections(self, backend: Backend, in_memory: bool) -> u32 {
         match (backend, self.0) {
             (Backend::Sqlite, _) if in_memory => 1,
