@@ -168,7 +168,7 @@ pub enum Command {
     },
 }
 
-/// Who may call, over what, and how much (README "Access, TLS and limits").
+/// Who may call, over what, and how much (docs/operations.md, "Access").
 #[derive(Debug, Args, Clone)]
 pub struct AccessArgs {
     /// The auth file (TOML): API tokens, JWT settings, rate limits.

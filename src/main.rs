@@ -9,8 +9,9 @@ use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
 use uppsikt::{demo, export, server, telemetry};
 
-/// jemalloc rather than glibc's malloc, whose calls were 11–20 % of the server's CPU in
-/// profiles (docs/read-path-history.md, "Fifth pass").
+/// jemalloc rather than glibc's malloc, which showed up large in the server's profiles: among
+/// other things it consolidates its fast bins whenever a larger block is asked for while
+/// they hold freed blocks, as tonic's encode buffer is on every response.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

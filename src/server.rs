@@ -170,7 +170,7 @@ pub async fn serve_with(
         .add_service(change)
         .add_service(import);
     // TCP_NODELAY is set on each accepted socket there (`serve_with_incoming*` ignores the
-    // builder's flag; without it a response over one segment waits ~40 ms for a delayed ACK).
+    // builder's flag; without it a response over one segment waits for the peer's delayed ACK).
     let incoming = crate::tls::incoming(listener, options.tls);
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;

@@ -174,8 +174,8 @@ where
 
 /// How many rounds each side of a comparison under load takes, in turns: ten rounds of
 /// half a second, so that a slower stretch of a few seconds on a shared host falls on both
-/// sides. With three rounds of 1.7 s, one such stretch could fall on one side's round alone
-/// (docs/read-path-history.md, "Seventeenth pass").
+/// sides. With a few long rounds, one such stretch could fall on one side's round alone and
+/// carry the pooled ratio with it.
 pub const ROUNDS: u32 = 10;
 
 /// Up to this many rounds, every round's ratio is printed; past it, their spread.

@@ -51,7 +51,7 @@ fn work_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("query_bench"))
 }
 
-/// The machine, as the README states it.
+/// The machine a run's figures come from: cores, CPU model and memory.
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()

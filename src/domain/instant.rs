@@ -30,8 +30,8 @@ impl Instant {
 
     /// RFC 3339 with microseconds, for display, as chrono writes it
     /// (`2026-12-07T04:25:19.123456Z`). Years 0–9999 are written digit by digit: every
-    /// listed row carries one or two of these, and chrono's formatter took about a tenth of
-    /// a list page's conversion.
+    /// listed row carries one or two of these, and chrono's general formatter was a large
+    /// part of a list page's conversion.
     pub fn to_rfc3339(self) -> String {
         let Some(t) = DateTime::<Utc>::from_timestamp_micros(self.0) else {
             return String::new();

@@ -95,7 +95,7 @@ where
         } else {
             // For logs alone: OpenTelemetry's attributes would only repeat the method (and
             // the status, which `call finished` carries), and every field is formatted per
-            // call. Server CPU per GetOrgUnit at 64 clients: 78 µs with them, 72 without.
+            // call, a cost that a call as cheap as GetOrgUnit notices.
             tracing::info_span!(
                 "rpc",
                 method = %name,

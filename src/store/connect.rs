@@ -46,8 +46,8 @@ impl PoolSize {
     /// beside WAL's one writer), and PostgreSQL or MySQL two per core of this machine, 4 to
     /// 16: a connection in use keeps a core busy, here decoding or on the database. Past
     /// that, more connections only move waiting queries from the pool's fair queue into the
-    /// run queue of the cores: 16 on two cores served fewer pages per second than 4, and
-    /// the slowest far slower (docs/read-path-history.md, "Ninth pass").
+    /// run queue of the cores, where the scheduler serves them unevenly: on two cores a pool
+    /// of 16 served fewer pages per second than one of 4, and its slowest calls far later.
     pub fn connections(self, backend: Backend, in_memory: bool) -> u32 {
         match (backend, self.0) {
             (Backend::Sqlite, _) if in_memory => 1,
@@ -204,15 +204,15 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
                 .foreign_keys(true)
                 // A connection's thread hands its rows over through a channel. At sqlx's 50
                 // it may stop twice on a page of 101 rows until the call's task has drained
-                // them: one-client pages took 0.48-0.50 ms against 0.43-0.44 with room for a
-                // page of the largest size.
+                // them, and each stop is a wake-up of either side: with room for a page of
+                // the largest size it never waits.
                 .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     }
     if backend == Backend::Postgres {
         // A summary's straddling-unit key makes PostgreSQL expect ~100 000 groups for a
         // region (there are some 700): under the default 4 MB it sorts the region's lines
-        // on disk instead of hashing them (EXPLAIN ANALYZE: 1.3 s against 0.4 s).
+        // on disk instead of hashing them in memory, which is far slower.
         options.map_sqlx_postgres_opts(|opts| opts.options([("work_mem", "32MB")]));
     }
     Ok(Database::connect(options).await?)
@@ -221,7 +221,7 @@ async fn pool(url: &str, size: PoolSize) -> Result<DatabaseConnection, StoreErro
 /// Turns on SQLite's query planner stability guarantee for `conn`: one plan per statement,
 /// whatever is bound. Without it, a statement whose planning looked at a bound value is
 /// compiled again each time that value is bound, and since SQLite 3.4x `LIMIT ?` is such a
-/// value: every list page and every `.one()` was re-prepared, about 140 µs of a page read.
+/// value: every list page and every `.one()` was re-prepared, on every call.
 async fn stable_plans(conn: &mut SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
     use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config};
     use std::ffi::c_int;

@@ -1,13 +1,11 @@
 //! Keeping SQLite's freed memory small. Each SQLite connection runs on a thread of its
 //! own, and glibc's malloc (SQLite's allocator; Rust's is jemalloc) gives such threads
 //! arenas of their own that keep freed memory for later. A region's summary makes SQLite
-//! allocate about 10 MiB on its connection's thread (`sqlite3_memory_highwater`) and free
-//! it again, so every connection that had run one held that much resident: 72–103 MiB of
-//! peak RSS in the benchmark (docs/read-path-history.md, "Tenth pass"). So the connections
-//! share one arena, where each reuses what another freed, and a summary hands its freed
-//! pages back when it is done: one arena's trim takes 0.15–0.52 ms after a division's
-//! summary and 1.2–1.5 ms after the region's (docs/read-path-history.md, "Thirteenth
-//! pass").
+//! allocate several MiB on its connection's thread (`sqlite3_memory_highwater`) and free it
+//! again, so every connection that had run one held that much resident, and the server's
+//! peak RSS grew with the number of connections that had. So the connections share one
+//! arena, where each reuses what another freed, and a summary hands its freed pages back
+//! when it is done: trimming one arena is cheap beside the summary that filled it.
 
 use std::sync::Once;
 

@@ -1,12 +1,11 @@
 //! Rows decoded by position into a listed entity's model, for the list pages. sea-orm's
 //! derived decoding looks every value's column up by name and formats an error for every NULL
-//! it meets. Building the model through its active model instead, value by value, took 17.4 %
-//! of the server's CPU on a page of 100 budget lines, sqlx's decoding of each value included;
-//! reading it straight takes 12.6 %, most of it that decoding (`perf`, 16 clients,
-//! PostgreSQL). Here a model is read straight from the driver's row, field by field at its
-//! place in `E::find()`'s select list: the entity's columns in declaration order, which is
-//! the order of the model's fields, so both come from the one field list `by_position!`
-//! declares the model with.
+//! it meets. Building the model through its active model instead, value by value, still adds
+//! a dynamic value per field on top of sqlx's own decoding, on every row of every page, where
+//! reading it straight leaves little but that decoding (`perf`, PostgreSQL). Here a model is
+//! read straight from the driver's row, field by field at its place in `E::find()`'s select
+//! list: the entity's columns in declaration order, which is the order of the model's
+//! fields, so both come from the one field list `by_position!` declares the model with.
 
 use sea_orm::sqlx::{self, Decode, Row};
 use sea_orm::{DbErr, QueryResult};

@@ -3,7 +3,8 @@
 //! all, and a read on it is one plain statement: on PostgreSQL and MySQL one round trip,
 //! where a read through the pool is two (sqlx pings every connection it takes back), and
 //! on SQLite one hop to its worker thread without sea-orm's and the pool's bookkeeping
-//! (a fifth of the server's CPU per GetOrgUnit at 64 clients went to reading the version).
+//! (every call reads the version, so for a call as cheap as GetOrgUnit that read is a large
+//! part of its work).
 //! A SQLite pool of one connection is read through instead, so the database keeps the one
 //! connection it was given: a database in memory always has one, and sqlx opens it in
 //! shared-cache mode, where a second connection meets table locks that the busy timeout
