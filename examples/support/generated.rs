@@ -7,7 +7,8 @@ use uppsikt::domain::codes::{CategoryCode, OrgUnitCode};
 use uppsikt::domain::period::MonthSpan;
 use uppsikt::domain::provenance::Source;
 use uppsikt::domain::scenario::Scenario;
-use uppsikt::import::record::{Entry, Place, Record};
+use uppsikt::import::place::Place;
+use uppsikt::import::record::{Entry, Record};
 use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
 

@@ -18,7 +18,8 @@ use crate::domain::instant::Instant;
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 use crate::import::parse::{parse_record, parse_retraction};
-use crate::import::record::{Entry, Place};
+use crate::import::place::Place;
+use crate::import::record::Entry;
 use crate::import::{
     ImportError, ImportOutcome, ImportRequest, Importer, KindCounts, RecordViolation, run_import_as,
 };

@@ -9,6 +9,7 @@ pub mod files;
 pub mod kinds;
 pub mod outcome;
 pub mod parse;
+pub mod place;
 pub mod record;
 pub mod run;
 pub mod sie;

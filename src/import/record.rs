@@ -5,6 +5,7 @@ use crate::domain::org::OrgUnit;
 use crate::domain::provenance::Source;
 use crate::import::apply::fact::StoredFact;
 use crate::import::fields::FieldReader;
+use crate::import::place::Place;
 use chrono::NaiveDate;
 
 /// The key of an org unit placement: its code and first day.
@@ -111,14 +112,6 @@ crate::with_fact_kinds!(define_record);
 pub struct Retraction {
     pub key: RetractKey,
     pub text: String,
-}
-
-/// Where a record stands: `position` counts records of the stream from 0; `location` is
-/// `file:line` when it came from a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
-    pub position: usize,
-    pub location: Option<String>,
 }
 
 /// A record with its place in the stream.

@@ -5,7 +5,8 @@ use super::error::RecordViolation;
 use super::fields::FieldReader;
 pub use super::parse::quote;
 use super::parse::{parse_record, parse_retraction};
-use super::record::{Entry, Place, Record};
+use super::place::Place;
+use super::record::{Entry, Record};
 use crate::domain::provenance::Source;
 use crate::domain::validation::Violation;
 

@@ -5,12 +5,14 @@
 mod common;
 mod support {
     pub mod access;
+mod architecture;
     pub mod cases;
     pub mod rpc;
     pub mod wire;
 }
 
 mod access;
+mod architecture;
 mod auth;
 mod budget;
 mod changes;

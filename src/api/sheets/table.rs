@@ -8,7 +8,8 @@ use crate::api::import_records::record_from_proto;
 use crate::domain::provenance::Source;
 use crate::http::sheet::columns::set;
 use crate::import::error::RecordViolation;
-use crate::import::record::{Entry, Place};
+use crate::import::place::Place;
+use crate::import::record::Entry;
 use crate::proto::v1 as pb;
 use prost_reflect::DynamicMessage;
 

@@ -10,7 +10,7 @@ use crate::domain::period::MonthSpan;
 use crate::domain::provenance::{Provenance, Source};
 use crate::domain::validation::Violation;
 use crate::import::fields::FieldReader;
-use crate::import::record::Place;
+use crate::import::place::Place;
 use crate::store::StoreError;
 use crate::store::changes::{self, Action, NewChange};
 use crate::store::history::WriteMeta;

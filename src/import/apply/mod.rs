@@ -16,7 +16,8 @@ mod staffing;
 
 use super::error::RecordViolation;
 use super::outcome::ImportOutcome;
-use super::record::{Entry, Place, Record, RetractKey, Retraction};
+use super::place::Place;
+use super::record::{Entry, Record, RetractKey, Retraction};
 use crate::domain::category::Category;
 use crate::domain::codes::{
     CategoryCode, IndicatorCode, InvestmentId, OrgUnitCode, ProfessionCode,

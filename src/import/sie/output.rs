@@ -9,7 +9,8 @@ use crate::domain::period::MonthSpan;
 use crate::domain::provenance::Source;
 use crate::domain::scenario::Scenario;
 use crate::import::error::RecordViolation;
-use crate::import::record::{Entry, Place, Record};
+use crate::import::place::Place;
+use crate::import::record::{Entry, Record};
 
 pub(super) fn file(reader: SieReader) -> Result<SieFile, Vec<RecordViolation>> {
     let file = reader.file_name().to_owned();
