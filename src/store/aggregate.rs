@@ -3,7 +3,7 @@
 //! sums merged by key. Memory is bounded by the number of distinct keys (the size of the
 //! answer), never by the number of rows summed.
 
-use super::connect::Backend;
+use super::backend::Backend;
 use super::error::StoreError;
 use crate::domain::codes::OrgUnitCode;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, SimpleExpr};

@@ -1,5 +1,6 @@
 //! Opening the database: SQLite in WAL mode with a pool of readers, or PostgreSQL/MySQL.
 
+use super::backend::Backend;
 use super::error::StoreError;
 use super::org_cache::OrgCache;
 use migration::{Migrator, MigratorTrait};
@@ -9,28 +10,6 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Which database a URL speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-    MySql,
-}
-
-impl Backend {
-    pub fn of_url(url: &str) -> Option<Self> {
-        if url.starts_with("sqlite:") {
-            Some(Self::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Some(Self::Postgres)
-        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
-            Some(Self::MySql)
-        } else {
-            None
-        }
-    }
-}
 
 /// How many connections a pool may hold: as configured, or sized to this machine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! callers never see rows or SQL.
 
 pub mod aggregate;
+pub mod backend;
 pub mod budget;
 pub mod bulk;
 pub mod changes;
@@ -20,6 +21,7 @@ pub mod keyset;
 pub mod listing;
 pub mod org;
 pub mod org_cache;
+mod org_reads;
 pub mod positional;
 pub mod references;
 pub mod sources;
@@ -30,6 +32,7 @@ pub mod version_connection;
 pub mod version_gate;
 pub mod write_lock;
 
-pub use connect::{Backend, PoolSize, Store};
+pub use backend::Backend;
+pub use connect::{PoolSize, Store};
 pub use error::StoreError;
 pub use heap::share_one_arena;

@@ -2,7 +2,7 @@
 //! that several instances on one database write one at a time; it also hands out the
 //! transaction times, strictly increasing in commit order, from one source.
 
-use super::connect::Backend;
+use super::backend::Backend;
 use super::error::StoreError;
 use crate::domain::instant::Instant;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, Value};
@@ -120,15 +120,5 @@ fn placeholder(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Postgres => format!("${n}"),
         Backend::Sqlite | Backend::MySql => "?".to_owned(),
-    }
-}
-
-impl From<sea_orm::DatabaseBackend> for Backend {
-    fn from(backend: sea_orm::DatabaseBackend) -> Self {
-        match backend {
-            sea_orm::DatabaseBackend::Postgres => Backend::Postgres,
-            sea_orm::DatabaseBackend::MySql => Backend::MySql,
-            _ => Backend::Sqlite,
-        }
     }
 }

@@ -57,7 +57,11 @@ fn no_module_imports_one_from_a_layer_above_it() {
         unranked.is_empty(),
         "top-level modules without a layer in LAYERS: {unranked:?}"
     );
-    assert!(upward.is_empty(), "imports that run upward:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports that run upward:\n{}",
+        upward.join("\n")
+    );
     // The reader found the graph it is meant to judge, not an empty one.
     assert!(graph.edges.values().map(BTreeSet::len).sum::<usize>() > 300);
 }
@@ -71,7 +75,11 @@ fn no_files_import_each_other_round_a_circle() {
         "import circles:\n{}",
         circles
             .iter()
-            .map(|c| c.iter().map(|m| m.join("::")).collect::<Vec<_>>().join(" -> "))
+            .map(|c| c
+                .iter()
+                .map(|m| m.join("::"))
+                .collect::<Vec<_>>()
+                .join(" -> "))
             .collect::<Vec<_>>()
             .join("\n")
     );
@@ -93,7 +101,12 @@ impl Graph {
             // test modules declared by `#[path]`.
             .filter(|f| !f.ends_with("main.rs") || f.parent() != Some(src.as_path()))
             .filter(|f| !f.to_string_lossy().ends_with("_tests.rs"))
-            .map(|f| (module_of(&src, f), std::fs::read_to_string(f).expect("read")))
+            .map(|f| {
+                (
+                    module_of(&src, f),
+                    std::fs::read_to_string(f).expect("read"),
+                )
+            })
             .collect();
         let known: BTreeSet<&Module> = modules.keys().collect();
         let mut edges = BTreeMap::new();
@@ -180,7 +193,10 @@ fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
 }
 
 fn module_of(src: &Path, file: &Path) -> Module {
-    let relative = file.strip_prefix(src).expect("under src").with_extension("");
+    let relative = file
+        .strip_prefix(src)
+        .expect("under src")
+        .with_extension("");
     let mut parts: Module = relative
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -240,7 +256,10 @@ fn paths(code: &str) -> Vec<Vec<String>> {
         while let Some(i) = code[from..].find(root) {
             let at = from + i;
             from = at + root.len();
-            let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':');
+            let starts_word = at == 0
+                || !(bytes[at - 1].is_ascii_alphanumeric()
+                    || bytes[at - 1] == b'_'
+                    || bytes[at - 1] == b':');
             if starts_word {
                 let head = vec![root.trim_end_matches(':').to_owned()];
                 expand(&code[at + root.len()..], head, &mut found);

@@ -12,7 +12,16 @@ use crate::import::error::RecordViolation;
 use crate::import::place::Place;
 use crate::import::record::{Entry, Record};
 
-pub(super) fn file(reader: SieReader) -> Result<SieFile, Vec<RecordViolation>> {
+impl SieReader {
+    /// The budget lines of the whole file, or every problem found (at most 1 000), each
+    /// naming its line and field.
+    pub fn finish(mut self) -> Result<SieFile, Vec<RecordViolation>> {
+        self.check_end()?;
+        file(self)
+    }
+}
+
+fn file(reader: SieReader) -> Result<SieFile, Vec<RecordViolation>> {
     let file = reader.file_name().to_owned();
     let encoding: Encoding = reader.encoding();
     let program = reader.program.as_ref().map(|(name, version)| {

@@ -3,6 +3,7 @@
 //! at a time. The records used are listed in docs/sie4-import.md; others are read for the
 //! checksum and the syntax, and otherwise left aside, as the standard asks of a reader.
 
+use super::SieStats;
 use super::amount::{check_quantity, parse_ore};
 use super::checksum::Checksum;
 use super::encoding::{ByteEvidence, Encoding};
@@ -12,7 +13,6 @@ use super::fields::{
 use super::lexer::{Field, Line, split};
 use super::mapping::{AccountTarget, Mapping, Resolved, Sign};
 use super::sums::{Kind, Month, Sums};
-use super::{SieFile, SieStats, output};
 use crate::domain::period::{FIRST_YEAR, LAST_YEAR};
 use crate::import::apply::MAX_VIOLATIONS;
 use crate::import::error::RecordViolation;
@@ -100,9 +100,10 @@ impl SieReader {
         self.partial.extend_from_slice(bytes);
     }
 
-    /// The budget lines of the whole file, or every problem found (at most 1 000), each
-    /// naming its line and field.
-    pub fn finish(mut self) -> Result<SieFile, Vec<RecordViolation>> {
+    /// Ends the file: the last line, the checksum and the totals checked; every problem found
+    /// (at most 1 000), each naming its line and field. `finish` (in `output`) goes on to the
+    /// records.
+    pub(super) fn check_end(&mut self) -> Result<(), Vec<RecordViolation>> {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
             self.line_bytes(&line);
@@ -139,9 +140,9 @@ impl SieReader {
         }
         if !self.violations.is_empty() {
             self.violations.sort_by_key(|v| v.position);
-            return Err(self.violations);
+            return Err(std::mem::take(&mut self.violations));
         }
-        output::file(self)
+        Ok(())
     }
 
     pub(super) fn file_name(&self) -> &str {
