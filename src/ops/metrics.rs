@@ -4,7 +4,7 @@
 
 use super::call::{Catalog, Finish, ObservedBody, code_name};
 use crate::import::ImportOutcome;
-use crate::store::{Backend, Store};
+use crate::store::{PoolSizes, Store};
 use futures::future::BoxFuture;
 use http::{Request, Response};
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
@@ -190,47 +190,9 @@ impl std::fmt::Debug for PoolCollector {
     }
 }
 
-/// One pool's (open, idle, max) connections, and its identity (the address of its shared
-/// options), to tell whether the reader is a pool of its own.
-struct PoolSizes {
-    size: u32,
-    idle: u32,
-    max: u32,
-    identity: usize,
-}
-
-macro_rules! sizes_of {
-    ($pool:expr) => {{
-        let pool = $pool;
-        let size = pool.size();
-        PoolSizes {
-            size,
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(size),
-            max: pool.options().get_max_connections(),
-            identity: std::sync::Arc::as_ptr(&pool.connect_options()) as usize,
-        }
-    }};
-}
-
 impl PoolCollector {
-    fn sizes(&self, db: &sea_orm::DatabaseConnection) -> PoolSizes {
-        match self.store.backend() {
-            Backend::Sqlite => sizes_of!(db.get_sqlite_connection_pool()),
-            Backend::Postgres => sizes_of!(db.get_postgres_connection_pool()),
-            Backend::MySql => sizes_of!(db.get_mysql_connection_pool()),
-        }
-    }
-
-    /// The primary pool, and the reader's when reads go to a pool of their own.
     fn pools(&self) -> Vec<(&'static str, PoolSizes)> {
-        let primary = self.sizes(self.store.db());
-        let reader = self.sizes(self.store.reader());
-        let mut pools = vec![];
-        if reader.identity != primary.identity {
-            pools.push(("reader", reader));
-        }
-        pools.insert(0, ("primary", primary));
-        pools
+        self.store.pool_sizes()
     }
 }
 

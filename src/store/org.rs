@@ -8,13 +8,20 @@ use crate::domain::codes::OrgUnitCode;
 use crate::domain::org::{OrgUnit, OrgUnitKind};
 use crate::domain::provenance::Provenance;
 use crate::domain::provenance::Source;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 /// A stored placement with where it came from.
 #[derive(Debug, Clone)]
 pub struct StoredOrgUnit {
     pub unit: OrgUnit,
     pub provenance: Provenance,
+}
+
+/// How many placements were ever recorded: none in a fresh database.
+pub async fn count_placements(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    Ok(org_unit::Entity::find().count(db).await?)
 }
 
 /// Every placement ever recorded (current and superseded), ordered by code and validity:
