@@ -337,21 +337,34 @@ pub async fn current_lines_for(
     series: &[(String, String, i32)],
 ) -> Result<Vec<StoredBudgetLine>, StoreError> {
     use budget_line::Column as C;
-    use sea_orm::sea_query::ExprTrait;
+    use std::collections::BTreeSet;
     let mut lines = Vec::new();
     for chunk in series.chunks(300) {
-        let key = Expr::tuple([
-            Expr::col(C::OrgUnitCode),
-            Expr::col(C::CategoryCode),
-            Expr::col(C::FiscalYear),
-        ]);
+        // One IN list per column, not a list of tuples: every database plans the lists as
+        // an index range on the unit, while PostgreSQL plans a tuple list as an OR per row
+        // of the table. The lists name a superset, which the exact series filter below.
+        let wanted: BTreeSet<(&str, &str, i32)> = chunk
+            .iter()
+            .map(|(unit, category, year)| (unit.as_str(), category.as_str(), *year))
+            .collect();
+        let units: BTreeSet<&str> = wanted.iter().map(|s| s.0).collect();
+        let categories: BTreeSet<&str> = wanted.iter().map(|s| s.1).collect();
+        let years: BTreeSet<i32> = wanted.iter().map(|s| s.2).collect();
         let rows = budget_line::Entity::find()
             .filter(C::SupersededAt.is_null())
-            .filter(key.in_tuples(chunk.iter().cloned()))
+            .filter(C::OrgUnitCode.is_in(units))
+            .filter(C::CategoryCode.is_in(categories))
+            .filter(C::FiscalYear.is_in(years))
             .all(db)
             .await?;
         for row in rows {
-            lines.push(line_to_domain(row)?);
+            if wanted.contains(&(
+                row.org_unit_code.as_str(),
+                row.category_code.as_str(),
+                row.fiscal_year,
+            )) {
+                lines.push(line_to_domain(row)?);
+            }
         }
     }
     Ok(lines)
