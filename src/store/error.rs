@@ -2,6 +2,7 @@
 //! act on: overload and lost connections are worth a retry, everything else is INTERNAL.
 
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,6 +28,11 @@ impl From<DbErr> for StoreError {
             Class::Other => Self::Database(error),
         }
     }
+}
+
+/// A driver error as sea-orm reports it, so that it is classified as every other is.
+pub(super) fn from_driver(error: sea_orm::sqlx::Error) -> StoreError {
+    DbErr::Query(RuntimeErr::SqlxError(Arc::new(error))).into()
 }
 
 enum Class {
