@@ -23,9 +23,15 @@ pub enum ApiError {
     },
     #[error("{resource} not found")]
     NotFound { resource: String },
-    /// Overload or a lost database: worth a retry with backoff.
-    #[error("service unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// Overload or a lost database: worth a retry with backoff. `cause` is what the client
+    /// is told (never a database message), `retry_after` when to try again if known.
+    #[error("service unavailable: {cause}")]
+    Unavailable {
+        cause: String,
+        retry_after: Option<std::time::Duration>,
+        #[source]
+        source: anyhow::Error,
+    },
     /// The client went away or cancelled: nothing to report as a failure of ours.
     #[error("cancelled by the client")]
     Cancelled(String),
@@ -97,7 +103,11 @@ impl From<Vec<Violation>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(_) => Self::Unavailable(error.into()),
+            StoreError::Unavailable(_) => Self::Unavailable {
+                cause: error.cause(),
+                retry_after: None,
+                source: error.into(),
+            },
             StoreError::TimedOut(_) => {
                 tracing::warn!(%error, "database statement timed out");
                 Self::DeadlineExceeded {
@@ -221,12 +231,23 @@ impl From<ApiError> for Status {
                 "RESOURCE_NOT_FOUND",
                 cut(&format!("{resource} not found")),
             ),
-            ApiError::Unavailable(source) => {
+            ApiError::Unavailable {
+                cause,
+                retry_after,
+                source,
+            } => {
                 tracing::warn!(error = ?source, "database unavailable");
+                let retry = match retry_after {
+                    Some(delay) => {
+                        details.set_retry_info(Some(*delay));
+                        format!("retry in {} s", delay.as_secs_f64().ceil())
+                    }
+                    None => "retry with backoff".to_owned(),
+                };
                 (
                     Code::Unavailable,
                     "DATABASE_UNAVAILABLE",
-                    "the database is overloaded or unreachable; retry with backoff".to_owned(),
+                    cut(&format!("{cause}; {retry}")),
                 )
             }
             ApiError::Cancelled(reason) => {

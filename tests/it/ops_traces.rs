@@ -16,9 +16,9 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
-use std::time::Duration;
 use uppsikt::proto::v1 as pb;
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
