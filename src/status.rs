@@ -37,6 +37,13 @@ pub enum ApiError {
     Cancelled(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// An internal error with what a client may be told of it (how far an import came).
+    #[error("internal error: {context}")]
+    InternalIn {
+        context: String,
+        #[source]
+        source: anyhow::Error,
+    },
     /// No credential, or one that is not valid (src/auth).
     #[error("unauthenticated: {message}")]
     Unauthenticated {
@@ -156,6 +163,29 @@ impl From<ImportError> for ApiError {
                 retry_after: None,
             },
             ImportError::Store(error) => error.into(),
+            ImportError::Interrupted { .. } => {
+                // The message names the cause and the record reached, never the database's
+                // words (those are logged, from the source).
+                let message = error.to_string();
+                let ImportError::Interrupted { error: cause, .. } = error else {
+                    unreachable!("matched above");
+                };
+                match cause {
+                    StoreError::Unavailable(_) => Self::Unavailable {
+                        cause: message,
+                        retry_after: None,
+                        source: cause.into(),
+                    },
+                    StoreError::TimedOut(_) => {
+                        tracing::warn!(error = %cause, "an import's statement timed out");
+                        Self::DeadlineExceeded { message }
+                    }
+                    StoreError::Database(_) | StoreError::Corrupt(_) => Self::InternalIn {
+                        context: message,
+                        source: cause.into(),
+                    },
+                }
+            }
         }
     }
 }
@@ -257,6 +287,14 @@ impl From<ApiError> for Status {
             ApiError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 (Code::Internal, "INTERNAL", "internal error".to_owned())
+            }
+            ApiError::InternalIn { context, source } => {
+                tracing::error!(error = ?source, %context, "internal error");
+                (
+                    Code::Internal,
+                    "INTERNAL",
+                    cut(&format!("internal error: {context}")),
+                )
             }
             ApiError::Unauthenticated { reason, message } => {
                 (Code::Unauthenticated, *reason, cut(message))

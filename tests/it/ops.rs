@@ -719,3 +719,104 @@ async fn calls_fail_fast_while_the_database_is_away_and_recover_by_themselves() 
         app.stop().await;
     }
 }
+
+/// An import the database drops out of mid-way fails UNAVAILABLE naming the record it had
+/// reached, in the request's terms rather than the database's, and leaves nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_cut_by_the_database_names_the_record_it_reached() {
+    for mut database in TestDatabase::all().await {
+        if database.server_admin().is_none() {
+            continue;
+        }
+        let (prefix, rest) = database.url.split_once('@').expect("user@host in the URL");
+        let (host, path) = rest.split_once('/').expect("host/database in the URL");
+        let target: SocketAddr = tokio::net::lookup_host(host)
+            .await
+            .expect("resolve the database host")
+            .find(SocketAddr::is_ipv4)
+            .expect("an IPv4 address");
+        let relay = Relay::start(target).await;
+        database.url = format!("{prefix}@{}/{path}", relay.address);
+        let (app, admin) = start(database, true).await;
+        let label = app.label;
+        let line = |i: usize| {
+            common::import_record(Kind::BudgetLine(pb::BudgetLineRecord {
+                org_unit: "HSN".to_owned(),
+                category: "PERSONALKOSTNADER".to_owned(),
+                fiscal_year: 2030 + (i / 12) as i32,
+                from_month: (i % 12) as i32 + 1,
+                to_month: (i % 12) as i32 + 1,
+                scenario: pb::Scenario::Budget as i32,
+                amount_sek: -1_000,
+            }))
+        };
+        let batch = uppsikt::import::run::BATCH_SIZE;
+        let (send, receive) = tokio::sync::mpsc::channel(batch + 2);
+        let mut imports = app.imports();
+        let call = tokio::spawn(async move {
+            imports
+                .import(tokio_stream::wrappers::ReceiverStream::new(receive))
+                .await
+        });
+        send.send(common::import_header("cut-short"))
+            .await
+            .expect("header");
+        for i in 0..batch {
+            send.send(line(i)).await.expect("record");
+        }
+        // The first batch is written; the database goes while the import waits for more.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        relay.down();
+        send.send(line(batch)).await.expect("record");
+        drop(send);
+        let status = call
+            .await
+            .expect("the call's task")
+            .expect_err("an import without its database");
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unavailable,
+            "{label}: {status:?}"
+        );
+        let message = status.message();
+        assert!(
+            message.contains(&format!("records[{batch}] (budget_line)"))
+                && message.contains("nothing was imported"),
+            "{label}: the record reached: {message}"
+        );
+        assert!(
+            !message.contains("database error") && !message.contains("returned from database"),
+            "{label}: the database's own words: {message}"
+        );
+
+        relay.up().await;
+        wait_for(&app, admin, true).await;
+        // A pooled connection the cut left behind may fail one call UNAVAILABLE; the
+        // client retries, as the code tells it to.
+        let mut attempts = 0;
+        let lines = loop {
+            attempts += 1;
+            let answer = app
+                .budget()
+                .list_budget_lines(pb::ListBudgetLinesRequest {
+                    org_unit: "orgUnits/HSN".to_owned(),
+                    fiscal_year: 2030,
+                    ..Default::default()
+                })
+                .await;
+            match answer {
+                Ok(lines) => break lines.into_inner(),
+                Err(s) if s.code() == tonic::Code::Unavailable && attempts < 5 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(s) => panic!("{label}: lines after: {s:?}"),
+            }
+        };
+        assert!(
+            lines.budget_lines.is_empty(),
+            "{label}: {:?}",
+            lines.budget_lines
+        );
+        app.stop().await;
+    }
+}
