@@ -49,7 +49,8 @@ pub enum ImportError {
     /// it had come (the database's own message stays in the source, for the log).
     #[error("{}: {} at {stage}; {}", .error.cause(), what(.error), stage.outcome())]
     Interrupted {
-        stage: Stage,
+        /// Boxed: every `Result` of an import's stream carries this error's size.
+        stage: Box<Stage>,
         #[source]
         error: StoreError,
     },

@@ -60,7 +60,7 @@ where
             txn.rollback().await.map_err(cut(Stage::Start))?;
             return Ok(outcome);
         }
-        Ok(Begun::Import(ticket, import_id, ctx)) => (ticket, import_id, ctx),
+        Ok(Begun::Import(ticket, import_id, ctx)) => (ticket, import_id, *ctx),
         Err(error) => return Err(abandon(txn, interrupted(Stage::Start, error)).await),
     };
     let recorded_at = ticket.recorded_at;
@@ -178,7 +178,10 @@ fn record_ref(entry: &Entry) -> RecordRef {
 fn interrupted(stage: Stage, error: impl Into<StoreError>) -> ImportError {
     match error.into() {
         corrupt @ StoreError::Corrupt(_) => ImportError::Store(corrupt),
-        error => ImportError::Interrupted { stage, error },
+        error => ImportError::Interrupted {
+            stage: Box::new(stage),
+            error,
+        },
     }
 }
 
@@ -186,7 +189,7 @@ fn interrupted(stage: Stage, error: impl Into<StoreError>) -> ImportError {
 /// the write lock's ticket, the import's id and the context its records are applied in.
 enum Begun {
     Replay(ImportOutcome),
-    Import(write_lock::WriteTicket, i64, ImportContext),
+    Import(write_lock::WriteTicket, i64, Box<ImportContext>),
 }
 
 /// Takes the write lock, looks for an earlier import of the request id, and logs the new
@@ -231,7 +234,7 @@ async fn begin(
         scope.map(|s| ImportScope::new(s.clone(), recorded_at.date())),
     )
     .await?;
-    Ok(Begun::Import(ticket, import_id, ctx))
+    Ok(Begun::Import(ticket, import_id, Box::new(ctx)))
 }
 
 /// The scope's refusal, if a record met one: it ends the import whole.
