@@ -112,7 +112,14 @@ pub async fn run(fresh: &Fresh, kills: usize, rng: &mut Rng) -> anyhow::Result<R
         for answer in answers.lock().expect("lock").iter() {
             match answer {
                 Ok(_) => victim_committed += 1,
-                Err(_) => victim_cut += 1,
+                Err(status) => {
+                    eprintln!(
+                        "killed server's import: {:?} {}",
+                        status.code(),
+                        status.message()
+                    );
+                    victim_cut += 1;
+                }
             }
         }
     }
