@@ -791,8 +791,8 @@ async fn an_import_cut_by_the_database_names_the_record_it_reached() {
 
         relay.up().await;
         wait_for(&app, admin, true).await;
-        // A pooled connection the cut left behind may fail one call UNAVAILABLE; the
-        // client retries, as the code tells it to.
+        // The cut was brief: a pooled connection used within the ping window before it
+        // is handed out unpinged and may fail one call UNAVAILABLE; the client retries.
         let mut attempts = 0;
         let lines = loop {
             attempts += 1;
