@@ -153,7 +153,8 @@ impl ReadinessReporter {
     }
 
     /// Checks every `interval` (at least every second while not ready, so that calls are
-    /// let through again soon after the database is back) until `stop` fires.
+    /// let through again soon after the database is back), and soon after a call was
+    /// answered UNAVAILABLE, until `stop` fires.
     pub async fn run(
         self,
         store: Store,
@@ -166,8 +167,17 @@ impl ReadinessReporter {
             } else {
                 options.interval.min(INTERVAL_WHILE_DOWN)
             };
+            let last = tokio::time::Instant::now();
             tokio::select! {
                 () = tokio::time::sleep(interval) => {}
+                // A call was answered UNAVAILABLE: look now, but not more often than every
+                // `SUSPICION_GAP`, so that a burst of failures is one check.
+                () = store.availability().suspected() => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(last + SUSPICION_GAP) => {}
+                        _ = stop.changed() => return,
+                    }
+                }
                 _ = stop.changed() => return,
             }
             if *stop.borrow() {
@@ -181,6 +191,8 @@ impl ReadinessReporter {
 /// How long the probe may take before a connection of its own checks that the database is
 /// there.
 const UNREACHABLE_AFTER: Duration = Duration::from_millis(250);
+/// The shortest pause between a check and one a failed call asks for.
+const SUSPICION_GAP: Duration = Duration::from_millis(250);
 /// The longest pause between checks while the database does not answer.
 const INTERVAL_WHILE_DOWN: Duration = Duration::from_secs(1);
 

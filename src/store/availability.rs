@@ -30,12 +30,16 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 pub struct Availability {
     outage: watch::Sender<Option<Outage>>,
+    /// A call met an unavailable database: whoever checks it should look now rather than
+    /// at its next turn.
+    suspicion: tokio::sync::Notify,
 }
 
 impl Default for Availability {
     fn default() -> Self {
         Self {
             outage: watch::Sender::new(None),
+            suspicion: tokio::sync::Notify::new(),
         }
     }
 }
@@ -70,6 +74,17 @@ impl Availability {
         self.outage.borrow().clone()
     }
 
+    /// Reports that a call was answered UNAVAILABLE by the database; many reports before
+    /// the checker wakes count as one.
+    pub fn suspect(&self) {
+        self.suspicion.notify_one();
+    }
+
+    /// Completes at the next `suspect` (or at once if one came since the last).
+    pub async fn suspected(&self) {
+        self.suspicion.notified().await;
+    }
+
     /// Follows the outages: a call that started before one was known can end when it is.
     pub fn watch(&self) -> watch::Receiver<Option<Outage>> {
         self.outage.subscribe()
@@ -92,6 +107,17 @@ mod tests {
         assert_eq!(second.cause, "connection reset");
         availability.reachable();
         assert_eq!(availability.outage(), None);
+    }
+
+    #[tokio::test]
+    async fn suspicions_before_the_checker_waits_wake_it_once() {
+        let availability = Availability::default();
+        availability.suspect();
+        availability.suspect();
+        let woken = tokio::time::timeout(Duration::from_millis(100), availability.suspected());
+        assert!(woken.await.is_ok(), "a suspicion was kept for the checker");
+        let again = tokio::time::timeout(Duration::from_millis(50), availability.suspected());
+        assert!(again.await.is_err(), "two suspicions wake it once");
     }
 
     #[tokio::test]

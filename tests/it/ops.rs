@@ -24,12 +24,21 @@ const CHECK_EVERY: Duration = Duration::from_millis(200);
 
 /// A server with its admin listener; returns the admin address too.
 async fn start(database: TestDatabase, demo: bool) -> (TestApp, SocketAddr) {
+    start_checking_every(database, demo, CHECK_EVERY).await
+}
+
+/// `start` with readiness checked every `interval`.
+async fn start_checking_every(
+    database: TestDatabase,
+    demo: bool,
+    interval: Duration,
+) -> (TestApp, SocketAddr) {
     let admin = std::net::TcpListener::bind("127.0.0.1:0").expect("bind admin");
     let admin_address = admin.local_addr().expect("admin address");
     let options = ServeOptions {
         admin_listener: Some(std::sync::Arc::new(admin)),
         readiness: ReadinessOptions {
-            interval: CHECK_EVERY,
+            interval,
             timeout: Duration::from_secs(2),
         },
         ..Default::default()
@@ -722,6 +731,8 @@ async fn calls_fail_fast_while_the_database_is_away_and_recover_by_themselves() 
 
 /// An import the database drops out of mid-way fails UNAVAILABLE naming the record it had
 /// reached, in the request's terms rather than the database's, and leaves nothing written.
+/// Its failure makes the readiness check look at once: with checks an hour apart, the
+/// server knows the database is away within a second, and refuses reads at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_cut_by_the_database_names_the_record_it_reached() {
     for mut database in TestDatabase::all().await {
@@ -737,7 +748,7 @@ async fn an_import_cut_by_the_database_names_the_record_it_reached() {
             .expect("an IPv4 address");
         let relay = Relay::start(target).await;
         database.url = format!("{prefix}@{}/{path}", relay.address);
-        let (app, admin) = start(database, true).await;
+        let (app, admin) = start_checking_every(database, true, Duration::from_secs(3600)).await;
         let label = app.label;
         let line = |i: usize| {
             common::import_record(Kind::BudgetLine(pb::BudgetLineRecord {
@@ -787,6 +798,31 @@ async fn an_import_cut_by_the_database_names_the_record_it_reached() {
         assert!(
             !message.contains("database error") && !message.contains("returned from database"),
             "{label}: the database's own words: {message}"
+        );
+        let failed = std::time::Instant::now();
+        wait_for(&app, admin, false).await;
+        let noticed = failed.elapsed();
+        assert!(
+            noticed < Duration::from_secs(2),
+            "{label}: noticed after {noticed:?}"
+        );
+        let started = std::time::Instant::now();
+        let refused = app
+            .organization()
+            .get_org_unit(pb::GetOrgUnitRequest {
+                name: "orgUnits/HSN".to_owned(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("no database, no unit");
+        assert_eq!(
+            refused.code(),
+            tonic::Code::Unavailable,
+            "{label}: {refused:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{label}: refused late"
         );
 
         relay.up().await;
