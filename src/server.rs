@@ -153,12 +153,14 @@ pub async fn serve_with(
         // (src/http), which refuses what it does not serve before anything runs and calls
         // the gRPC stack below in-process; below those, for every protocol alike, deadline
         // and concurrency (so their refusals reach a client in its own protocol), then who
-        // calls (and their rate).
+        // calls (and their rate), then whether the database is there.
         .accept_http1(true)
         .layer(tower::util::option_layer(options.web.cors_layer()?))
         .layer(HttpLayer)
         .layer(LimitLayer::new(options.limits))
         .layer(AuthLayer::new(options.auth))
+        // Innermost: a caller without access is told so even while the database is away.
+        .layer(crate::ops::outage::OutageLayer::new(store.clone()))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -23,14 +23,27 @@ pub enum ApiError {
     },
     #[error("{resource} not found")]
     NotFound { resource: String },
-    /// Overload or a lost database: worth a retry with backoff.
-    #[error("service unavailable")]
-    Unavailable(#[source] anyhow::Error),
+    /// Overload or a lost database: worth a retry with backoff. `cause` is what the client
+    /// is told (never a database message), `retry_after` when to try again if known.
+    #[error("service unavailable: {cause}")]
+    Unavailable {
+        cause: String,
+        retry_after: Option<std::time::Duration>,
+        #[source]
+        source: anyhow::Error,
+    },
     /// The client went away or cancelled: nothing to report as a failure of ours.
     #[error("cancelled by the client")]
     Cancelled(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// An internal error with what a client may be told of it (how far an import came).
+    #[error("internal error: {context}")]
+    InternalIn {
+        context: String,
+        #[source]
+        source: anyhow::Error,
+    },
     /// No credential, or one that is not valid (src/auth).
     #[error("unauthenticated: {message}")]
     Unauthenticated {
@@ -97,7 +110,11 @@ impl From<Vec<Violation>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(_) => Self::Unavailable(error.into()),
+            StoreError::Unavailable(_) => Self::Unavailable {
+                cause: error.cause(),
+                retry_after: None,
+                source: error.into(),
+            },
             StoreError::TimedOut(_) => {
                 tracing::warn!(%error, "database statement timed out");
                 Self::DeadlineExceeded {
@@ -146,6 +163,29 @@ impl From<ImportError> for ApiError {
                 retry_after: None,
             },
             ImportError::Store(error) => error.into(),
+            ImportError::Interrupted { .. } => {
+                // The message names the cause and the record reached, never the database's
+                // words (those are logged, from the source).
+                let message = error.to_string();
+                let ImportError::Interrupted { error: cause, .. } = error else {
+                    unreachable!("matched above");
+                };
+                match cause {
+                    StoreError::Unavailable(_) => Self::Unavailable {
+                        cause: message,
+                        retry_after: None,
+                        source: cause.into(),
+                    },
+                    StoreError::TimedOut(_) => {
+                        tracing::warn!(error = %cause, "an import's statement timed out");
+                        Self::DeadlineExceeded { message }
+                    }
+                    StoreError::Database(_) | StoreError::Corrupt(_) => Self::InternalIn {
+                        context: message,
+                        source: cause.into(),
+                    },
+                }
+            }
         }
     }
 }
@@ -221,12 +261,23 @@ impl From<ApiError> for Status {
                 "RESOURCE_NOT_FOUND",
                 cut(&format!("{resource} not found")),
             ),
-            ApiError::Unavailable(source) => {
+            ApiError::Unavailable {
+                cause,
+                retry_after,
+                source,
+            } => {
                 tracing::warn!(error = ?source, "database unavailable");
+                let retry = match retry_after {
+                    Some(delay) => {
+                        details.set_retry_info(Some(*delay));
+                        format!("retry in {} s", delay.as_secs_f64().ceil())
+                    }
+                    None => "retry with backoff".to_owned(),
+                };
                 (
                     Code::Unavailable,
                     "DATABASE_UNAVAILABLE",
-                    "the database is overloaded or unreachable; retry with backoff".to_owned(),
+                    cut(&format!("{cause}; {retry}")),
                 )
             }
             ApiError::Cancelled(reason) => {
@@ -236,6 +287,14 @@ impl From<ApiError> for Status {
             ApiError::Internal(source) => {
                 tracing::error!(error = ?source, "internal error");
                 (Code::Internal, "INTERNAL", "internal error".to_owned())
+            }
+            ApiError::InternalIn { context, source } => {
+                tracing::error!(error = ?source, %context, "internal error");
+                (
+                    Code::Internal,
+                    "INTERNAL",
+                    cut(&format!("internal error: {context}")),
+                )
             }
             ApiError::Unauthenticated { reason, message } => {
                 (Code::Unauthenticated, *reason, cut(message))

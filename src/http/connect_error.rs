@@ -94,6 +94,10 @@ fn debug(kind: &str, details: &ErrorDetails) -> Option<Value> {
         "google.rpc.ErrorInfo" => details.error_info().map(|info| {
             json!({ "reason": info.reason, "domain": info.domain, "metadata": info.metadata })
         }),
+        "google.rpc.RetryInfo" => details.retry_info().map(|info| {
+            let delay = info.retry_delay.map_or(0.0, |d| d.as_secs_f64());
+            json!({ "retryDelay": format!("{delay}s") })
+        }),
         "google.rpc.BadRequest" => details.bad_request().map(|bad| {
             let violations: Vec<Value> = bad
                 .field_violations
@@ -124,6 +128,18 @@ pub fn with_http_status(http_status: StatusCode, status: &Status) -> Response<Bo
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    // RetryInfo's delay, for HTTP clients and proxies that know only the header (whole
+    // seconds, rounded up).
+    if let Some(delay) = status
+        .get_error_details()
+        .retry_info()
+        .and_then(|info| info.retry_delay)
+    {
+        let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     // What the client was answered, for the metrics and the call's log line.
     response
         .extensions_mut()

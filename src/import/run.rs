@@ -1,13 +1,13 @@
 //! Running one import: request-id replay, one transaction, batches, all-or-nothing.
 
 use super::apply::{ImportContext, ImportScope, ORG_UNIT_KIND};
-use super::error::ImportError;
+use super::error::{ImportError, RecordRef, Stage};
 use super::outcome::ImportOutcome;
 use super::record::{Entry, ImportRequest};
 use crate::domain::access::{Grant, OrgScope};
 use crate::domain::validation::MAX_SHORT_TEXT;
 use crate::store::history::WriteMeta;
-use crate::store::{Store, imports, write_lock};
+use crate::store::{Store, StoreError, imports, write_lock};
 use futures::{Stream, StreamExt};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
@@ -53,45 +53,17 @@ where
     S: Stream<Item = Result<Entry, ImportError>> + Unpin,
 {
     validate(&request)?;
-    // The lock comes first: it makes this transaction the one writer across every instance
-    // on the database, and the replay check below then sees every earlier import.
-    let txn = store.db().begin().await?;
-    let ticket = write_lock::acquire(&txn).await?;
-    if let Some(request_id) = &request.request_id
-        && let Some(earlier) = imports::find_by_request_id(&txn, request_id).await?
-    {
-        let mut outcome: ImportOutcome = serde_json::from_str(&earlier.result).map_err(|e| {
-            crate::store::StoreError::Corrupt(format!("import {} result: {e}", earlier.id))
-        })?;
-        outcome.replayed = true;
-        txn.rollback().await?;
-        return Ok(outcome);
-    }
-
+    let cut = |stage: Stage| move |error| interrupted(stage, error);
+    let txn = store.db().begin().await.map_err(cut(Stage::Start))?;
+    let (ticket, import_id, mut ctx) = match begin(&txn, &request, importer).await {
+        Ok(Begun::Replay(outcome)) => {
+            txn.rollback().await.map_err(cut(Stage::Start))?;
+            return Ok(outcome);
+        }
+        Ok(Begun::Import(ticket, import_id, ctx)) => (ticket, import_id, *ctx),
+        Err(error) => return Err(abandon(txn, interrupted(Stage::Start, error)).await),
+    };
     let recorded_at = ticket.recorded_at;
-    let import_id = imports::insert(
-        &txn,
-        request.request_id.clone(),
-        request.document.clone(),
-        request.table.clone(),
-        request.system.clone(),
-        recorded_at,
-    )
-    .await?;
-    let scope = importer.and_then(|i| i.grant.scope());
-    if let Some(importer) = importer {
-        let stored_scope = scope.map(OrgScope::to_stored);
-        imports::set_importer(&txn, import_id, &importer.name, stored_scope).await?;
-    }
-    let mut ctx = ImportContext::load(
-        &txn,
-        WriteMeta {
-            import_id,
-            recorded_at,
-        },
-        scope.map(|s| ImportScope::new(s.clone(), recorded_at.date())),
-    )
-    .await?;
 
     let mut batch = Vec::with_capacity(BATCH_SIZE);
     let mut read = 0_u64;
@@ -109,19 +81,26 @@ where
         }
         read += 1;
         if batch.len() == BATCH_SIZE {
-            apply(&mut ctx, &txn, &mut batch).await?;
+            if let Err(error) = apply(&mut ctx, &txn, &mut batch).await {
+                return Err(abandon(txn, error).await);
+            }
             if let Some(denied) = out_of_scope(&mut ctx) {
                 return Err(abandon(txn, denied).await);
             }
             progress(read);
         }
     }
-    apply(&mut ctx, &txn, &mut batch).await?;
+    if let Err(error) = apply(&mut ctx, &txn, &mut batch).await {
+        return Err(abandon(txn, error).await);
+    }
     if let Some(denied) = out_of_scope(&mut ctx) {
         return Err(abandon(txn, denied).await);
     }
     progress(read);
-    ctx.check_retracted_definitions(&txn).await?;
+    let finish = Stage::Finish { records: read };
+    if let Err(error) = ctx.check_retracted_definitions(&txn).await {
+        return Err(abandon(txn, interrupted(finish, error)).await);
+    }
 
     if !ctx.violations.is_empty() {
         let mut violations = std::mem::take(&mut ctx.violations);
@@ -133,21 +112,29 @@ where
     outcome.dry_run = request.dry_run;
     outcome.recorded_at = recorded_at.micros();
     if request.dry_run {
-        txn.rollback().await?;
+        txn.rollback().await.map_err(cut(finish))?;
         return Ok(outcome);
     }
     outcome.import_id = Some(import_id);
     let result = serde_json::to_string(&outcome)
         .map_err(|e| crate::store::StoreError::Corrupt(format!("import result: {e}")))?;
-    imports::set_result(&txn, import_id, result).await?;
-    if outcome
+    let org_changed = outcome
         .counts
         .get(ORG_UNIT_KIND)
-        .is_some_and(|c| c.inserted + c.superseded + c.retracted > 0)
-    {
-        write_lock::mark_org_changed(&txn, ticket).await?;
+        .is_some_and(|c| c.inserted + c.superseded + c.retracted > 0);
+    let recorded = async {
+        imports::set_result(&txn, import_id, result).await?;
+        if org_changed {
+            write_lock::mark_org_changed(&txn, ticket).await?;
+        }
+        Ok::<_, StoreError>(())
+    };
+    if let Err(error) = recorded.await {
+        return Err(abandon(txn, interrupted(finish, error)).await);
     }
-    txn.commit().await?;
+    txn.commit()
+        .await
+        .map_err(cut(Stage::Commit { records: read }))?;
     tracing::info!(
         import_id,
         records = outcome.records(),
@@ -157,14 +144,97 @@ where
     Ok(outcome)
 }
 
+/// Writes `batch`; a database failure names the records the batch held.
 async fn apply(
     ctx: &mut ImportContext,
     txn: &DatabaseTransaction,
     batch: &mut Vec<Entry>,
 ) -> Result<(), ImportError> {
+    let stage = match (batch.first(), batch.last()) {
+        (Some(first), Some(last)) => Stage::Records {
+            first: record_ref(first),
+            last: record_ref(last),
+        },
+        _ => Stage::Finish {
+            records: ctx.outcome.records(),
+        },
+    };
     let entries = std::mem::replace(batch, Vec::with_capacity(super::run::BATCH_SIZE));
-    ctx.apply_batch(txn, entries).await?;
-    Ok(())
+    ctx.apply_batch(txn, entries)
+        .await
+        .map_err(|error| interrupted(stage, error))
+}
+
+fn record_ref(entry: &Entry) -> RecordRef {
+    RecordRef {
+        position: entry.place.position,
+        kind: entry.record.kind(),
+        location: entry.place.location.clone(),
+    }
+}
+
+/// A database failure at `stage`; other store errors (data that cannot be read back) stay
+/// as they are.
+fn interrupted(stage: Stage, error: impl Into<StoreError>) -> ImportError {
+    match error.into() {
+        corrupt @ StoreError::Corrupt(_) => ImportError::Store(corrupt),
+        error => ImportError::Interrupted {
+            stage: Box::new(stage),
+            error,
+        },
+    }
+}
+
+/// What opening an import found: an earlier import of the same request id to replay, or
+/// the write lock's ticket, the import's id and the context its records are applied in.
+enum Begun {
+    Replay(ImportOutcome),
+    Import(write_lock::WriteTicket, i64, Box<ImportContext>),
+}
+
+/// Takes the write lock, looks for an earlier import of the request id, and logs the new
+/// import.
+async fn begin(
+    txn: &DatabaseTransaction,
+    request: &ImportRequest,
+    importer: Option<&Importer>,
+) -> Result<Begun, StoreError> {
+    // The lock comes first: it makes this transaction the one writer across every instance
+    // on the database, and the replay check below then sees every earlier import.
+    let ticket = write_lock::acquire(txn).await?;
+    if let Some(request_id) = &request.request_id
+        && let Some(earlier) = imports::find_by_request_id(txn, request_id).await?
+    {
+        let mut outcome: ImportOutcome = serde_json::from_str(&earlier.result)
+            .map_err(|e| StoreError::Corrupt(format!("import {} result: {e}", earlier.id)))?;
+        outcome.replayed = true;
+        return Ok(Begun::Replay(outcome));
+    }
+    let recorded_at = ticket.recorded_at;
+    let import_id = imports::insert(
+        txn,
+        request.request_id.clone(),
+        request.document.clone(),
+        request.table.clone(),
+        request.system.clone(),
+        recorded_at,
+    )
+    .await?;
+    let scope = importer.and_then(|i| i.grant.scope());
+    if let Some(importer) = importer {
+        let stored_scope = scope.map(OrgScope::to_stored);
+        imports::set_importer(txn, import_id, &importer.name, stored_scope).await?;
+    }
+    let ctx = ImportContext::load(
+        txn,
+        WriteMeta {
+            import_id,
+            recorded_at,
+        },
+        scope.map(|s| ImportScope::new(s.clone(), recorded_at.date())),
+    )
+    .await?;
+    Ok(Begun::Import(ticket, import_id, Box::new(ctx)))
 }
 
 /// The scope's refusal, if a record met one: it ends the import whole.

@@ -6,12 +6,14 @@
 //! - `readiness`: a background database check behind gRPC health and `/readyz`;
 //! - `admin`: the `--admin-listen` HTTP server (`/metrics`, `/livez`, `/readyz`);
 //! - `otel`: OpenTelemetry traces over OTLP;
-//! - `pool_wait`: how long calls wait for a database connection.
+//! - `pool_wait`: how long calls wait for a database connection;
+//! - `outage`: calls fail fast while the readiness check finds the database away.
 
 pub mod admin;
 pub mod call;
 pub mod metrics;
 pub mod otel;
+pub mod outage;
 pub mod pool_wait;
 pub mod readiness;
 pub mod request_id;

@@ -8,7 +8,9 @@ use opentelemetry_otlp::{SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tracing::subscriber::Interest;
 use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{DynFilterFn, LevelFilter};
 use tracing_subscriber::registry::LookupSpan;
 
 static EXPORTING: AtomicBool = AtomicBool::new(false);
@@ -54,16 +56,39 @@ pub fn provider(endpoint: Option<&str>) -> anyhow::Result<SdkTracerProvider> {
 
 /// The tracing layer that turns spans into OpenTelemetry spans: the calls' spans (see
 /// `tracing_layer`) and the database spans sea-orm makes (`sea_orm.query_all` …, feature
-/// `tracing-spans`) as their children.
+/// `tracing-spans`) as their children. A database span outside any call (the readiness
+/// probe every few seconds) would be a trace of its own, and probes' calls
+/// (`PROBE_TARGET`) are not exported at all: a collector would otherwise hold mostly
+/// health checks.
 pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S> + Send + Sync + 'static
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
 {
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target("uppsikt", tracing::Level::INFO)
+        .with_target(PROBE_TARGET, LevelFilter::OFF)
+        .with_target("sea_orm", tracing::Level::INFO);
+    let by_callsite = targets.clone();
+    let filter = DynFilterFn::new(move |metadata, cx| {
+        if !targets.would_enable(metadata.target(), metadata.level()) {
+            return false;
+        }
+        !(metadata.is_span() && metadata.target().starts_with("sea_orm"))
+            || cx.lookup_current().is_some()
+    })
+    .with_callsite_filter(move |metadata| {
+        if by_callsite.would_enable(metadata.target(), metadata.level()) {
+            Interest::sometimes()
+        } else {
+            Interest::never()
+        }
+    })
+    .with_max_level_hint(LevelFilter::INFO);
     tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("uppsikt"))
-        .with_filter(
-            tracing_subscriber::filter::Targets::new()
-                .with_target("uppsikt", tracing::Level::INFO)
-                .with_target("sea_orm", tracing::Level::INFO),
-        )
+        .with_filter(filter)
 }
+
+/// The target of the spans of calls that only probe the server (gRPC health), which are
+/// logged but not exported.
+pub const PROBE_TARGET: &str = "uppsikt::probe";

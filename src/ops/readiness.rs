@@ -3,7 +3,7 @@
 //! NOT_SERVING when it does not, and back to SERVING when it does again.
 
 use super::metrics::Metrics;
-use crate::store::{Backend, Store};
+use crate::store::{Backend, Store, StoreError};
 use sea_orm::{ConnectionTrait, Statement};
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,25 +109,52 @@ impl ReadinessReporter {
         }
     }
 
-    /// Checks the database once and publishes the result.
+    /// Checks the database once and publishes the result. A database that cannot be
+    /// reached is also reported to the store (`store::availability`), so that calls fail at
+    /// once while it is away.
     pub async fn check(&self, store: &Store, options: ReadinessOptions) {
-        let result = match tokio::time::timeout(options.timeout, probe(store)).await {
-            Ok(result) => result,
-            Err(_) => Err(format!(
-                "the database did not answer within {:?}",
-                options.timeout
-            )),
+        let unreachable = async {
+            // The pool retries a refused connection until its timeout: when the probe is
+            // slow, a connection of its own tells whether the database is there at all.
+            tokio::time::sleep(UNREACHABLE_AFTER.min(options.timeout)).await;
+            match store.connect_once().await {
+                Err(error @ StoreError::Unavailable(_)) => Some(error),
+                _ => std::future::pending().await,
+            }
+        };
+        let result = tokio::select! {
+            result = tokio::time::timeout(options.timeout, probe(store)) => match result {
+                Ok(result) => result,
+                Err(_) => Err(Failure {
+                    reason: format!("the database did not answer within {:?}", options.timeout),
+                    unreachable: None,
+                }),
+            },
+            Some(error) = unreachable => Err(Failure {
+                reason: format!("the database cannot be reached: {error}"),
+                unreachable: Some(error.cause()),
+            }),
         };
         match result {
-            Ok(()) => self.set(Readiness::Ready).await,
-            Err(reason) => {
+            Ok(()) => {
+                store.availability().reachable();
+                self.set(Readiness::Ready).await;
+            }
+            Err(failure) => {
+                match failure.unreachable {
+                    Some(cause) => store.availability().unreachable(cause),
+                    // Slow or broken, but there: calls get their own answers.
+                    None => store.availability().reachable(),
+                }
                 self.metrics.readiness_failed();
-                self.set(Readiness::NotReady(reason)).await;
+                self.set(Readiness::NotReady(failure.reason)).await;
             }
         }
     }
 
-    /// Checks every `interval` until `stop` fires.
+    /// Checks every `interval` (at least every second while not ready, so that calls are
+    /// let through again soon after the database is back), and soon after a call was
+    /// answered UNAVAILABLE, until `stop` fires.
     pub async fn run(
         self,
         store: Store,
@@ -135,8 +162,22 @@ impl ReadinessReporter {
         mut stop: watch::Receiver<bool>,
     ) {
         loop {
+            let interval = if self.state.borrow().is_ready() {
+                options.interval
+            } else {
+                options.interval.min(INTERVAL_WHILE_DOWN)
+            };
+            let last = tokio::time::Instant::now();
             tokio::select! {
-                () = tokio::time::sleep(options.interval) => {}
+                () = tokio::time::sleep(interval) => {}
+                // A call was answered UNAVAILABLE: look now, but not more often than every
+                // `SUSPICION_GAP`, so that a burst of failures is one check.
+                () = store.availability().suspected() => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(last + SUSPICION_GAP) => {}
+                        _ = stop.changed() => return,
+                    }
+                }
                 _ = stop.changed() => return,
             }
             if *stop.borrow() {
@@ -147,25 +188,47 @@ impl ReadinessReporter {
     }
 }
 
+/// How long the probe may take before a connection of its own checks that the database is
+/// there.
+const UNREACHABLE_AFTER: Duration = Duration::from_millis(250);
+/// The shortest pause between a check and one a failed call asks for.
+const SUSPICION_GAP: Duration = Duration::from_millis(250);
+/// The longest pause between checks while the database does not answer.
+const INTERVAL_WHILE_DOWN: Duration = Duration::from_secs(1);
+
+/// Why a check failed: the reason `/readyz` shows, and whether the database is unreachable
+/// (with the cause a client may be told) rather than slow or broken.
+struct Failure {
+    reason: String,
+    unreachable: Option<String>,
+}
+
 /// Reads the migrations table on the primary and the reader: a bare `SELECT 1` would still succeed on a connection whose
 /// database was dropped (MySQL) or whose schema is missing. For a SQLite file, also checks
 /// that the file is still there and readable: open connections keep working on a deleted
 /// or moved file, whose writes would then be lost.
-async fn probe(store: &Store) -> Result<(), String> {
+async fn probe(store: &Store) -> Result<(), Failure> {
     let db = store.db();
     let statement = Statement::from_string(
         db.get_database_backend(),
         "SELECT 1 FROM seaql_migrations LIMIT 1",
     );
+    let failed = |what: &str, error: sea_orm::DbErr| {
+        let error = StoreError::from(error);
+        Failure {
+            reason: format!("{what}: {error}"),
+            unreachable: matches!(error, StoreError::Unavailable(_)).then(|| error.cause()),
+        }
+    };
     db.query_one_raw(statement.clone())
         .await
-        .map_err(|e| format!("the database does not answer: {e}"))?;
+        .map_err(|e| failed("the database does not answer", e))?;
     // The API reads through the reader (a replica when configured, else the same pool).
     store
         .reader()
         .query_one_raw(statement)
         .await
-        .map_err(|e| format!("the read database does not answer: {e}"))?;
+        .map_err(|e| failed("the read database does not answer", e))?;
     if store.backend() == Backend::Sqlite {
         let options = db.get_sqlite_connection_pool().connect_options();
         let path = options.get_filename();
@@ -175,7 +238,10 @@ async fn probe(store: &Store) -> Result<(), String> {
                 .read(true)
                 .write(true)
                 .open(path)
-                .map_err(|e| format!("the database file {} is gone: {e}", path.display()))?;
+                .map_err(|e| Failure {
+                    reason: format!("the database file {} is gone: {e}", path.display()),
+                    unreachable: None,
+                })?;
         }
     }
     Ok(())

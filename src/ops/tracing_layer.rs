@@ -2,7 +2,7 @@
 //! the call shows them, and one log line per call when its response ends. When traces are
 //! exported, the span is named `package.Service/Method`, has OpenTelemetry's RPC attributes
 //! and the call's status, and is a child of the caller's W3C trace context (`traceparent`)
-//! when it sent one.
+//! when it sent one. Health checks are logged but not exported.
 
 use super::call::{Catalog, Finish, code_name};
 use super::request_id::RequestId;
@@ -18,6 +18,9 @@ use tower::{Layer, Service};
 use tracing::Instrument;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// The service that load balancers and orchestrators probe.
+const PROBE_SERVICE: &str = "grpc.health.v1.Health";
 
 #[derive(Debug, Clone)]
 pub struct TraceLayer {
@@ -73,7 +76,16 @@ where
         } else {
             super::call::UNKNOWN.to_owned()
         };
-        let span = if super::otel::exporting() {
+        let span = if method.service == PROBE_SERVICE {
+            // Health checks come every few seconds from each probe: logged, not exported.
+            tracing::info_span!(
+                target: super::otel::PROBE_TARGET,
+                "rpc",
+                method = %name,
+                request_id = %request_id.0,
+                credential = Empty,
+            )
+        } else if super::otel::exporting() {
             let span = tracing::info_span!(
                 "rpc",
                 otel.name = %name,

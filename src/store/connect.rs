@@ -1,5 +1,6 @@
 //! Opening the database: SQLite in WAL mode with a pool of readers, or PostgreSQL/MySQL.
 
+use super::availability::Availability;
 use super::backend::Backend;
 use super::error::StoreError;
 use super::org_cache::OrgCache;
@@ -51,6 +52,7 @@ pub struct Store {
     /// Applies to the read database's pool too.
     pool_size: PoolSize,
     org_cache: Arc<OrgCache>,
+    availability: Arc<Availability>,
 }
 
 impl Store {
@@ -69,6 +71,7 @@ impl Store {
             pool_size,
             db,
             org_cache: Arc::default(),
+            availability: Arc::default(),
         })
     }
 
@@ -117,6 +120,34 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether the database is known to be away (reported by whoever checks it).
+    pub fn availability(&self) -> &Availability {
+        &self.availability
+    }
+
+    /// Opens one connection to the primary outside the pool and closes it: how the
+    /// database answers a newcomer now, where the pool would quietly retry a refused
+    /// connection until its acquire timeout.
+    pub async fn connect_once(&self) -> Result<(), StoreError> {
+        use super::error::from_driver;
+        use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+        macro_rules! once {
+            ($pool:expr) => {{
+                let connection = $pool
+                    .connect_options()
+                    .connect()
+                    .await
+                    .map_err(from_driver)?;
+                connection.close().await.map_err(from_driver)
+            }};
+        }
+        match self.backend {
+            Backend::Sqlite => once!(self.db.get_sqlite_connection_pool()),
+            Backend::Postgres => once!(self.db.get_postgres_connection_pool()),
+            Backend::MySql => once!(self.db.get_mysql_connection_pool()),
+        }
     }
 
     pub async fn close(self) -> Result<(), StoreError> {

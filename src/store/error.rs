@@ -2,6 +2,7 @@
 //! act on: overload and lost connections are worth a retry, everything else is INTERNAL.
 
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,6 +26,59 @@ impl From<DbErr> for StoreError {
             Class::Unavailable => Self::Unavailable(error),
             Class::TimedOut => Self::TimedOut(error),
             Class::Other => Self::Database(error),
+        }
+    }
+}
+
+/// A driver error as sea-orm reports it, so that it is classified as every other is.
+pub(super) fn from_driver(error: sea_orm::sqlx::Error) -> StoreError {
+    DbErr::Query(RuntimeErr::SqlxError(Arc::new(error))).into()
+}
+
+impl StoreError {
+    /// Why the database could not serve, in words fit for a client: the kind of failure
+    /// and the backend's code, never the database's message.
+    pub fn cause(&self) -> String {
+        let (Self::Unavailable(error) | Self::TimedOut(error) | Self::Database(error)) = self
+        else {
+            return "stored data could not be read back".to_owned();
+        };
+        if let DbErr::ConnectionAcquire(acquire) = error {
+            return match acquire {
+                ConnAcquireErr::Timeout => {
+                    "no database connection became free within the pool's wait".to_owned()
+                }
+                ConnAcquireErr::ConnectionClosed => "the database closed the connection".to_owned(),
+            };
+        }
+        let (DbErr::Conn(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Exec(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Query(RuntimeErr::SqlxError(sqlx))) = error
+        else {
+            return "the database failed".to_owned();
+        };
+        use sea_orm::sqlx::Error as Sqlx;
+        match sqlx.as_ref() {
+            Sqlx::PoolTimedOut => {
+                "no database connection became free within the pool's wait".to_owned()
+            }
+            Sqlx::PoolClosed => "the server is closing its database connections".to_owned(),
+            Sqlx::Io(io) => format!("the connection to the database failed ({})", io.kind()),
+            Sqlx::Tls(_) => "the TLS connection to the database failed".to_owned(),
+            Sqlx::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                let what = match code.as_ref() {
+                    "53300" | "1040" => "the database has too many connections",
+                    "57P03" => "the database is starting up or shutting down",
+                    "57P01" | "57P02" => "the database was shut down",
+                    "55P03" | "1205" => "a lock wait on the database timed out",
+                    "57014" | "3024" => "the statement ran past the database's time limit",
+                    _ if matches!(self, Self::Unavailable(_)) => "the database is busy",
+                    _ => "the database refused a statement",
+                };
+                format!("{what} (code {code})")
+            }
+            _ => "the database failed".to_owned(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! callers never see rows or SQL.
 
 pub mod aggregate;
+pub mod availability;
 pub mod backend;
 pub mod budget;
 pub mod bulk;

@@ -10,12 +10,12 @@
 //! shared-cache mode, where a second connection meets table locks that the busy timeout
 //! does not wait out.
 
-use super::error::StoreError;
+use super::error::{StoreError, from_driver};
 use super::write_lock::{ORG_VERSION_READ, org_version};
 use sea_orm::sqlx::{self, Connection};
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
-use std::sync::Arc;
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::Mutex;
+use tracing::Instrument;
 
 enum Kept {
     Sqlite(sqlx::SqliteConnection),
@@ -65,7 +65,7 @@ impl VersionConnection {
 /// A connection taken out of `pool` for good (each driver's pool is its own type).
 macro_rules! detached {
     ($pool:expr) => {
-        $pool.acquire().await.map_err(driver)?.detach()
+        $pool.acquire().await.map_err(from_driver)?.detach()
     };
 }
 
@@ -88,13 +88,52 @@ impl Kept {
     }
 
     async fn version(&mut self) -> Result<i64, StoreError> {
-        match self {
-            Self::Sqlite(connection) => version_on!(connection),
-            Self::Postgres(connection) => version_on!(connection),
-            Self::MySql(connection) => version_on!(connection),
-        }
-        .map_err(driver)
+        let span = statement_span(self.backend());
+        let read = async {
+            match self {
+                Self::Sqlite(connection) => version_on!(connection),
+                Self::Postgres(connection) => version_on!(connection),
+                Self::MySql(connection) => version_on!(connection),
+            }
+        };
+        let result = read.instrument(span.clone()).await;
+        match &result {
+            Ok(_) => span.record("otel.status_code", "OK"),
+            Err(error) => span
+                .record("otel.status_code", "ERROR")
+                .record("exception.message", tracing::field::display(error)),
+        };
+        result.map_err(from_driver)
     }
+
+    fn backend(&self) -> DbBackend {
+        match self {
+            Self::Sqlite(_) => DbBackend::Sqlite,
+            Self::Postgres(_) => DbBackend::Postgres,
+            Self::MySql(_) => DbBackend::MySql,
+        }
+    }
+}
+
+/// The span of a version read on the kept connection, with the fields sea-orm gives its
+/// own statements' spans (feature `tracing-spans`): sqlx alone makes none, and a call's
+/// trace should show every statement it ran. Under sea-orm's target, so that logs and
+/// traces filter it as they filter sea-orm's.
+fn statement_span(backend: DbBackend) -> tracing::Span {
+    tracing::info_span!(
+        target: "sea_orm::org_version",
+        "sea_orm.query_one",
+        otel.kind = "client",
+        db.system = match backend {
+            DbBackend::Postgres => "postgresql",
+            DbBackend::Sqlite => "sqlite",
+            _ => "mysql",
+        },
+        db.operation = "SELECT",
+        db.statement = ORG_VERSION_READ,
+        otel.status_code = tracing::field::Empty,
+        exception.message = tracing::field::Empty,
+    )
 }
 
 /// Whether `db` is a SQLite pool of one connection (a database in memory always is).
@@ -105,9 +144,4 @@ fn is_sqlite_of_one_connection(db: &DatabaseConnection) -> bool {
             .options()
             .get_max_connections()
             <= 1
-}
-
-/// A driver error as sea-orm reports it, so that it is classified as every other is.
-fn driver(error: sqlx::Error) -> StoreError {
-    DbErr::Query(RuntimeErr::SqlxError(Arc::new(error))).into()
 }

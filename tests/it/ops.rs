@@ -24,12 +24,21 @@ const CHECK_EVERY: Duration = Duration::from_millis(200);
 
 /// A server with its admin listener; returns the admin address too.
 async fn start(database: TestDatabase, demo: bool) -> (TestApp, SocketAddr) {
+    start_checking_every(database, demo, CHECK_EVERY).await
+}
+
+/// `start` with readiness checked every `interval`.
+async fn start_checking_every(
+    database: TestDatabase,
+    demo: bool,
+    interval: Duration,
+) -> (TestApp, SocketAddr) {
     let admin = std::net::TcpListener::bind("127.0.0.1:0").expect("bind admin");
     let admin_address = admin.local_addr().expect("admin address");
     let options = ServeOptions {
         admin_listener: Some(std::sync::Arc::new(admin)),
         readiness: ReadinessOptions {
-            interval: CHECK_EVERY,
+            interval,
             timeout: Duration::from_secs(2),
         },
         ..Default::default()
@@ -558,6 +567,292 @@ async fn a_connection_closed_while_idle_is_replaced_without_a_failed_call() {
                 app.label
             )
         });
+        app.stop().await;
+    }
+}
+
+/// A TCP relay to a database server that the test can take down (every relayed connection
+/// cut, new ones refused) and bring back on the same port, as a database that stops and
+/// starts looks to the server, without stopping the database other tests use.
+struct Relay {
+    address: SocketAddr,
+    target: SocketAddr,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind relay");
+        let relay = Self {
+            address: listener.local_addr().expect("relay address"),
+            target,
+            tasks: Default::default(),
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (target, tasks) = (self.target, self.tasks.clone());
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let piping = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                tasks.lock().expect("lock").push(piping);
+            }
+        });
+        self.tasks.lock().expect("lock").push(accepting);
+    }
+
+    /// Cuts every connection and refuses new ones.
+    fn down(&self) {
+        for task in self.tasks.lock().expect("lock").drain(..) {
+            task.abort();
+        }
+    }
+
+    async fn up(&self) {
+        let listener = tokio::net::TcpListener::bind(self.address)
+            .await
+            .expect("bind the relay's port again");
+        self.serve(listener);
+    }
+}
+
+/// While the database is known to be away (the readiness check found it unreachable),
+/// calls fail within a second with UNAVAILABLE, the cause and a retry hint (RetryInfo over
+/// gRPC, Retry-After over HTTP) instead of waiting for the pool; when it is back, calls
+/// succeed again without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_fail_fast_while_the_database_is_away_and_recover_by_themselves() {
+    use tonic_types::StatusExt;
+    for mut database in TestDatabase::all().await {
+        if database.server_admin().is_none() {
+            continue;
+        }
+        // The server reaches the database through the relay.
+        let (prefix, rest) = database.url.split_once('@').expect("user@host in the URL");
+        let (host, path) = rest.split_once('/').expect("host/database in the URL");
+        let target: SocketAddr = tokio::net::lookup_host(host)
+            .await
+            .expect("resolve the database host")
+            .find(SocketAddr::is_ipv4)
+            .expect("an IPv4 address");
+        let relay = Relay::start(target).await;
+        database.url = format!("{prefix}@{}/{path}", relay.address);
+        let (app, admin) = start(database, true).await;
+        let label = app.label;
+        let read = || {
+            let mut organization = app.organization();
+            async move {
+                organization
+                    .get_org_unit(pb::GetOrgUnitRequest {
+                        name: "orgUnits/HSN".to_owned(),
+                        ..Default::default()
+                    })
+                    .await
+            }
+        };
+        read()
+            .await
+            .unwrap_or_else(|s| panic!("{label}: before: {s:?}"));
+
+        relay.down();
+        wait_for(&app, admin, false).await;
+        let (_, reason) = get(admin, "/readyz").await;
+        assert!(reason.starts_with("not ready: "), "{label}: {reason}");
+        let started = std::time::Instant::now();
+        let refused = read().await.expect_err("no database, no unit");
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < Duration::from_secs(1),
+            "{label}: refused after {elapsed:?}"
+        );
+        assert_eq!(
+            refused.code(),
+            tonic::Code::Unavailable,
+            "{label}: {refused:?}"
+        );
+        assert!(
+            refused.message().contains("unreachable") && refused.message().contains("retry in 1 s"),
+            "{label}: the cause and when to retry: {}",
+            refused.message()
+        );
+        let details = refused.get_error_details();
+        assert_eq!(
+            details.retry_info().and_then(|r| r.retry_delay),
+            Some(Duration::from_secs(1)),
+            "{label}: RetryInfo"
+        );
+        assert_eq!(
+            details.error_info().map(|i| i.reason.as_str()),
+            Some("DATABASE_UNAVAILABLE"),
+            "{label}: ErrorInfo"
+        );
+        let started = std::time::Instant::now();
+        let over_http = common::http_client::get(
+            app.address,
+            "/uppsikt.v1.OrganizationService/GetOrgUnit?name=orgUnits/HSN",
+            &[],
+        )
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{label}: HTTP refused late"
+        );
+        assert_eq!(
+            over_http.status,
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            "{label}"
+        );
+        assert_eq!(
+            over_http
+                .headers
+                .get(http::header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(&b"1"[..]),
+            "{label}: Retry-After"
+        );
+        assert_eq!(over_http.json()["code"], "unavailable", "{label}");
+
+        relay.up().await;
+        wait_for(&app, admin, true).await;
+        read()
+            .await
+            .unwrap_or_else(|s| panic!("{label}: after the database is back: {s:?}"));
+        app.stop().await;
+    }
+}
+
+/// An import the database drops out of mid-way fails UNAVAILABLE naming the record it had
+/// reached, in the request's terms rather than the database's, and leaves nothing written.
+/// Its failure makes the readiness check look at once: with checks an hour apart, the
+/// server knows the database is away within a second, and refuses reads at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_cut_by_the_database_names_the_record_it_reached() {
+    for mut database in TestDatabase::all().await {
+        if database.server_admin().is_none() {
+            continue;
+        }
+        let (prefix, rest) = database.url.split_once('@').expect("user@host in the URL");
+        let (host, path) = rest.split_once('/').expect("host/database in the URL");
+        let target: SocketAddr = tokio::net::lookup_host(host)
+            .await
+            .expect("resolve the database host")
+            .find(SocketAddr::is_ipv4)
+            .expect("an IPv4 address");
+        let relay = Relay::start(target).await;
+        database.url = format!("{prefix}@{}/{path}", relay.address);
+        let (app, admin) = start_checking_every(database, true, Duration::from_secs(3600)).await;
+        let label = app.label;
+        let line = |i: usize| {
+            common::import_record(Kind::BudgetLine(pb::BudgetLineRecord {
+                org_unit: "HSN".to_owned(),
+                category: "PERSONALKOSTNADER".to_owned(),
+                fiscal_year: 2030 + (i / 12) as i32,
+                from_month: (i % 12) as i32 + 1,
+                to_month: (i % 12) as i32 + 1,
+                scenario: pb::Scenario::Budget as i32,
+                amount_sek: -1_000,
+            }))
+        };
+        let batch = uppsikt::import::run::BATCH_SIZE;
+        let (send, receive) = tokio::sync::mpsc::channel(batch + 2);
+        let mut imports = app.imports();
+        let call = tokio::spawn(async move {
+            imports
+                .import(tokio_stream::wrappers::ReceiverStream::new(receive))
+                .await
+        });
+        send.send(common::import_header("cut-short"))
+            .await
+            .expect("header");
+        for i in 0..batch {
+            send.send(line(i)).await.expect("record");
+        }
+        // The first batch is written; the database goes while the import waits for more.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        relay.down();
+        send.send(line(batch)).await.expect("record");
+        drop(send);
+        let status = call
+            .await
+            .expect("the call's task")
+            .expect_err("an import without its database");
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unavailable,
+            "{label}: {status:?}"
+        );
+        let message = status.message();
+        assert!(
+            message.contains(&format!("records[{batch}] (budget_line)"))
+                && message.contains("nothing was imported"),
+            "{label}: the record reached: {message}"
+        );
+        assert!(
+            !message.contains("database error") && !message.contains("returned from database"),
+            "{label}: the database's own words: {message}"
+        );
+        let failed = std::time::Instant::now();
+        wait_for(&app, admin, false).await;
+        let noticed = failed.elapsed();
+        assert!(
+            noticed < Duration::from_secs(2),
+            "{label}: noticed after {noticed:?}"
+        );
+        let started = std::time::Instant::now();
+        let refused = app
+            .organization()
+            .get_org_unit(pb::GetOrgUnitRequest {
+                name: "orgUnits/HSN".to_owned(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("no database, no unit");
+        assert_eq!(
+            refused.code(),
+            tonic::Code::Unavailable,
+            "{label}: {refused:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{label}: refused late"
+        );
+
+        relay.up().await;
+        wait_for(&app, admin, true).await;
+        // The cut was brief: a pooled connection used within the ping window before it
+        // is handed out unpinged and may fail one call UNAVAILABLE; the client retries.
+        let mut attempts = 0;
+        let lines = loop {
+            attempts += 1;
+            let answer = app
+                .budget()
+                .list_budget_lines(pb::ListBudgetLinesRequest {
+                    org_unit: "orgUnits/HSN".to_owned(),
+                    fiscal_year: 2030,
+                    ..Default::default()
+                })
+                .await;
+            match answer {
+                Ok(lines) => break lines.into_inner(),
+                Err(s) if s.code() == tonic::Code::Unavailable && attempts < 5 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(s) => panic!("{label}: lines after: {s:?}"),
+            }
+        };
+        assert!(
+            lines.budget_lines.is_empty(),
+            "{label}: {:?}",
+            lines.budget_lines
+        );
         app.stop().await;
     }
 }

@@ -17,6 +17,8 @@ use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_client::HealthClient;
 use uppsikt::proto::v1 as pb;
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -181,6 +183,51 @@ async fn calls_are_traced_to_an_otlp_collector_under_the_callers_trace() {
             query.name
         );
     }
+
+    // Every statement of the call has its span, also the org-version read on the store's
+    // kept connection, which goes around sea-orm.
+    let version_reads = spans
+        .iter()
+        .filter(|s| s.trace_id == call.trace_id)
+        .filter(|s| {
+            text(s, "db.statement").as_deref() == Some(uppsikt::store::write_lock::ORG_VERSION_READ)
+        })
+        .count();
+    assert!(version_reads >= 1, "no span for the org-version read");
+
+    // Probes are not traces: a health check, and the readiness check's statements (one ran
+    // when the server started, outside any call), export nothing.
+    HealthClient::new(app.channel.clone())
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health");
+    app.organization()
+        .get_org_unit(pb::GetOrgUnitRequest {
+            name: "orgUnits/HSN".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("unit");
+    wait_for_span(
+        &collector,
+        &telemetry,
+        "uppsikt.v1.OrganizationService/GetOrgUnit",
+    )
+    .await;
+    let spans = collector.spans.lock().expect("lock").clone();
+    assert!(
+        !spans.iter().any(|s| s.name.starts_with("grpc.health")),
+        "a health check was exported"
+    );
+    let roots: Vec<(&String, i32)> = spans
+        .iter()
+        .filter(|s| s.parent_span_id.is_empty())
+        .filter(|s| s.kind != SpanKind::Server as i32)
+        .map(|s| (&s.name, s.kind))
+        .collect();
+    assert!(roots.is_empty(), "traces that are no call: {roots:?}");
 
     // The same subscriber times every wait for a pool connection.
     let mut registry = prometheus_client::registry::Registry::default();

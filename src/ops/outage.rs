@@ -1,0 +1,114 @@
+//! Calls fail fast while the database is known to be away (`store::availability`, reported
+//! by the readiness check): an API call is answered UNAVAILABLE with a retry hint at once,
+//! instead of waiting out the pool's 30 s for a connection, and a read still waiting when
+//! an outage becomes known is answered so too. An import in flight runs on: its own error
+//! names the record it had reached. Health and reflection never touch the database and
+//! pass. A call answered UNAVAILABLE asks the readiness check to look now.
+
+use crate::auth::layer::refusal;
+use crate::status::ApiError;
+use crate::store::Store;
+use crate::store::availability::{Outage, RETRY_AFTER};
+use futures::future::BoxFuture;
+use std::task::{Context, Poll};
+use tower_service::Service;
+
+const API_PREFIX: &str = "/uppsikt.v1.";
+const IMPORT_PATH: &str = "/uppsikt.v1.ImportService/Import";
+
+#[derive(Clone)]
+pub struct OutageLayer {
+    store: Store,
+}
+
+impl OutageLayer {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for OutageLayer {
+    type Service = OutageService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        OutageService {
+            inner,
+            store: self.store.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct OutageService<S> {
+    inner: S,
+    store: Store,
+}
+
+/// The refusal of a call for `outage`.
+fn refused(outage: &Outage) -> ApiError {
+    ApiError::Unavailable {
+        cause: outage.describe(),
+        retry_after: Some(RETRY_AFTER),
+        source: anyhow::anyhow!(
+            "refused while the database is unreachable: {}",
+            outage.cause
+        ),
+    }
+}
+
+/// A call the database failed (UNAVAILABLE, `grpc-status: 14` in a trailers-only answer)
+/// makes the readiness check look at once: a lost database is then known within a fraction
+/// of a second instead of at the next check.
+fn report<B>(store: &Store, response: &http::Response<B>) {
+    if response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|status| status.as_bytes() == b"14")
+    {
+        store.availability().suspect();
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for OutageService<S>
+where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = http::Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let path = request.uri().path();
+        if !path.starts_with(API_PREFIX) {
+            return Box::pin(inner.call(request));
+        }
+        let mut outages = self.store.availability().watch();
+        if let Some(outage) = outages.borrow_and_update().clone() {
+            return Box::pin(async move { Ok(refusal(refused(&outage))) });
+        }
+        let import = path == IMPORT_PATH;
+        let store = self.store.clone();
+        let call = inner.call(request);
+        if import {
+            return Box::pin(async move { call.await.inspect(|r| report(&store, r)) });
+        }
+        Box::pin(async move {
+            tokio::select! {
+                response = call => response.inspect(|r| report(&store, r)),
+                Ok(outage) = outages.wait_for(Option::is_some) => {
+                    let outage = outage.clone().expect("waited for an outage");
+                    Ok(refusal(refused(&outage)))
+                }
+            }
+        })
+    }
+}
