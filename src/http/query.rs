@@ -24,6 +24,13 @@ pub fn to_json<'a>(
         if RESERVED.contains(&key) {
             continue;
         }
+        // `=value` or `&=`: no name to report a field by, so the query itself is named.
+        if key.is_empty() {
+            return Err((
+                "query".to_owned(),
+                format!("has a parameter without a name (={value:?})"),
+            ));
+        }
         insert(&mut root, message, key, value)?;
     }
     Ok(Value::Object(root))
