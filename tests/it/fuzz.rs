@@ -1088,3 +1088,54 @@ fn a_value_without_a_key_names_a_field() {
     assert_eq!(violations[0].field, "key");
     check_text(line).expect("every violation names a field");
 }
+
+/// Seen while writing page_tokens: a token carrying the request's filter fingerprint but a
+/// key of another shape (edited, or of another list) reached the query and came back
+/// INTERNAL ("a page key of the wrong length"). It is now an invalid page_token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_key_of_another_shape_is_an_invalid_page_token() {
+    use crate::common::{TestApp, assert_error, for_each_backend};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use uppsikt::proto::v1 as pb;
+    for_each_backend(true, async |app: &TestApp| {
+        let mut client = app.budget();
+        let request = |page_token: String| pb::ListBudgetLinesRequest {
+            page_size: 1,
+            page_token,
+            ..Default::default()
+        };
+        let first = client
+            .list_budget_lines(request(String::new()))
+            .await
+            .expect("first page")
+            .into_inner();
+        let issued: serde_json::Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(&first.next_page_token)
+                .expect("base64"),
+        )
+        .expect("JSON");
+        let mut retyped = issued["k"].clone();
+        retyped[0] = serde_json::json!({"d": "2025-01-01"});
+        for key in [
+            serde_json::json!([]),
+            serde_json::json!([{"i": 1}]),
+            retyped,
+        ] {
+            let mut forged = issued.clone();
+            forged["k"] = key;
+            let token = URL_SAFE_NO_PAD.encode(forged.to_string());
+            let status = client
+                .list_budget_lines(request(token))
+                .await
+                .expect_err("a key of another shape");
+            assert_error(&status, Code::InvalidArgument, Some("page_token"));
+        }
+        client
+            .list_budget_lines(request(first.next_page_token))
+            .await
+            .expect("the issued token reads on");
+    })
+    .await;
+}
