@@ -56,15 +56,18 @@ where
     let start = std::time::Instant::now();
     let result = runner.run(&strategy, test);
     let elapsed = start.elapsed();
+    if let Err(error) = result {
+        panic!(
+            "fuzz {name}: failed after {:.1} s: {error}",
+            elapsed.as_secs_f64()
+        );
+    }
     println!(
         "fuzz {name}: {} cases in {:.1} s ({:.0} cases/s)",
         cases(),
         elapsed.as_secs_f64(),
         f64::from(cases()) / elapsed.as_secs_f64().max(1e-9)
     );
-    if let Err(error) = result {
-        panic!("fuzz {name}: {error}");
-    }
 }
 
 // ---- what every rejection must be ----
