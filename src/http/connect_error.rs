@@ -38,6 +38,19 @@ pub fn invalid_field(field: &str, description: impl Into<String>) -> Status {
     crate::status::ApiError::invalid_field(violation).into()
 }
 
+/// A request body that cannot be cut into messages: INVALID_ARGUMENT (reason
+/// MALFORMED_BODY) whose violation names the field `body`, like every invalid argument.
+pub fn malformed_body(description: impl Into<String>) -> Status {
+    crate::status::ApiError::InvalidArgument {
+        reason: "MALFORMED_BODY",
+        violations: vec![crate::domain::validation::Violation::new(
+            "body",
+            description,
+        )],
+    }
+    .into()
+}
+
 /// The Connect name and HTTP status of a gRPC code (connectrpc.com/docs/protocol).
 pub fn connect_code(code: Code) -> (&'static str, StatusCode) {
     match code {

@@ -17,6 +17,8 @@ mod connect_error;
 pub mod envelope;
 mod explorer;
 mod formats;
+#[cfg(test)]
+mod fuzz;
 mod grpc_call;
 pub mod methods;
 pub mod openapi;

@@ -41,6 +41,13 @@ pub fn to_json<'a>(
         if RESERVED.contains(&key) {
             continue;
         }
+        // `=value` or `%20=value`: no name to report a field by, so the query is named.
+        if key.trim().is_empty() {
+            return Err((
+                "query".to_owned(),
+                format!("has a parameter without a name (={value:?})"),
+            ));
+        }
         insert(&mut root, message, key, value)?;
     }
     Ok(Value::Object(root))

@@ -9,7 +9,7 @@
 //! the handler sees a broken stream (an import rolls back, nothing is written), and the
 //! client is told what was wrong with the message rather than the handler's view of it.
 
-use super::connect_error::{self, gateway_status, invalid_field};
+use super::connect_error::{self, gateway_status, invalid_field, malformed_body};
 use super::envelope::{self, Base64Decoder, Decoder, Envelope, TooLarge};
 use super::grpc_call::{self, CallContext};
 use super::methods::Method;
@@ -153,11 +153,9 @@ impl Incoming {
                         None => self.decoder.push(&data),
                         Some(Ok(decoded)) => self.decoder.push(&decoded),
                         Some(Err(error)) => {
-                            let status = gateway_status(
-                                Code::InvalidArgument,
-                                "MALFORMED_BODY",
-                                format!("the gRPC-Web text body is not base64: {error}"),
-                            );
+                            let status = malformed_body(format!(
+                                "is not base64, as a gRPC-Web text body must be: {error}"
+                            ));
                             return Some((self.fail(status), self));
                         }
                     }
@@ -174,14 +172,10 @@ impl Incoming {
                     if !partial {
                         return None;
                     }
-                    let status = gateway_status(
-                        Code::InvalidArgument,
-                        "MALFORMED_BODY",
-                        format!(
-                            "the request body ends inside message {} of the stream",
-                            self.position
-                        ),
-                    );
+                    let status = malformed_body(format!(
+                        "ends inside message {} of the stream",
+                        self.position
+                    ));
                     return Some((self.fail(status), self));
                 }
             }
@@ -199,19 +193,15 @@ impl Incoming {
             ));
         }
         if envelope.flags != 0 {
-            return Err(gateway_status(
-                Code::InvalidArgument,
-                "MALFORMED_BODY",
-                format!(
-                    "message {position} of the stream has flags {:#04x}, which no request \
-                     message has",
-                    envelope.flags
-                ),
-            ));
+            return Err(malformed_body(format!(
+                "message {position} of the stream has flags {:#04x}, which no request message \
+                 has",
+                envelope.flags
+            )));
         }
         match self.codec {
             Codec::Proto => Ok(envelope.payload.to_vec()),
-            Codec::Json => transcode::parse_json(&self.method.input, &envelope.payload)
+            Codec::Json => transcode::parse_json(&self.method.input, &envelope.payload, "body")
                 .map(|message| prost::Message::encode_to_vec(&message))
                 .map_err(|(field, why)| {
                     invalid_field(
@@ -458,3 +448,7 @@ fn body_frame(form: Form, bytes: Bytes) -> Frame<Bytes> {
     }
     Frame::data(bytes)
 }
+
+#[cfg(test)]
+#[path = "stream_fuzz.rs"]
+mod fuzz;

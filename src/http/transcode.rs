@@ -73,33 +73,37 @@ where
         .to_bytes();
     let message = match codec {
         Codec::Proto => body.to_vec(),
-        Codec::Json => from_json_bytes(&method.input, &body)?.encode_to_vec(),
+        Codec::Json => from_json_bytes(&method.input, &body, "body")?.encode_to_vec(),
     };
     grpc_call::unary(service, &method.path, message, context).await
 }
 
-/// The request message from a JSON body; an empty body is the empty message.
-fn from_json_bytes(input: &MessageDescriptor, body: &[u8]) -> Result<DynamicMessage, Status> {
-    parse_json(input, body).map_err(|(field, why)| invalid_field(&field, why))
+/// The request message from a JSON body (named `whole` in errors about all of it); an
+/// empty body is the empty message.
+fn from_json_bytes(
+    input: &MessageDescriptor,
+    body: &[u8],
+    whole: &str,
+) -> Result<DynamicMessage, Status> {
+    parse_json(input, body, whole).map_err(|(field, why)| invalid_field(&field, why))
 }
 
 /// A message from its JSON form (an empty body is the empty message); an error names the
-/// field where it occurred (its JSON path, empty for the whole message) and what is wrong.
+/// field where it occurred (its JSON path, or `whole` for the message as a whole: a
+/// violation always names a field) and what is wrong.
 pub fn parse_json(
     input: &MessageDescriptor,
     body: &[u8],
+    whole: &str,
 ) -> Result<DynamicMessage, (String, String)> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(DynamicMessage::new(input.clone()));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let message = track_fields(input, &mut deserializer)?;
-    deserializer.end().map_err(|e| {
-        (
-            String::new(),
-            format!("the body is not one JSON object: {e}"),
-        )
-    })?;
+    let message = track_fields(input, &mut deserializer, whole)?;
+    deserializer
+        .end()
+        .map_err(|e| (whole.to_owned(), format!("is not one JSON object: {e}")))?;
     Ok(message)
 }
 
@@ -112,12 +116,13 @@ where
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
 {
-    track_fields(input, deserializer).map_err(|(field, why)| invalid_field(&field, why))
+    track_fields(input, deserializer, "query").map_err(|(field, why)| invalid_field(&field, why))
 }
 
 fn track_fields<'de, D>(
     input: &MessageDescriptor,
     deserializer: D,
+    whole: &str,
 ) -> Result<DynamicMessage, (String, String)>
 where
     D: serde::Deserializer<'de>,
@@ -126,8 +131,15 @@ where
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(deserializer, &mut track);
     DynamicMessage::deserialize(input.clone(), tracked).map_err(|error| {
+        // The path ends in `?` where the error stands before a key (a cut-off object):
+        // the field is then the object holding it, or the whole message.
         let path = track.path().to_string();
-        let field = if path == "." { String::new() } else { path };
+        let path = path.trim_end_matches('?').trim_end_matches('.');
+        let field = if path.is_empty() {
+            whole.to_owned()
+        } else {
+            path.to_owned()
+        };
         (field, error.to_string())
     })
 }
@@ -185,32 +197,54 @@ where
     E: Into<tower::BoxError> + 'static,
 {
     let (mut parts, _) = request.into_parts();
-    let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    let query = read_query(method, &parts.headers, parts.uri.query().unwrap_or(""))?;
+    let context = CallContext::from_parts(&mut parts)?;
+    match query {
+        Query::Connect(codec, message) => {
+            let answer = grpc_call::unary(service, &method.path, message, context).await?;
+            Ok(encode_answer(method, &answer, codec))
+        }
+        Query::Fields(Format::Json, message) => {
+            let answer =
+                grpc_call::unary(service, &method.path, message.encode_to_vec(), context).await?;
+            Ok(encode_answer(method, &answer, Codec::Json))
+        }
+        Query::Fields(Format::Sheet(answer), message) => {
+            sheet::answer(service, method, message, context, answer).await
+        }
+    }
+}
+
+/// What a GET's query string asks for.
+#[derive(Debug)]
+pub(super) enum Query {
+    /// A Connect GET: the encoded request and the answer's codec.
+    Connect(Codec, Vec<u8>),
+    /// A read by fields: the answer's format and the request.
+    Fields(Format, DynamicMessage),
+}
+
+/// Reads a GET's query string (and its `Accept` header) into the request it asks for.
+pub(super) fn read_query(
+    method: &Method,
+    headers: &http::HeaderMap,
+    query: &str,
+) -> Result<Query, Status> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     if let Some(codec) = connect_get(method, &pairs)? {
         let message = connect_get_message(method, &pairs, codec)?;
-        let context = CallContext::from_parts(&mut parts)?;
-        let answer = grpc_call::unary(service, &method.path, message, context).await?;
-        return Ok(encode_answer(method, &answer, codec));
+        return Ok(Query::Connect(codec, message));
     }
-    let format = sheet::negotiate(&parts.headers, &pairs)?;
+    let format = sheet::negotiate(headers, &pairs)?;
     let json = query::to_json(
         &method.input,
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     )
     .map_err(|(field, why)| invalid_field(&field, why))?;
     let message = read_message(&method.input, json)?;
-    let context = CallContext::from_parts(&mut parts)?;
-    match format {
-        Format::Json => {
-            let answer =
-                grpc_call::unary(service, &method.path, message.encode_to_vec(), context).await?;
-            Ok(encode_answer(method, &answer, Codec::Json))
-        }
-        Format::Sheet(answer) => sheet::answer(service, method, message, context, answer).await,
-    }
+    Ok(Query::Fields(format, message))
 }
 
 /// The codec of a Connect GET (`?encoding=json|proto&message=…[&base64=1]`, as Connect-Web
@@ -273,6 +307,6 @@ fn connect_get_message(
     };
     Ok(match codec {
         Codec::Proto => raw,
-        Codec::Json => from_json_bytes(&method.input, &raw)?.encode_to_vec(),
+        Codec::Json => from_json_bytes(&method.input, &raw, "message")?.encode_to_vec(),
     })
 }

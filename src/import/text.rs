@@ -124,6 +124,13 @@ pub fn tokenize(line: &str) -> Result<(String, Vec<(String, String)>), Violation
         if chars.next() != Some('=') {
             return Err(Violation::new(key, "expected key=value"));
         }
+        // `=value`: a violation must name a field, and this one has no name.
+        if key.is_empty() {
+            return Err(Violation::new(
+                "key",
+                "a value without a key: write key=value",
+            ));
+        }
         let mut value = String::new();
         if chars.peek() == Some(&'"') {
             chars.next();

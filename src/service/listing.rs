@@ -7,7 +7,8 @@ use super::paging::{self, PageRequest};
 use super::read::{At, UnitFilter, reach, reach_in};
 use crate::domain::access::Grant;
 use crate::domain::instant::Instant;
-use crate::store::listing::{ListFilter, PageRows, RowKey, list as read_page};
+use crate::domain::validation::Violation;
+use crate::store::listing::{ListFilter, PageRows, RowKey, key_fits, list as read_page};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 
@@ -47,6 +48,14 @@ pub async fn list<F: ListFilter>(
         ),
     );
     let (as_of, after) = paging::start::<RowKey>(&query.page.token, fingerprint, query.at.as_of)?;
+    if after
+        .as_ref()
+        .is_some_and(|key| !key_fits::<F::Entity>(key))
+    {
+        return Err(
+            Violation::new("page_token", "is not a page token issued by this service").into(),
+        );
+    }
     let date = query.at.tree_date(as_of);
     let (after, size) = (after.as_ref(), query.page.size);
     let rows = if query.units.unit.is_none()

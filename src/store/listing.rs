@@ -67,6 +67,27 @@ impl KeyPart {
     }
 }
 
+/// Whether `key` has the shape of `E`'s page keys: one part per order column, an integer
+/// for an integer column, text for a text column, a date for a date column. A key comes
+/// back from the client inside a page token: one of another shape was not issued for this
+/// list, and must be refused as such rather than reach the query.
+pub fn key_fits<E: Listed>(key: &RowKey) -> bool {
+    use sea_orm::sea_query::ColumnType as T;
+    let order = E::order();
+    key.len() == order.len()
+        && order.iter().zip(key).all(|(column, part)| {
+            match (column.def().get_column_type(), part) {
+                (T::TinyInteger | T::SmallInteger | T::Integer | T::BigInteger, p) => {
+                    matches!(p, KeyPart::Int(_))
+                }
+                (T::Char(_) | T::String(_) | T::Text, p) => matches!(p, KeyPart::Text(_)),
+                (T::Date, p) => matches!(p, KeyPart::Date(_)),
+                // Other column types are not refused here: the query reads them as given.
+                _ => true,
+            }
+        })
+}
+
 /// A fact table that lists: which columns hold the unit and the transaction times, and the
 /// documented order.
 pub trait Listed: EntityTrait<Model: ByPosition> {

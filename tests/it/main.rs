@@ -20,6 +20,7 @@ mod connect;
 mod errors;
 mod explorer;
 mod export;
+mod fuzz;
 mod http;
 mod import;
 mod indicators;
