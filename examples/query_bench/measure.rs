@@ -896,7 +896,7 @@ pub async fn demo_cost(addr: SocketAddr, seconds: u64) -> anyhow::Result<()> {
             turns.b.p50_ms(),
             turns.b.p99_ms(),
             p50_ratio(&turns.b, &turns.a),
-            turns.per_round(p50_ratio)
+            turns.per_round(|budget, other| p50_ratio(other, budget))
         );
     }
     Ok(())
