@@ -1,6 +1,6 @@
 //! The generated region's other facts, beside its budget lines: staffing of all five kinds
-//! (worked hours, hired staff and sick leave per month, headcounts and positions at each
-//! month's end) per department and profession group, investment objects with their yearly
+//! (worked hours and hired staff per month, sick leave per month or per year, headcounts
+//! and positions at each month's end) per department and profession group, investment objects with their yearly
 //! figures, and indicators with a target per year and outcomes per tertial. Written through
 //! the real import path, like the budget lines, for the last `fact_years` years of the shape.
 
@@ -134,6 +134,12 @@ fn month_end(year: i32, month: u32) -> NaiveDate {
     first_next.expect("a valid date").pred_opt().expect("a day")
 }
 
+/// Whether `unit` reports sick leave month by month (else for the whole year): about half
+/// the units each way.
+fn monthly_sick_leave(unit: &str) -> bool {
+    unit.bytes().map(usize::from).sum::<usize>() % 2 == 0
+}
+
 fn profession(p: usize) -> ProfessionCode {
     ProfessionCode::from_stored(PROFESSIONS[p].0.to_owned())
 }
@@ -261,10 +267,12 @@ impl Shape {
         );
         for (u, reporter) in reporting.iter().enumerate() {
             for (b, (gender, age_band, length)) in BANDS.iter().enumerate() {
-                // Month by month, then the year as one span.
-                let spans = (1..=12u8)
-                    .map(|m| (m, m))
-                    .chain(std::iter::once((1u8, 12u8)));
+                // Month by month, or the year as one span (a series' spans never overlap).
+                let spans: Vec<(u8, u8)> = if monthly_sick_leave(reporter) {
+                    (1..=12u8).map(|m| (m, m)).collect()
+                } else {
+                    vec![(1, 12)]
+                };
                 for (from, to) in spans {
                     let rate = 20000 + mix(&[d, u, b, y, from as usize, to as usize], 80000);
                     records.push(Record::SickLeave(
@@ -453,8 +461,12 @@ impl Shape {
     /// How many staffing rows the facts hold (for the heading).
     pub fn staffing_rows(&self) -> usize {
         let per_month = PROFESSIONS.len() * 2 + HIRED_PROFESSIONS + EMPLOYEE_GROUPS.len();
-        let units = self.region_subtree().len();
-        self.fact_years * (self.departments * 12 * per_month + units * BANDS.len() * 13)
+        let sick_spans: usize = self
+            .region_subtree()
+            .iter()
+            .map(|u| if monthly_sick_leave(u) { 12 } else { 1 })
+            .sum();
+        self.fact_years * (self.departments * 12 * per_month + sick_spans * BANDS.len())
     }
 
     pub fn investment_objects(&self) -> usize {
