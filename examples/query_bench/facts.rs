@@ -19,8 +19,8 @@ use uppsikt::domain::investment::{
 use uppsikt::domain::period::MonthSpan;
 use uppsikt::domain::provenance::Source;
 use uppsikt::domain::staffing::{
-    Headcount, HiredStaff, Position, SickLeave, SickLeaveAgeBand, SickLeaveGender,
-    SickLeaveLength, WorkedHours,
+    Headcount, HiredStaff, Position, SickLeave, SickLeaveAgeBand, SickLeaveGender, SickLeaveLength,
+    WorkedHours,
 };
 use uppsikt::import::place::Place;
 use uppsikt::import::record::{Entry, Record};
@@ -337,7 +337,8 @@ impl Shape {
                         id: InvestmentId::from_stored(id.clone()),
                         org_unit: unit(holder),
                         name: format!("Objekt {o} vid {holder}"),
-                        kind: [InvestmentKind::New, InvestmentKind::Reinvestment][mix(&[h, o, 2], 2)],
+                        kind: [InvestmentKind::New, InvestmentKind::Reinvestment]
+                            [mix(&[h, o, 2], 2)],
                         funding: [
                             FundingCategory::Frame,
                             FundingCategory::Unforeseen,
@@ -470,7 +471,8 @@ impl Shape {
     }
 
     pub fn investment_objects(&self) -> usize {
-        self.departments * OBJECTS_PER_DEPARTMENT + (self.divisions() + COMMITTEES.len()) * OBJECTS_PER_PARENT
+        self.departments * OBJECTS_PER_DEPARTMENT
+            + (self.divisions() + COMMITTEES.len()) * OBJECTS_PER_PARENT
     }
 
     pub fn indicator_count(&self) -> usize {
@@ -535,9 +537,7 @@ pub async fn generate(store: &Store, shape: Shape) -> anyhow::Result<()> {
     let years: Vec<i32> = (shape.fact_first_year()..=Shape::LAST_YEAR).collect();
     let staffing = (0..shape.departments).flat_map(move |d| {
         let years = years.clone();
-        years
-            .into_iter()
-            .flat_map(move |y| shape.staffing_of(d, y))
+        years.into_iter().flat_map(move |y| shape.staffing_of(d, y))
     });
     import(store, "staffing", staffing, shape.staffing_rows()).await?;
     let investments = shape.investments();

@@ -494,7 +494,12 @@ pub async fn backend(
 
 /// The floor of ListBudgetLines for `scope`: the same SELECT plus encoding, from `clients`
 /// tasks sharing the pool of `db`.
-async fn floor_load(db: &DatabaseConnection, clients: usize, scope: ListScope, limit: Limit) -> Stats {
+async fn floor_load(
+    db: &DatabaseConnection,
+    clients: usize,
+    scope: ListScope,
+    limit: Limit,
+) -> Stats {
     drive(vec![db.clone(); clients], limit, move |db, n| {
         let scope = scope.clone();
         async move {
@@ -740,7 +745,10 @@ async fn fact_summary(
     .await?;
     let served = run.push(format!("{rpc} {label}"), turns.a.clone(), Some(server));
     let floor = run.push(
-        format!("hand-written SQL, {rpc} {label} ({} units)", scope.units.len()),
+        format!(
+            "hand-written SQL, {rpc} {label} ({} units)",
+            scope.units.len()
+        ),
         turns.b.clone(),
         None,
     );

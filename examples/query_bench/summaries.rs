@@ -252,7 +252,13 @@ pub async fn staffing_sql(
          FROM hired_staff WHERE {} GROUP BY org_unit_code, profession_code, fiscal_year",
         period(&mut sql)
     );
-    let fields = ["cost", "forecast", "personnel_cost", "hours_requested", "hours_filled"];
+    let fields = [
+        "cost",
+        "forecast",
+        "personnel_cost",
+        "hours_requested",
+        "hours_filled",
+    ];
     let mut sums: BTreeMap<(String, usize), Option<i64>> = BTreeMap::new();
     for row in sql.rows(db, text).await? {
         let (unit, profession, y): (String, String, i32) =
@@ -456,11 +462,11 @@ fn put_both(answer: &mut Answer, key: &str, [value, prior]: [Option<String>; 2])
 /// The figures of a SummarizeStaffing response, keyed as `staffing_sql` keys them.
 pub fn staffing_answer(r: &pb::SummarizeStaffingResponse) -> Answer {
     let mut answer = Answer::new();
-    let groups = r
-        .totals
-        .iter()
-        .map(|g| ("*".to_owned(), g))
-        .chain(r.by_child_unit.iter().map(|g| (code(&g.org_unit).to_owned(), g)));
+    let groups = r.totals.iter().map(|g| ("*".to_owned(), g)).chain(
+        r.by_child_unit
+            .iter()
+            .map(|g| (code(&g.org_unit).to_owned(), g)),
+    );
     for (g, group) in groups {
         for w in &group.worked_hours {
             let key = format!("{g} worked {}", code(&w.profession));
@@ -468,7 +474,11 @@ pub fn staffing_answer(r: &pb::SummarizeStaffingResponse) -> Answer {
         }
         for h in &group.hired_staff {
             let p = code(&h.profession);
-            put_both(&mut answer, &format!("{g} hired {p} cost"), money_change(&h.cost));
+            put_both(
+                &mut answer,
+                &format!("{g} hired {p} cost"),
+                money_change(&h.cost),
+            );
             put_both(
                 &mut answer,
                 &format!("{g} hired {p} forecast"),
@@ -497,10 +507,12 @@ pub fn staffing_answer(r: &pb::SummarizeStaffingResponse) -> Answer {
             put_both(&mut answer, &key("men"), count_change(&h.men));
         }
         for s in &group.sick_leave {
-            let gender = pb::SickLeaveGender::try_from(s.gender)
-                .map_or("?".to_owned(), |v| label(v.as_str_name(), "SICK_LEAVE_GENDER_"));
-            let length = pb::SickLeaveLength::try_from(s.length)
-                .map_or("?".to_owned(), |v| label(v.as_str_name(), "SICK_LEAVE_LENGTH_"));
+            let gender = pb::SickLeaveGender::try_from(s.gender).map_or("?".to_owned(), |v| {
+                label(v.as_str_name(), "SICK_LEAVE_GENDER_")
+            });
+            let length = pb::SickLeaveLength::try_from(s.length).map_or("?".to_owned(), |v| {
+                label(v.as_str_name(), "SICK_LEAVE_LENGTH_")
+            });
             let key = format!("{g} sick {gender}/{}/{length}", age_band(s.age_band));
             let rate = s.rate.as_ref();
             put(
@@ -665,8 +677,7 @@ pub async fn investments_sql(
     let mut covered = BTreeSet::new();
     let mut inexact = 0;
     for row in sql.rows(db, text).await? {
-        let (f, t, id): (i16, i16, Option<String>) =
-            (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
+        let (f, t, id): (i16, i16, Option<String>) = (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?);
         match id {
             Some(id) => {
                 inexact += 1;
@@ -705,13 +716,19 @@ fn investment_sums(answer: &mut Answer, key: &str, sums: &Option<pb::InvestmentS
 pub fn investments_answer(r: &pb::SummarizeInvestmentsResponse) -> Answer {
     let mut answer = Answer::new();
     for g in &r.by_child_unit {
-        investment_sums(&mut answer, &format!("child {}", code(&g.org_unit)), &g.sums);
+        investment_sums(
+            &mut answer,
+            &format!("child {}", code(&g.org_unit)),
+            &g.sums,
+        );
     }
     for g in &r.by_funding_status {
-        let funding = pb::FundingCategory::try_from(g.funding)
-            .map_or("?".to_owned(), |v| label(v.as_str_name(), "FUNDING_CATEGORY_"));
-        let status = pb::InvestmentStatus::try_from(g.status)
-            .map_or("?".to_owned(), |v| label(v.as_str_name(), "INVESTMENT_STATUS_"));
+        let funding = pb::FundingCategory::try_from(g.funding).map_or("?".to_owned(), |v| {
+            label(v.as_str_name(), "FUNDING_CATEGORY_")
+        });
+        let status = pb::InvestmentStatus::try_from(g.status).map_or("?".to_owned(), |v| {
+            label(v.as_str_name(), "INVESTMENT_STATUS_")
+        });
         investment_sums(
             &mut answer,
             &format!("funding/status {funding}/{status}"),

@@ -104,7 +104,9 @@ impl<C: ColumnTrait> PeriodTable<C> {
         out: &mut StaffingStored,
     ) -> Result<(), StoreError> {
         let (from, to) = (i16::from(span.from), i16::from(span.to));
-        let overlapping = Condition::all().add(self.from.lte(to)).add(self.to.gte(from));
+        let overlapping = Condition::all()
+            .add(self.from.lte(to))
+            .add(self.to.gte(from));
         let spans = Aggregation {
             base: self.select(entity, span, as_of, overlapping),
             unit_column: Expr::col(self.unit),

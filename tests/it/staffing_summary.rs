@@ -534,7 +534,11 @@ async fn a_sick_leave_rate_is_the_one_stored_for_the_span_never_a_sum_of_months(
                 .by_child_unit
                 .iter()
                 .filter(|g| g.org_unit == "orgUnits/SR-KIR")
-                .flat_map(|g| g.sick_leave.iter().map(|s| rate(&s.rate).map(str::to_owned)))
+                .flat_map(|g| {
+                    g.sick_leave
+                        .iter()
+                        .map(|s| rate(&s.rate).map(str::to_owned))
+                })
                 .collect()
         };
         // Jan–Apr: four monthly rates and none stored for the span. A share is not summed
@@ -544,10 +548,20 @@ async fn a_sick_leave_rate_is_the_one_stored_for_the_span_never_a_sum_of_months(
         assert_eq!(rates(&tertial), Vec::<[String; 3]>::new(), "{}", app.label);
         // One month: that month's rate.
         let february = summarize(app, request("SR-HSN", 2025, 2, 2)).await;
-        assert_eq!(rates(&february), [["7.5", "", ""].map(String::from)], "{}", app.label);
+        assert_eq!(
+            rates(&february),
+            [["7.5", "", ""].map(String::from)],
+            "{}",
+            app.label
+        );
         // SR-MED's Jan–Apr rate is stored for the span: served as before.
         let med = group(&tertial, "SR-MED");
-        assert_eq!(rate(&med.sick_leave[0].rate), ["7", "6", "1"], "{}", app.label);
+        assert_eq!(
+            rate(&med.sick_leave[0].rate),
+            ["7", "6", "1"],
+            "{}",
+            app.label
+        );
     })
     .await;
 }
