@@ -5,7 +5,6 @@
 mod common;
 mod support {
     pub mod access;
-mod architecture;
     pub mod cases;
     pub mod rpc;
     pub mod wire;
