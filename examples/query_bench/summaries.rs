@@ -703,7 +703,7 @@ pub async fn investments_sql(
 }
 
 fn investment_sums(answer: &mut Answer, key: &str, sums: &Option<pb::InvestmentSums>) {
-    let sums = sums.clone().unwrap_or_default();
+    let sums = sums.unwrap_or_default();
     Sums {
         budget: sums.budget_sek,
         outcome: sums.outcome_sek,
@@ -845,7 +845,7 @@ pub async fn indicators_sql(
 }
 
 fn indicator_counts(answer: &mut Answer, key: &str, counts: &Option<pb::IndicatorCounts>) {
-    let c = counts.clone().unwrap_or_default();
+    let c = counts.unwrap_or_default();
     for (status, n) in [
         ("met", c.met),
         ("not_met", c.not_met),
