@@ -18,9 +18,9 @@ use uppsikt::import::{ImportError, ImportRequest, run_import};
 use uppsikt::store::Store;
 
 /// Bump when the generated content changes, so that an old cached file is not reused.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 pub const REGION: &str = "RJH";
-const COMMITTEES: [&str; 4] = ["HSN", "RS", "RUN", "KTN"];
+pub const COMMITTEES: [&str; 4] = ["HSN", "RS", "RUN", "KTN"];
 const DIVISIONS_PER_COMMITTEE: usize = 6;
 const SCENARIOS: [Scenario; 2] = [Scenario::Actual, Scenario::Budget];
 
@@ -30,15 +30,20 @@ pub struct Shape {
     pub departments: usize,
     pub categories: usize,
     pub years: usize,
+    /// The years of staffing, investments and indicators: the last ones of `years`.
+    pub fact_years: usize,
 }
 
-/// The scale: 480 departments, 20 categories, 5 years (1 152 000 lines).
+/// The scale: 480 departments, 20 categories, 5 years (1 152 000 lines); the other
+/// facts for the last 2 years by default (5 with `--fact-years 5`), which keeps the default
+/// run within minutes.
 impl Default for Shape {
     fn default() -> Self {
         Self {
             departments: 480,
             categories: 20,
             years: 5,
+            fact_years: 2,
         }
     }
 }
@@ -63,11 +68,11 @@ impl Shape {
         format!("{committee}-D{}", d % DIVISIONS_PER_COMMITTEE + 1)
     }
 
-    fn divisions(&self) -> usize {
+    pub fn divisions(&self) -> usize {
         COMMITTEES.len() * DIVISIONS_PER_COMMITTEE
     }
 
-    fn per_division(&self) -> usize {
+    pub fn per_division(&self) -> usize {
         self.departments.div_ceil(self.divisions())
     }
 
@@ -140,6 +145,7 @@ impl Shape {
                 (c + 1) * 10
             ));
         }
+        text.push_str(&self.profession_definitions());
         text
     }
 
@@ -231,6 +237,7 @@ pub async fn generate(url: &str, shape: Shape) -> anyhow::Result<()> {
         "  {lines} lines imported in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    crate::facts::generate(&store, shape).await?;
     if store.backend() == uppsikt::store::Backend::Sqlite {
         // Fold the WAL into the file so that the cached file stands alone.
         store
@@ -253,8 +260,8 @@ pub async fn generate(url: &str, shape: Shape) -> anyhow::Result<()> {
 pub async fn sqlite_cached(dir: &Path, shape: Shape, regenerate: bool) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let name = format!(
-        "bench-d{}-c{}-y{}-v{FORMAT}.db",
-        shape.departments, shape.categories, shape.years
+        "bench-d{}-c{}-y{}-f{}-v{FORMAT}.db",
+        shape.departments, shape.categories, shape.years, shape.fact_years
     );
     let path = dir.join(&name);
     if path.exists() && !regenerate {

@@ -5,7 +5,9 @@ use crate::data::{REGION, Shape};
 use crate::load::{Limit, ROUNDS, Stats, drive, in_turns};
 use crate::procs::{ServerProcess, canned_arg};
 use crate::report::{Goal, Row, print_goals, print_rows};
+use crate::summaries::{self, Answer, Scope};
 use crate::unread;
+use futures::future::BoxFuture;
 use prost::Message;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -16,7 +18,10 @@ use tonic::client::Grpc;
 use tonic::transport::{Channel, Endpoint};
 use uppsikt::proto::v1 as pb;
 use uppsikt::proto::v1::budget_service_client::BudgetServiceClient;
+use uppsikt::proto::v1::indicator_service_client::IndicatorServiceClient;
+use uppsikt::proto::v1::investment_service_client::InvestmentServiceClient;
 use uppsikt::proto::v1::organization_service_client::OrganizationServiceClient;
+use uppsikt::proto::v1::staffing_service_client::StaffingServiceClient;
 use uppsikt::store::Store;
 
 /// A summary and its GROUP BY take turns call by call (one call a round, so the duration
@@ -76,14 +81,14 @@ fn summary_request(unit: &str, year: i32) -> pb::SummarizeBudgetRequest {
 /// descendants; call `n` asks for the n-th unit of the scope's list, so calls spread over
 /// the data.
 #[derive(Clone)]
-struct Scope {
+struct ListScope {
     label: &'static str,
     names: Arc<Vec<String>>,
     subtrees: Arc<Vec<Vec<String>>>,
     descendants: bool,
 }
 
-impl Scope {
+impl ListScope {
     /// Each department alone, one after the other.
     fn one_unit(departments: Vec<String>) -> Self {
         Self {
@@ -223,7 +228,7 @@ async fn list(
     run: &mut Run,
     server: &ServerProcess,
     db: &DatabaseConnection,
-    scope: Scope,
+    scope: ListScope,
     bare: Option<&Path>,
 ) -> anyhow::Result<()> {
     let probe = BudgetServiceClient::new(channels(server.addr, 1).await?.remove(0));
@@ -408,8 +413,15 @@ async fn get_load(
     .await)
 }
 
-/// Everything for one backend at `url`, which holds the generated data.
-pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow::Result<()> {
+/// Everything for one backend at `url`, which holds the generated data; with `summaries_only`,
+/// the summaries alone (no list pages, no GetOrgUnit).
+pub async fn backend(
+    label: &str,
+    url: &str,
+    shape: Shape,
+    dir: &Path,
+    summaries_only: bool,
+) -> anyhow::Result<()> {
     let log = dir.join(format!("server-{}.log", label.to_lowercase()));
     let server = ServerProcess::start(&["serve", url], &log)?;
     // After the server has migrated: the floors use the same kind of connection.
@@ -439,22 +451,27 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
         SUMMARY_DIVISION,
     )
     .await?;
-    list(
-        &mut run,
-        &server,
-        &db,
-        Scope::one_unit(departments.clone()),
-        Some(dir),
-    )
-    .await?;
-    let division_scope = Scope {
-        label: "division + descendants",
-        names: Arc::new(divisions),
-        subtrees: Arc::new(division_trees),
-        descendants: true,
+    fact_summaries(&mut run, &server, &db, shape).await?;
+    let bare_peak = if summaries_only {
+        None
+    } else {
+        list(
+            &mut run,
+            &server,
+            &db,
+            ListScope::one_unit(departments.clone()),
+            Some(dir),
+        )
+        .await?;
+        let division_scope = ListScope {
+            label: "division + descendants",
+            names: Arc::new(divisions),
+            subtrees: Arc::new(division_trees),
+            descendants: true,
+        };
+        list(&mut run, &server, &db, division_scope, None).await?;
+        Some(get(&mut run, &server, Arc::new(departments), dir).await?)
     };
-    list(&mut run, &server, &db, division_scope, None).await?;
-    let bare_peak = get(&mut run, &server, Arc::new(departments), dir).await?;
 
     let peak = server.stop();
     store.close().await?;
@@ -466,8 +483,9 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
     ));
     print_rows(label, &run.rows);
     println!();
+    let bare = bare_peak.map_or_else(String::new, |p| format!("; bare tonic server {p:.1} MiB"));
     println!(
-        "{label}: server peak RSS (VmHWM) {peak:.1} MiB; bare tonic server {bare_peak:.1} MiB; server log {}",
+        "{label}: server peak RSS (VmHWM) {peak:.1} MiB{bare}; server log {}",
         log.display()
     );
     print_goals(label, &run.goals);
@@ -476,7 +494,12 @@ pub async fn backend(label: &str, url: &str, shape: Shape, dir: &Path) -> anyhow
 
 /// The floor of ListBudgetLines for `scope`: the same SELECT plus encoding, from `clients`
 /// tasks sharing the pool of `db`.
-async fn floor_load(db: &DatabaseConnection, clients: usize, scope: Scope, limit: Limit) -> Stats {
+async fn floor_load(
+    db: &DatabaseConnection,
+    clients: usize,
+    scope: ListScope,
+    limit: Limit,
+) -> Stats {
     drive(vec![db.clone(); clients], limit, move |db, n| {
         let scope = scope.clone();
         async move {
@@ -494,7 +517,7 @@ async fn floor_load(db: &DatabaseConnection, clients: usize, scope: Scope, limit
 async fn list_load(
     addr: SocketAddr,
     clients: usize,
-    scope: Scope,
+    scope: ListScope,
     limit: Limit,
 ) -> anyhow::Result<Stats> {
     let list_clients: Vec<Grpc<Channel>> = channels(addr, clients)
@@ -518,8 +541,8 @@ async fn list_load(
 }
 
 /// One department at a time, as the `pages` and `floor` probes ask.
-fn probe_scope() -> Scope {
-    Scope::one_unit(Shape::default().departments())
+fn probe_scope() -> ListScope {
+    ListScope::one_unit(Shape::default().departments())
 }
 
 fn probe_limit(seconds: u64) -> Limit {
@@ -567,5 +590,322 @@ pub async fn floor_only(url: &str, clients: usize, seconds: u64) -> anyhow::Resu
     let stats = floor_load(store.db(), clients, probe_scope(), probe_limit(seconds)).await;
     print_probe(&stats);
     store.close().await?;
+    Ok(())
+}
+
+/// A call of one side of a summary comparison: the answer when `check` is set (for the
+/// comparison), else only the work the side does (timed).
+type Side<C> = fn(C, Arc<Scope>, i32, bool) -> BoxFuture<'static, Result<Answer, String>>;
+
+fn staffing_api(
+    channel: Channel,
+    scope: Arc<Scope>,
+    year: i32,
+    check: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move {
+        let response = StaffingServiceClient::new(channel)
+            .summarize_staffing(summaries::staffing_request(&scope.root, year))
+            .await
+            .map_err(status)?
+            .into_inner();
+        Ok(if check {
+            summaries::staffing_answer(&response)
+        } else {
+            Answer::new()
+        })
+    })
+}
+
+fn investments_api(
+    channel: Channel,
+    scope: Arc<Scope>,
+    year: i32,
+    check: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move {
+        let response = InvestmentServiceClient::new(channel)
+            .summarize_investments(summaries::investments_request(&scope.root, year))
+            .await
+            .map_err(status)?
+            .into_inner();
+        Ok(if check {
+            summaries::investments_answer(&response)
+        } else {
+            Answer::new()
+        })
+    })
+}
+
+fn indicators_api(
+    channel: Channel,
+    scope: Arc<Scope>,
+    year: i32,
+    check: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move {
+        let response = IndicatorServiceClient::new(channel)
+            .summarize_indicators(summaries::indicators_request(&scope.root, year))
+            .await
+            .map_err(status)?
+            .into_inner();
+        Ok(if check {
+            summaries::indicators_answer(&response)
+        } else {
+            Answer::new()
+        })
+    })
+}
+
+fn staffing_floor(
+    db: DatabaseConnection,
+    scope: Arc<Scope>,
+    year: i32,
+    _: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move { summaries::staffing_sql(&db, &scope, year).await })
+}
+
+fn investments_floor(
+    db: DatabaseConnection,
+    scope: Arc<Scope>,
+    year: i32,
+    _: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move { summaries::investments_sql(&db, &scope, year).await })
+}
+
+fn indicators_floor(
+    db: DatabaseConnection,
+    scope: Arc<Scope>,
+    year: i32,
+    _: bool,
+) -> BoxFuture<'static, Result<Answer, String>> {
+    Box::pin(async move { summaries::indicators_sql(&db, &scope, year).await })
+}
+
+/// One summary RPC against its hand-written SQL for `scope`: the two answers must agree
+/// figure by figure (the run fails when they do not), then they take turns call by call.
+#[allow(clippy::too_many_arguments)]
+async fn fact_summary(
+    run: &mut Run,
+    server: &ServerProcess,
+    db: &DatabaseConnection,
+    (rpc, label, scope): (&str, &str, Scope),
+    limit: Limit,
+    api: Side<Channel>,
+    floor: Side<DatabaseConnection>,
+) -> anyhow::Result<()> {
+    let year = Shape::LAST_YEAR;
+    let scope = Arc::new(scope);
+    let channel = channels(server.addr, 1).await?.remove(0);
+    let served = api(channel.clone(), scope.clone(), year, true)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let by_hand = floor(db.clone(), scope.clone(), year, true)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let differences = summaries::differences(&served, &by_hand, 20);
+    anyhow::ensure!(
+        differences.is_empty(),
+        "{rpc} {label}: the API's figures differ from the hand-written SQL's ({} figures from the API, {} from SQL); first differences:\n  {}",
+        served.len(),
+        by_hand.len(),
+        differences.join("\n  ")
+    );
+    println!(
+        "{rpc} {label}: the API's {} figures equal the hand-written SQL's",
+        served.len()
+    );
+
+    let turns = in_turns(
+        limit,
+        limit.calls as u32,
+        |round| {
+            let (channel, scope) = (channel.clone(), scope.clone());
+            async move {
+                Ok(drive(vec![channel], round, move |c, _| {
+                    let scope = scope.clone();
+                    async move { api(c, scope, year, false).await.map(|_| ()) }
+                })
+                .await)
+            }
+        },
+        |round| {
+            let (db, scope) = (db.clone(), scope.clone());
+            async move {
+                Ok(drive(vec![db], round, move |db, _| {
+                    let scope = scope.clone();
+                    async move { floor(db, scope, year, false).await.map(|_| ()) }
+                })
+                .await)
+            }
+        },
+    )
+    .await?;
+    let served = run.push(format!("{rpc} {label}"), turns.a.clone(), Some(server));
+    let floor = run.push(
+        format!(
+            "hand-written SQL, {rpc} {label} ({} units)",
+            scope.units.len()
+        ),
+        turns.b.clone(),
+        None,
+    );
+    run.goals.push(Goal::at_most(
+        format!(
+            "{rpc} {label}: p50 ÷ hand-written SQL p50 (rounds: {})",
+            turns.per_round(p50_ratio)
+        ),
+        p50_ratio(&served, &floor),
+        "×",
+        1.5,
+    ));
+    Ok(())
+}
+
+/// SummarizeStaffing, SummarizeInvestments and SummarizeIndicators for the region and a
+/// division, each against its hand-written SQL.
+async fn fact_summaries(
+    run: &mut Run,
+    server: &ServerProcess,
+    db: &DatabaseConnection,
+    shape: Shape,
+) -> anyhow::Result<()> {
+    let sides: [(&str, Side<Channel>, Side<DatabaseConnection>); 3] = [
+        ("SummarizeStaffing", staffing_api, staffing_floor),
+        ("SummarizeInvestments", investments_api, investments_floor),
+        ("SummarizeIndicators", indicators_api, indicators_floor),
+    ];
+    for (rpc, api, floor) in sides {
+        for (label, scope, limit) in [
+            ("region", Scope::region(&shape), SUMMARY_REGION),
+            ("division", Scope::division(&shape, 0), SUMMARY_DIVISION),
+        ] {
+            fact_summary(run, server, db, (rpc, label, scope), limit, api, floor).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The fixed cost of a summary on small data: on the demo data set, the same unit and span
+/// (HSN, Jan–Apr 2025) asked of SummarizeBudget, SummarizeStaffing, SummarizeInvestments and
+/// SummarizeIndicators in turns, call by call, from one client; each summary's p50 beside
+/// SummarizeBudget's.
+pub async fn demo_cost(addr: SocketAddr, seconds: u64) -> anyhow::Result<()> {
+    let channel = channels(addr, 1).await?.remove(0);
+    let (unit, year, from, to) = ("orgUnits/HSN", 2025, 1, 4);
+    let budget = pb::SummarizeBudgetRequest {
+        org_unit: unit.into(),
+        fiscal_year: year,
+        from_month: from,
+        to_month: to,
+        ..Default::default()
+    };
+    let limit = Limit {
+        calls: usize::MAX,
+        duration: Duration::from_secs(seconds),
+        warmup: 20,
+    };
+    type Call = fn(Channel) -> BoxFuture<'static, Result<(), String>>;
+    let others: [(&str, Call); 3] = [
+        ("SummarizeStaffing", |c| {
+            Box::pin(async move {
+                let request = pb::SummarizeStaffingRequest {
+                    org_unit: "orgUnits/HSN".into(),
+                    fiscal_year: 2025,
+                    from_month: 1,
+                    to_month: 4,
+                    ..Default::default()
+                };
+                StaffingServiceClient::new(c)
+                    .summarize_staffing(request)
+                    .await
+                    .map(|_| ())
+                    .map_err(status)
+            })
+        }),
+        ("SummarizeInvestments", |c| {
+            Box::pin(async move {
+                let request = pb::SummarizeInvestmentsRequest {
+                    org_unit: "orgUnits/HSN".into(),
+                    fiscal_year: 2025,
+                    from_month: 1,
+                    to_month: 4,
+                    ..Default::default()
+                };
+                InvestmentServiceClient::new(c)
+                    .summarize_investments(request)
+                    .await
+                    .map(|_| ())
+                    .map_err(status)
+            })
+        }),
+        ("SummarizeIndicators", |c| {
+            Box::pin(async move {
+                let request = pb::SummarizeIndicatorsRequest {
+                    org_unit: "orgUnits/HSN".into(),
+                    fiscal_year: 2025,
+                    ..Default::default()
+                };
+                IndicatorServiceClient::new(c)
+                    .summarize_indicators(request)
+                    .await
+                    .map(|_| ())
+                    .map_err(status)
+            })
+        }),
+    ];
+    println!();
+    println!("Demo data, HSN Jan–Apr 2025 (2025 for indicators), one client, in turns:");
+    println!();
+    println!("| call | calls | p50 ms | p99 ms | p50 ÷ SummarizeBudget p50 |");
+    println!("|---|---:|---:|---:|---:|");
+    for (rpc, call) in others {
+        let turns = in_turns(
+            limit,
+            ROUNDS,
+            |round| {
+                let (channel, request) = (channel.clone(), budget.clone());
+                async move {
+                    Ok(drive(vec![channel], round, move |c, _| {
+                        let request = request.clone();
+                        async move {
+                            BudgetServiceClient::new(c)
+                                .summarize_budget(request)
+                                .await
+                                .map(|_| ())
+                                .map_err(status)
+                        }
+                    })
+                    .await)
+                }
+            },
+            |round| {
+                let channel = channel.clone();
+                async move { Ok(drive(vec![channel], round, move |c, _| call(c)).await) }
+            },
+        )
+        .await?;
+        for (what, stats) in [("SummarizeBudget", &turns.a), (rpc, &turns.b)] {
+            if let Some(e) = &stats.first_error {
+                anyhow::bail!("{what} on the demo data failed: {e}");
+            }
+        }
+        println!(
+            "| SummarizeBudget (beside {rpc}) | {} | {:.3} | {:.3} | 1 |",
+            turns.a.calls,
+            turns.a.p50_ms(),
+            turns.a.p99_ms()
+        );
+        println!(
+            "| {rpc} | {} | {:.3} | {:.3} | {:.2} (rounds: {}) |",
+            turns.b.calls,
+            turns.b.p50_ms(),
+            turns.b.p99_ms(),
+            p50_ratio(&turns.b, &turns.a),
+            turns.per_round(|budget, other| p50_ratio(other, budget))
+        );
+    }
     Ok(())
 }

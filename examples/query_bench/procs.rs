@@ -102,6 +102,20 @@ pub async fn serve(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Child side of `serve-demo URL`: `serve` on the demo data set (loaded into `URL` when it
+/// holds no data yet), as `uppsikt serve --demo` does.
+pub async fn serve_demo(url: &str) -> anyhow::Result<()> {
+    let _telemetry = uppsikt::telemetry::init();
+    let store = uppsikt::store::Store::open(url).await?;
+    if uppsikt::demo::is_empty(&store).await? {
+        uppsikt::demo::load(&store).await?;
+    }
+    let listener = bind_and_announce().await?;
+    uppsikt::server::serve(store.clone(), listener, uppsikt::server::shutdown_signal()).await?;
+    store.close().await?;
+    Ok(())
+}
+
 /// The reference: tonic with nothing but one canned answer.
 struct Canned(pb::OrgUnit);
 

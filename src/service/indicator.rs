@@ -172,7 +172,9 @@ pub async fn summarize(
     let mut judged = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let rows = store::indicators(store.reader(), &filter, after.as_deref(), BATCH).await?;
+        let rows =
+            store::indicators_judged_in(store.reader(), &filter, year, after.as_deref(), BATCH)
+                .await?;
         let exhausted = (rows.len() as u64) < BATCH;
         after = rows.last().map(StoredIndicator::key);
         for stored in rows {

@@ -133,6 +133,46 @@ pub async fn aggregate(
     Ok(cells)
 }
 
+/// Runs `aggregation` once over `units` with the unit as a further key, and folds each
+/// unit's cells into every group `groups_of` names for it (of `groups`): one `GROUP BY` for
+/// a whole subtree and all its parts, where `aggregate` per group would run one each. The
+/// rows come back per unit and key, so memory is bounded by units × keys.
+pub async fn aggregate_per_group<'a>(
+    db: &impl ConnectionTrait,
+    aggregation: &Aggregation,
+    units: &[OrgUnitCode],
+    groups: usize,
+    groups_of: impl Fn(&str) -> &'a [usize],
+) -> Result<Vec<BTreeMap<Vec<KeyValue>, Cell>>, StoreError> {
+    let by_unit = Aggregation {
+        base: aggregation.base.clone(),
+        unit_column: aggregation.unit_column.clone(),
+        keys: std::iter::once((aggregation.unit_column.clone(), KeyType::Text))
+            .chain(aggregation.keys.iter().cloned())
+            .collect(),
+        sums: aggregation.sums.clone(),
+        distinct_counts: aggregation.distinct_counts.clone(),
+    };
+    let mut folded = vec![BTreeMap::<Vec<KeyValue>, Cell>::new(); groups];
+    for (mut key, cell) in aggregate(db, &by_unit, units).await? {
+        let unit = match key.remove(0) {
+            KeyValue::Text(unit) => unit,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "aggregation: a unit key {other:?}"
+                )));
+            }
+        };
+        for &group in groups_of(&unit) {
+            folded[group]
+                .entry(key.clone())
+                .or_default()
+                .absorb(cell.clone());
+        }
+    }
+    Ok(folded)
+}
+
 fn read_row(row: &QueryResult, a: &Aggregation) -> Result<(Vec<KeyValue>, Cell), StoreError> {
     let mut key = Vec::with_capacity(a.keys.len());
     for (i, (_, kind)) in a.keys.iter().enumerate() {

@@ -16,6 +16,7 @@ use crate::domain::provenance::Provenance;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use std::collections::HashMap;
 
@@ -73,6 +74,30 @@ pub async fn indicators(
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<StoredIndicator>, StoreError> {
+    let found = indicator_rows(db, filter, after, limit).await?;
+    with_children(db, found, filter.as_of, None).await
+}
+
+/// As `indicators`, with only what judging `year` reads: the year's target, and the
+/// outcomes of the year and of the year before (the one an increase or decrease compares
+/// with).
+pub async fn indicators_judged_in(
+    db: &impl ConnectionTrait,
+    filter: &IndicatorFilter,
+    year: i32,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<StoredIndicator>, StoreError> {
+    let found = indicator_rows(db, filter, after, limit).await?;
+    with_children(db, found, filter.as_of, Some(year)).await
+}
+
+async fn indicator_rows(
+    db: &impl ConnectionTrait,
+    filter: &IndicatorFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<(Indicator, Provenance)>, StoreError> {
     use indicator::Column as C;
     let mut query =
         indicator::Entity::find().filter(current_at(C::RecordedAt, C::SupersededAt, filter.as_of));
@@ -121,7 +146,7 @@ pub async fn indicators(
     for row in rows {
         found.push(indicator_from_row(row)?);
     }
-    with_children(db, found, filter.as_of).await
+    Ok(found)
 }
 
 /// One indicator by code; `None` when there is none or its unit lies outside `reach`.
@@ -142,7 +167,7 @@ pub async fn indicator(
     if !reach.contains(&found.0.org_unit) {
         return Ok(None);
     }
-    Ok(with_children(db, vec![found], as_of).await?.pop())
+    Ok(with_children(db, vec![found], as_of, None).await?.pop())
 }
 
 /// The unit of the current assignment with `code`, if there is one.
@@ -163,11 +188,13 @@ pub async fn assignment_unit(
     Ok(unit.map(OrgUnitCode::from_stored))
 }
 
-/// Attaches the targets and outcomes current at `as_of`.
+/// Attaches the targets and outcomes current at `as_of`; with `judged`, only the targets of
+/// that year and the outcomes of it and the year before.
 async fn with_children(
     db: &impl ConnectionTrait,
     found: Vec<(Indicator, Provenance)>,
     as_of: Instant,
+    judged: Option<i32>,
 ) -> Result<Vec<StoredIndicator>, StoreError> {
     let codes: Vec<String> = found.iter().map(|(i, _)| i.code.to_string()).collect();
     let mut targets: HashMap<String, Vec<(IndicatorTarget, Provenance)>> = HashMap::new();
@@ -178,6 +205,7 @@ async fn with_children(
         let rows = indicator_target::Entity::find()
             .filter(current_at(T::RecordedAt, T::SupersededAt, as_of))
             .filter(T::IndicatorCode.is_in(chunk.iter().cloned()))
+            .apply_if(judged, |q, year| q.filter(T::FiscalYear.eq(year)))
             .order_by_asc(T::FiscalYear)
             .all(db)
             .await?;
@@ -191,6 +219,9 @@ async fn with_children(
         let rows = indicator_outcome::Entity::find()
             .filter(current_at(O::RecordedAt, O::SupersededAt, as_of))
             .filter(O::IndicatorCode.is_in(chunk.iter().cloned()))
+            .apply_if(judged, |q, year| {
+                q.filter(O::FiscalYear.is_in([year - 1, year]))
+            })
             .order_by_asc(O::FiscalYear)
             .order_by_asc(O::FromMonth)
             .order_by_asc(O::ToMonth)

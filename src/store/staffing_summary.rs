@@ -4,7 +4,7 @@
 //! (headcounts, positions) at the asked date and a year earlier; with the months the summed
 //! period figures cover and the stored spans left out because they straddle the span.
 
-use super::aggregate::{Aggregation, Cell, KeyType, KeyValue, aggregate};
+use super::aggregate::{Aggregation, Cell, KeyType, KeyValue, aggregate, aggregate_per_group};
 use super::entities::{headcount, hired_staff, position, sick_leave, worked_hours};
 use super::error::StoreError;
 use super::history::current_at;
@@ -21,7 +21,7 @@ use crate::domain::staffing_summary::{
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The stored side of a staffing summary.
 #[derive(Debug, Default)]
@@ -73,15 +73,6 @@ impl<C: ColumnTrait> PeriodTable<C> {
             .add(self.to.lte(i16::from(span.to)))
     }
 
-    /// Spans sharing months with the asked months without lying inside them.
-    fn straddling(&self, span: MonthSpan) -> Condition {
-        let (from, to) = (i16::from(span.from), i16::from(span.to));
-        Condition::all()
-            .add(self.from.lte(to))
-            .add(self.to.gte(from))
-            .add(Condition::any().add(self.from.lt(from)).add(self.to.gt(to)))
-    }
-
     /// An aggregation of the rows inside the span, keyed by `keys` and then the year.
     fn aggregation<E: EntityTrait<Column = C>>(
         &self,
@@ -101,7 +92,8 @@ impl<C: ColumnTrait> PeriodTable<C> {
         }
     }
 
-    /// Adds the months the table's summed rows cover and the spans straddling the span.
+    /// Adds the months the table's summed rows cover and the spans straddling the span: one
+    /// query for the stored spans sharing a month with the span, told apart here.
     async fn coverage<E: EntityTrait<Column = C>>(
         &self,
         db: &impl ConnectionTrait,
@@ -111,8 +103,12 @@ impl<C: ColumnTrait> PeriodTable<C> {
         as_of: Instant,
         out: &mut StaffingStored,
     ) -> Result<(), StoreError> {
-        let spans = |months: Condition| Aggregation {
-            base: self.select(entity, span, as_of, months),
+        let (from, to) = (i16::from(span.from), i16::from(span.to));
+        let overlapping = Condition::all()
+            .add(self.from.lte(to))
+            .add(self.to.gte(from));
+        let spans = Aggregation {
+            base: self.select(entity, span, as_of, overlapping),
             unit_column: Expr::col(self.unit),
             keys: vec![
                 (Expr::col(self.year), KeyType::Int),
@@ -122,22 +118,16 @@ impl<C: ColumnTrait> PeriodTable<C> {
             sums: Vec::new(),
             distinct_counts: Vec::new(),
         };
-        for key in aggregate(db, &spans(self.inside(span)), units)
-            .await?
-            .into_keys()
-        {
-            if let Some(stored) = stored_span(&key) {
+        for key in aggregate(db, &spans, units).await?.into_keys() {
+            let Some(stored) = stored_span(&key) else {
+                continue;
+            };
+            if stored.from >= span.from && stored.to <= span.to {
                 out.covered
                     .entry((self.name, stored.fiscal_year))
                     .or_default()
                     .extend(stored.from..=stored.to);
-            }
-        }
-        for key in aggregate(db, &spans(self.straddling(span)), units)
-            .await?
-            .into_keys()
-        {
-            if let Some(stored) = stored_span(&key) {
+            } else {
                 out.straddling.insert((self.name, stored));
             }
         }
@@ -208,7 +198,7 @@ fn scaled(value: Option<i64>) -> Option<rust_decimal::Decimal> {
 
 /// Sums every staffing table for each group: `groups[0]` is the whole subtree (its coverage
 /// is reported), the others its parts. Sick-leave rates are read from the group's own unit
-/// only: a share is never summed over units.
+/// only, stored for exactly the span: a share is never summed over units or months.
 pub async fn summary_cells(
     db: &impl ConnectionTrait,
     groups: &[UnitGroup],
@@ -248,19 +238,26 @@ pub async fn summary_cells(
             ],
         )
     };
+    // A rate is a share of hours the database does not hold: neither summed nor averaged
+    // over months, so only a rate stored for exactly the span (or the same span a year
+    // earlier) answers it. One unit, one such span: each key holds one rate.
     let sick_rates = {
         use sick_leave::Column as C;
-        sick.aggregation(
-            sick_leave::Entity,
-            span,
-            as_of,
-            vec![
+        let exact_span = Condition::all()
+            .add(C::FromMonth.eq(i16::from(span.from)))
+            .add(C::ToMonth.eq(i16::from(span.to)));
+        Aggregation {
+            base: sick.select(sick_leave::Entity, span, as_of, exact_span),
+            unit_column: Expr::col(C::OrgUnitCode),
+            keys: vec![
                 (Expr::col(C::Gender), KeyType::Text),
                 (Expr::col(C::AgeBand), KeyType::Text),
                 (Expr::col(C::Length), KeyType::Text),
+                (Expr::col(C::FiscalYear), KeyType::Int),
             ],
-            vec![Expr::col(C::RateScaled)],
-        )
+            sums: vec![Expr::col(C::RateScaled)],
+            distinct_counts: Vec::new(),
+        }
     };
     let headcounts_at = |date: NaiveDate| {
         use headcount::Column as C;
@@ -313,11 +310,46 @@ pub async fn summary_cells(
         }
     };
 
+    // Each table is read once over the whole subtree, per unit, and folded into the groups
+    // each unit belongs to: the whole (0) and its part. Sick leave is read for the groups'
+    // own units only.
+    let Some(whole) = groups.first() else {
+        return Ok(StaffingStored::default());
+    };
+    let mut member: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut owner: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        let units: &[OrgUnitCode] = if i == 0 { whole.units() } else { g.units() };
+        for unit in units {
+            member.entry(unit.as_str()).or_default().push(i);
+        }
+        owner.entry(g.unit().as_str()).or_default().push(i);
+    }
+    let own_units: Vec<OrgUnitCode> = groups
+        .iter()
+        .map(|g| g.unit().clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let in_groups = |unit: &str| member.get(unit).map_or(&[][..], Vec::as_slice);
+    let owned_by = |unit: &str| owner.get(unit).map_or(&[][..], Vec::as_slice);
+    let n = groups.len();
+    let units = whole.units();
+    let mut worked_cells = aggregate_per_group(db, &worked_sums, units, n, in_groups).await?;
+    let mut hired_cells = aggregate_per_group(db, &hired_sums, units, n, in_groups).await?;
+    let mut sick_cells = aggregate_per_group(db, &sick_rates, &own_units, n, owned_by).await?;
+    let mut headcount_cells = Vec::new();
+    for (prior, date) in [(false, dates.0), (true, dates.1)] {
+        let cells = aggregate_per_group(db, &headcounts_at(date), units, n, in_groups).await?;
+        headcount_cells.push((prior, cells));
+    }
+    let mut position_cells = aggregate_per_group(db, &positions_at, units, n, in_groups).await?;
+
     let mut out = StaffingStored::default();
     for (i, g) in groups.iter().enumerate() {
-        let (group, units) = (g.unit(), g.units());
+        let group = g.unit();
         let mut cells = StaffingCells::default();
-        for (key, cell) in aggregate(db, &worked_sums, units).await? {
+        for (key, cell) in std::mem::take(&mut worked_cells[i]) {
             cells.worked_hours.push(WorkedHoursCell {
                 profession: ProfessionCode::from_stored(text("worked hours", &key, 0)?.into()),
                 prior: is_prior("worked hours", &key, span)?,
@@ -325,7 +357,7 @@ pub async fn summary_cells(
             });
         }
         let mut hired_by: BTreeMap<String, HiredStaffSums> = BTreeMap::new();
-        for (key, cell) in aggregate(db, &hired_sums, units).await? {
+        for (key, cell) in std::mem::take(&mut hired_cells[i]) {
             let prior = is_prior("hired staff", &key, span)?;
             let sums = hired_by
                 .entry(text("hired staff", &key, 0)?.to_owned())
@@ -347,7 +379,7 @@ pub async fn summary_cells(
             .into_iter()
             .map(|(code, sums)| (ProfessionCode::from_stored(code), sums))
             .collect();
-        for (key, cell) in aggregate(db, &sick_rates, std::slice::from_ref(group)).await? {
+        for (key, cell) in std::mem::take(&mut sick_cells[i]) {
             let stored = |v: crate::domain::validation::Violation| {
                 StoreError::Corrupt(format!("sick leave summary: {v}"))
             };
@@ -363,18 +395,18 @@ pub async fn summary_cells(
                 rate: ExactDecimal::from_scaled(rate).value(),
             });
         }
-        for (prior, date) in [(false, dates.0), (true, dates.1)] {
-            for (key, cell) in aggregate(db, &headcounts_at(date), units).await? {
+        for (prior, by_group) in &mut headcount_cells {
+            for (key, cell) in std::mem::take(&mut by_group[i]) {
                 cells.headcounts.push(HeadcountCell {
                     employee_group: text("headcount", &key, 0)?.to_owned(),
-                    prior,
+                    prior: *prior,
                     total: cell.sums[0].unwrap_or(0),
                     women: complete(&cell, 1, 3),
                     men: complete(&cell, 2, 4),
                 });
             }
         }
-        for (key, cell) in aggregate(db, &positions_at, units).await? {
+        for (key, cell) in std::mem::take(&mut position_cells[i]) {
             cells.positions.push((
                 ProfessionCode::from_stored(text("positions", &key, 0)?.into()),
                 PositionColumns {
@@ -386,17 +418,15 @@ pub async fn summary_cells(
                 },
             ));
         }
-        if i == 0 {
-            worked
-                .coverage(db, worked_hours::Entity, units, span, as_of, &mut out)
-                .await?;
-            hired
-                .coverage(db, hired_staff::Entity, units, span, as_of, &mut out)
-                .await?;
-            sick.coverage(db, sick_leave::Entity, units, span, as_of, &mut out)
-                .await?;
-        }
         out.groups.push((group.clone(), cells));
     }
+    worked
+        .coverage(db, worked_hours::Entity, units, span, as_of, &mut out)
+        .await?;
+    hired
+        .coverage(db, hired_staff::Entity, units, span, as_of, &mut out)
+        .await?;
+    sick.coverage(db, sick_leave::Entity, units, span, as_of, &mut out)
+        .await?;
     Ok(out)
 }

@@ -503,6 +503,69 @@ async fn straddling_and_uncovered_spans_are_reported_not_guessed() {
     .await;
 }
 
+/// Monthly sick-leave rates of SR-KIR, which has no Jan–Apr rate (made up).
+const MONTHLY_SICK_LEAVE: &str = "source document=\"test-monthly-sick-leave\"\n\
+    sick_leave org_unit=SR-KIR fiscal_year=2025 from_month=1 to_month=1 gender=all age_band=all length=all rate_percent=6.5\n\
+    sick_leave org_unit=SR-KIR fiscal_year=2025 from_month=2 to_month=2 gender=all age_band=all length=all rate_percent=7.5\n\
+    sick_leave org_unit=SR-KIR fiscal_year=2025 from_month=3 to_month=3 gender=all age_band=all length=all rate_percent=7.25\n\
+    sick_leave org_unit=SR-KIR fiscal_year=2025 from_month=4 to_month=4 gender=all age_band=all length=all rate_percent=6.75\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sick_leave_rate_is_the_one_stored_for_the_span_never_a_sum_of_months() {
+    for_each_backend(false, async |app| {
+        load_summary_fixtures(app).await;
+        let files: &'static [(&str, &str)] = &[("monthly-sick-leave", MONTHLY_SICK_LEAVE)];
+        uppsikt::import::run_import(
+            &app.store,
+            uppsikt::import::ImportRequest {
+                document: "monthly sick leave".into(),
+                table: None,
+                system: Some("tests".into()),
+                request_id: None,
+                dry_run: false,
+            },
+            uppsikt::import::files::text_entries(files),
+            |_| {},
+        )
+        .await
+        .expect("monthly rates");
+        let rates = |summary: &pb::SummarizeStaffingResponse| -> Vec<[String; 3]> {
+            summary
+                .by_child_unit
+                .iter()
+                .filter(|g| g.org_unit == "orgUnits/SR-KIR")
+                .flat_map(|g| {
+                    g.sick_leave
+                        .iter()
+                        .map(|s| rate(&s.rate).map(str::to_owned))
+                })
+                .collect()
+        };
+        // Jan–Apr: four monthly rates and none stored for the span. A share is not summed
+        // (6.5 + 7.5 + 7.25 + 6.75 = 28 was served), nor averaged without the hours it is a
+        // share of: there is none.
+        let tertial = summarize(app, request("SR-HSN", 2025, 1, 4)).await;
+        assert_eq!(rates(&tertial), Vec::<[String; 3]>::new(), "{}", app.label);
+        // One month: that month's rate.
+        let february = summarize(app, request("SR-HSN", 2025, 2, 2)).await;
+        assert_eq!(
+            rates(&february),
+            [["7.5", "", ""].map(String::from)],
+            "{}",
+            app.label
+        );
+        // SR-MED's Jan–Apr rate is stored for the span: served as before.
+        let med = group(&tertial, "SR-MED");
+        assert_eq!(
+            rate(&med.sick_leave[0].rate),
+            ["7", "6", "1"],
+            "{}",
+            app.label
+        );
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_names_the_field() {
     for_each_backend(false, async |app| {
