@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import sqlite3
@@ -70,6 +71,19 @@ class RssSampler(threading.Thread):
         self.done.set()
         self.join()
         return self.peak_kib
+
+
+def cpu_seconds(pid):
+    """User plus system CPU seconds a running process has used, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu():
+    """User plus system CPU seconds of the reaped children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port():
@@ -139,6 +153,7 @@ def prepare(args, backend, label, log):
 def baseline(args, backend, expected, workdir):
     log = os.path.join(workdir, "cli.log")
     url = prepare(args, backend, "cli", log)
+    cpu_before = children_cpu()
     started = time.monotonic()
     with open(log, "a") as out:
         proc = subprocess.Popen([args.uppsikt, "import", "--database-url", url, args.lines],
@@ -147,6 +162,7 @@ def baseline(args, backend, expected, workdir):
         sampler.start()
         code = proc.wait()
     seconds = time.monotonic() - started
+    cli_cpu = children_cpu() - cpu_before
     peak = sampler.stop()
     landed = backend.budget_lines(url)
     backend.drop(url)
@@ -154,7 +170,7 @@ def baseline(args, backend, expected, workdir):
         sys.exit(f"baseline: uppsikt import exited {code}, {landed} of {expected} lines landed "
                  f"(see {log})")
     return {"client": "uppsikt import (CLI)", "seconds": seconds, "server_peak_kib": peak,
-            "client_peak_kib": None, "ok": True}
+            "client_peak_kib": None, "server_cpu": cli_cpu, "client_cpu": None, "ok": True}
 
 
 def client_command(args, client, address, generated, build_only=False):
@@ -195,14 +211,19 @@ def through_rpc(args, backend, client, expected, workdir, generated):
              "--admin-listen", admin], stdout=out, stderr=subprocess.STDOUT)
     server_rss = RssSampler(server.pid)
     server_rss.start()
+    server_cpu = client_cpu = stdout = proc = None
     try:
         wait_ready(admin, server, log)
         cmd = client_command(args, client, listen, generated)
+        server_cpu_before = cpu_seconds(server.pid)
+        client_cpu_before = children_cpu()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "a"), text=True,
                                 cwd=ROOT)
         client_rss = RssSampler(proc.pid)
         client_rss.start()
         stdout, _ = proc.communicate()
+        client_cpu = children_cpu() - client_cpu_before
+        server_cpu = cpu_seconds(server.pid) - server_cpu_before
         client_peak = client_rss.stop()
     finally:
         server_peak = server_rss.stop()
@@ -212,7 +233,8 @@ def through_rpc(args, backend, client, expected, workdir, generated):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    row = {"client": client, "server_peak_kib": server_peak, "ok": False}
+    row = {"client": client, "server_peak_kib": server_peak, "ok": False,
+           "server_cpu": server_cpu, "client_cpu": client_cpu}
     try:
         result = json.loads(stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
@@ -238,15 +260,18 @@ def through_rpc(args, backend, client, expected, workdir, generated):
 
 def build_only(args, client, expected, generated):
     cmd = client_command(args, client, "127.0.0.1:1", generated, build_only=True)
+    before = children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     sampler = RssSampler(proc.pid)
     sampler.start()
     stdout, _ = proc.communicate()
+    client_cpu = children_cpu() - before
     peak = sampler.stop()
     result = json.loads(stdout.strip().splitlines()[-1])
     if proc.returncode != 0 or result.get("sent") != expected:
         sys.exit(f"{client} --build-only: exit {proc.returncode}, {result}")
     return {"client": client, "seconds": result["seconds"], "bytes": result.get("bytes"),
+            "cpu": client_cpu,
             "client_peak_kib": max(peak, result.get("client_peak_rss_kib") or 0)}
 
 
@@ -267,6 +292,10 @@ def generate_node():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], check=True, cwd=node,
                        stdout=subprocess.DEVNULL)
     subprocess.run(["npm", "run", "--silent", "generate"], check=True, cwd=node)
+
+
+def cpu(seconds):
+    return "—" if seconds is None else f"{seconds:.1f}"
 
 
 def mib(kib):
@@ -317,8 +346,9 @@ def main():
         print(f"  {client}: {seconds}, {state}", flush=True)
 
     print()
-    print(f"| client | seconds | records/s | ratio to CLI | server peak RSS | client peak RSS |")
-    print(f"| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| client | seconds | records/s | ratio to CLI | server peak RSS | client peak RSS "
+          "| server CPU s | client CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         s = row.get("seconds")
         name = row["client"] + ("" if row["ok"] else " (FAILED)")
@@ -329,17 +359,18 @@ def main():
         else:
             figures = "— | — | —"
         print(f"| {name} | {figures} | {mib(row['server_peak_kib'])} | "
-              f"{mib(row.get('client_peak_kib'))} |")
+              f"{mib(row.get('client_peak_kib'))} | {cpu(row.get('server_cpu'))} | "
+              f"{cpu(row.get('client_cpu'))} |")
 
     if args.build_only:
         print()
         print("Client-side only (parse the file, build and serialise every message, no server):")
-        print("| client | seconds | records/s | bytes serialised | client peak RSS |")
-        print("| --- | ---: | ---: | ---: | ---: |")
+        print("| client | seconds | records/s | bytes serialised | client peak RSS | CPU s |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
         for client in clients:
             b = build_only(args, client, expected, generated)
             print(f"| {client} | {b['seconds']:.1f} | {expected / b['seconds']:,.0f} | "
-                  f"{b['bytes'] or 0:,} | {mib(b['client_peak_kib'])} |", flush=True)
+                  f"{b['bytes'] or 0:,} | {mib(b['client_peak_kib'])} | {cpu(b['cpu'])} |", flush=True)
 
     failed = [r["client"] for r in rows if not r["ok"]]
     if failed:
