@@ -241,10 +241,17 @@ def through_rpc(args, backend, client, expected, workdir, generated):
         result = {"error": f"no result from the client (exit {proc.returncode}, see {log})"}
     row["client_peak_kib"] = max(client_peak, result.get("client_peak_rss_kib") or 0)
     row["seconds"] = result.get("seconds")
-    landed = backend.budget_lines(url)
-    backend.drop(url)
-    inserted = (result.get("counts") or {}).get("budget_line", {}).get("inserted")
     problems = []
+    try:
+        landed = backend.budget_lines(url)
+    except (subprocess.CalledProcessError, sqlite3.Error) as error:
+        landed = None
+        problems.append(f"could not count the database's budget lines: {error}")
+    try:
+        backend.drop(url)
+    except subprocess.CalledProcessError as error:
+        print(f"could not drop {url}: {error}", file=sys.stderr)
+    inserted = (result.get("counts") or {}).get("budget_line", {}).get("inserted")
     if "error" in result or proc.returncode != 0:
         problems.append(f"client failed: {result.get('error')} (exit {proc.returncode})")
     if result.get("sent") != expected:
