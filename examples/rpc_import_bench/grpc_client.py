@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The Python grpcio client of the RPC import benchmark (run.py starts it).
 
-    grpc_client.py ADDRESS LINES_FILE GENERATED_DIR [--build-only]
+    grpc_client.py ADDRESS LINES_FILE GENERATED_DIR [--aio] [--build-only]
 
 Streams the records of LINES_FILE (the record format; `source` and `budget_line` lines) to
 ImportService/Import as typed messages, one record a message, from a generator, so grpcio
 pulls each message as flow control lets it and the million never sit in memory at once. The
 first `source` line becomes the header; a later one gives the records after it their own
 document and table. GENERATED_DIR holds the message classes grpcio-tools generated from
-proto/ (run.py generates them for each run).
+proto/ (run.py generates them for each run). --aio streams through grpc.aio from an async
+generator instead of the synchronous API's request iterator.
 
 Prints one JSON line: seconds from the call's start to its response, the records sent, the
 response's counts, and this process's peak RSS. --build-only parses the file and builds and
@@ -28,6 +29,7 @@ import records  # noqa: E402
 def main():
     address, path, generated = sys.argv[1], sys.argv[2], sys.argv[3]
     build_only = "--build-only" in sys.argv[4:]
+    aio = "--aio" in sys.argv[4:]
     sys.path.insert(0, generated)
     from uppsikt.v1 import budget_pb2  # noqa: F401  (the record messages' own file)
     from uppsikt.v1 import import_pb2
@@ -79,6 +81,36 @@ def main():
         for message in messages():
             size += len(message.SerializeToString())
         result = {"seconds": time.monotonic() - started, "sent": sent, "bytes": size}
+    elif aio:
+        import asyncio
+
+        import grpc
+
+        async def stream():
+            for message in messages():
+                yield message
+
+        async def call():
+            async with grpc.aio.insecure_channel(address) as channel:
+                method = channel.stream_unary(
+                    "/uppsikt.v1.ImportService/Import",
+                    request_serializer=ImportRequest.SerializeToString,
+                    response_deserializer=import_pb2.ImportResponse.FromString,
+                )
+                return await method(stream())
+
+        try:
+            reply = asyncio.run(call())
+        except grpc.RpcError as error:
+            print(json.dumps({"error": f"{error.code()}: {error.details()}", "sent": sent}))
+            sys.exit(1)
+        result = {
+            "seconds": time.monotonic() - started,
+            "sent": sent,
+            "counts": {c.kind: {"inserted": c.inserted, "superseded": c.superseded,
+                                "unchanged": c.unchanged} for c in reply.counts},
+            "import": getattr(reply, "import"),
+        }
     else:
         import grpc
 

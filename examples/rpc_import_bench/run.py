@@ -3,7 +3,7 @@
 through ImportService/Import from each client, in one run, on fresh databases.
 
     python3 examples/rpc_import_bench/run.py [--lines FILE] [--definitions FILE]
-        [--clients python,node-grpc,node-connect,rust] [--build-only]
+        [--clients python,python-aio,node-grpc,node-connect,rust] [--build-only]
 
 For the baseline: a fresh database, `uppsikt migrate`, the definitions imported by the CLI,
 then the timed `uppsikt import LINES`. For each client: a fresh database with the same
@@ -45,7 +45,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import records  # noqa: E402
 
-ALL_CLIENTS = ["python", "node-grpc", "node-connect", "rust"]
+ALL_CLIENTS = ["python", "python-aio", "node-grpc", "node-connect", "rust"]
 
 
 class RssSampler(threading.Thread):
@@ -175,9 +175,9 @@ def baseline(args, backend, expected, workdir):
 
 def client_command(args, client, address, generated, build_only=False):
     extra = ["--build-only"] if build_only else []
-    if client == "python":
+    if client in ("python", "python-aio"):
         return [sys.executable, os.path.join(HERE, "grpc_client.py"), address, args.lines,
-                generated] + extra
+                generated] + (["--aio"] if client == "python-aio" else []) + extra
     if client in ("node-grpc", "node-connect"):
         return ["node", os.path.join(ROOT, "clients", "node", "bench", "import.mjs"),
                 client.split("-", 1)[1], f"http://{address}", args.lines] + extra
@@ -335,7 +335,7 @@ def main():
     backend = Backend(workdir)
     print(f"{expected:,} records from {args.lines}, backend {backend.name}, "
           f"binary {args.uppsikt}, logs in {workdir}", flush=True)
-    generated = generate_python(workdir) if "python" in clients else None
+    generated = generate_python(workdir) if any(c.startswith("python") for c in clients) else None
     if any(c.startswith("node") for c in clients):
         generate_node()
 
