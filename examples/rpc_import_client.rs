@@ -64,10 +64,18 @@ fn fields(line: &str) -> (String, Vec<(String, String)>) {
     (kind, values)
 }
 
-fn budget_line(values: Vec<(String, String)>, document: &str, table: &str, at: &str) -> pb::ImportRecord {
+fn budget_line(
+    values: Vec<(String, String)>,
+    document: &str,
+    table: &str,
+    at: &str,
+) -> pb::ImportRecord {
     let mut line = pb::BudgetLineRecord::default();
     let (mut own_document, mut own_table) = (None, None);
-    let number = |v: &str| -> i64 { v.parse().unwrap_or_else(|_| fail(format!("{at}: not a number: {v}"))) };
+    let number = |v: &str| -> i64 {
+        v.parse()
+            .unwrap_or_else(|_| fail(format!("{at}: not a number: {v}")))
+    };
     for (key, value) in values {
         match key.as_str() {
             "org_unit" => line.org_unit = value,
@@ -100,9 +108,13 @@ fn budget_line(values: Vec<(String, String)>, document: &str, table: &str, at: &
 /// Reads the file and hands each message to `send`, in order; returns the records sent.
 fn read(path: &str, mut send: impl FnMut(pb::ImportRequest) -> bool) -> u64 {
     let file = std::fs::File::open(path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
-    let (mut header, mut document, mut table) = (None::<(String, String)>, String::new(), String::new());
+    let (mut header, mut document, mut table) =
+        (None::<(String, String)>, String::new(), String::new());
     let mut sent = 0;
-    for (number, line) in std::io::BufReader::with_capacity(1 << 20, file).lines().enumerate() {
+    for (number, line) in std::io::BufReader::with_capacity(1 << 20, file)
+        .lines()
+        .enumerate()
+    {
         let line = line.unwrap_or_else(|e| fail(format!("{path}: {e}")));
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -111,7 +123,11 @@ fn read(path: &str, mut send: impl FnMut(pb::ImportRequest) -> bool) -> u64 {
         let at = format!("{path}:{}", number + 1);
         let (kind, values) = fields(line);
         let get = |values: &[(String, String)], k: &str| {
-            values.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default()
+            values
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
         };
         let message = match kind.as_str() {
             "source" => {
@@ -129,7 +145,11 @@ fn read(path: &str, mut send: impl FnMut(pb::ImportRequest) -> bool) -> u64 {
                         })
                     }
                     Some(first) => {
-                        (document, table) = if first == source { Default::default() } else { source };
+                        (document, table) = if first == source {
+                            Default::default()
+                        } else {
+                            source
+                        };
                         continue;
                     }
                 }
@@ -139,9 +159,13 @@ fn read(path: &str, mut send: impl FnMut(pb::ImportRequest) -> bool) -> u64 {
                 pb::import_request::Content::Record(budget_line(values, &document, &table, &at))
             }
             "budget_line" => fail(format!("{at}: a record before any source line")),
-            other => fail(format!("{at}: kind {other}: this benchmark sends budget_line only")),
+            other => fail(format!(
+                "{at}: kind {other}: this benchmark sends budget_line only"
+            )),
         };
-        if !send(pb::ImportRequest { content: Some(message) }) {
+        if !send(pb::ImportRequest {
+            content: Some(message),
+        }) {
             fail("the stream ended before the file".into());
         }
     }
@@ -194,7 +218,9 @@ async fn main() {
             .unwrap_or_else(|s| fail(format!("{:?}: {}", s.code(), s.message())))
             .into_inner();
         let seconds = started.elapsed().as_secs_f64();
-        reader.join().unwrap_or_else(|_| fail("the reader panicked".into()));
+        reader
+            .join()
+            .unwrap_or_else(|_| fail("the reader panicked".into()));
         let counts: serde_json::Map<_, _> = reply
             .counts
             .iter()
