@@ -160,7 +160,9 @@ export async function staff(ctx, number) {
     key: "sick-leave",
     title: "Sjukfrånvaro",
     unit: "andel av ordinarie arbetstid, %",
-    missing: sick.length ? "" : `ingen sjukfrånvaro för ${ctx.spanText} är inläst på ${ctx.unitName} (värden på underliggande enheter summeras inte: en andel läggs inte ihop).`,
+    missing: sick.length ? "" : (sickNow.length
+      ? `ingen andel för hela ${ctx.spanText} är inläst på ${ctx.unitName}, bara för kortare perioder (se per månad nedan); en andel läggs inte ihop.`
+      : `ingen sjukfrånvaro för ${ctx.spanText} är inläst på ${ctx.unitName} (värden på underliggande enheter summeras inte: en andel läggs inte ihop).`),
     table: {
       columns: [{ label: "Grupp" }, { label: `${ctx.year - 1}`, numeric: true }, { label: `${ctx.year}`, numeric: true },
         { label: "Förändring, procentenheter", numeric: true }],
