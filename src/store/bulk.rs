@@ -11,8 +11,8 @@ use sea_orm::{
     Statement, Value,
 };
 
-/// Bound parameters per statement: under SQLite's 32 766, and PostgreSQL's and MySQL's
-/// 65 535.
+/// Bound parameters per multi-row INSERT (SQLite, MySQL): under SQLite's 32 766 and MySQL's
+/// 65 535. PostgreSQL takes one array per column instead (`insert_unnest`).
 const MAX_PARAMETERS: usize = 30_000;
 
 /// The first of `count` new ids of `table`, taken for this write (its id column's sequence
