@@ -1,64 +1,7 @@
-//! Fresh databases for the harness, and the counts it checks, queried directly.
+//! The counts the harness checks, queried directly.
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
-
-/// A database made for one part of the harness, dropped when done.
-pub struct Fresh {
-    pub label: &'static str,
-    pub url: String,
-    admin: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Fresh {
-    pub fn sqlite() -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        Ok(Self {
-            label: "sqlite",
-            url: format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("fault.db").display()
-            ),
-            admin: None,
-            _dir: Some(dir),
-        })
-    }
-
-    /// A new database on the server `admin_url` points at.
-    pub async fn server(label: &'static str, admin_url: &str, tag: &str) -> anyhow::Result<Self> {
-        let name = format!("uppsikt_fault_{tag}_{}", std::process::id());
-        let admin = Database::connect(admin_url).await?;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await?;
-        admin.close().await?;
-        let (base, query) = match admin_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (admin_url, String::new()),
-        };
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-        Ok(Self {
-            label,
-            url: format!("{base}/{name}{query}"),
-            admin: Some((admin_url.to_owned(), name)),
-            _dir: None,
-        })
-    }
-
-    pub async fn drop_database(&self) {
-        if let Some((admin_url, name)) = &self.admin
-            && let Ok(admin) = Database::connect(admin_url).await
-        {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-                .await;
-            let _ = admin.close().await;
-        }
-    }
-}
+pub use crate::fresh_db::Fresh;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 pub async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
     let row = db

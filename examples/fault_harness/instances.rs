@@ -83,7 +83,7 @@ async fn import_loop(
 
 pub async fn run(fresh: &Fresh, kills: usize, rng: &mut Rng) -> anyhow::Result<Result> {
     kill::base(&fresh.url)?;
-    let survivor = Server::start(&fresh.url, 5000).await?;
+    let survivor = Server::start(&fresh.url, &["--readiness-interval-ms", "5000"]).await?;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let survivor_answers: Arc<Mutex<Vec<_>>> = Arc::default();
     let survivor_loop = tokio::spawn(import_loop(
@@ -95,7 +95,7 @@ pub async fn run(fresh: &Fresh, kills: usize, rng: &mut Rng) -> anyhow::Result<R
     let mut victim_committed = 0;
     let mut victim_cut = 0;
     for kill in 0..kills {
-        let victim = Server::start(&fresh.url, 5000).await?;
+        let victim = Server::start(&fresh.url, &["--readiness-interval-ms", "5000"]).await?;
         let victim_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let answers: Arc<Mutex<Vec<_>>> = Arc::default();
         let victim_loop = tokio::spawn(import_loop(

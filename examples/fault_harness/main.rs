@@ -14,23 +14,16 @@
 //!     `--kills` times.
 
 mod db;
+#[path = "../support/fresh_db.rs"]
+mod fresh_db;
 mod instances;
 mod kill;
 mod outage;
+#[path = "../support/server.rs"]
 mod server;
 
-use std::path::PathBuf;
+pub use server::uppsikt_binary;
 use std::time::Duration;
-
-/// The `uppsikt` binary beside this example (target/<profile>/uppsikt).
-pub fn uppsikt_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the example's path");
-    let profile = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .expect("target/<profile>/examples");
-    profile.join("uppsikt")
-}
 
 /// xorshift64*: kill moments that a seed reproduces.
 pub struct Rng(u64);
@@ -90,10 +83,10 @@ async fn main() -> anyhow::Result<()> {
     if parts.contains('a') {
         let mut databases = vec![db::Fresh::sqlite()?];
         if let Some(url) = &postgres {
-            databases.push(db::Fresh::server("postgres", url, "a").await?);
+            databases.push(db::Fresh::server("postgres", url, "fault_a").await?);
         }
         if let Some(url) = &mysql {
-            databases.push(db::Fresh::server("mariadb", url, "a").await?);
+            databases.push(db::Fresh::server("mariadb", url, "fault_a").await?);
         }
         println!("\n(a) kill -9 of `uppsikt import` ({lines} budget lines and 1 org unit each)");
         println!(
@@ -123,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
         let Some(url) = &postgres else {
             anyhow::bail!("(b) needs UPPSIKT_TEST_POSTGRES_URL");
         };
-        let fresh = db::Fresh::server("postgres", url, "b").await?;
+        let fresh = db::Fresh::server("postgres", url, "fault_b").await?;
         println!(
             "\n(b) PostgreSQL stopped {}s mid-import and mid-load, readiness every 5 s",
             down.as_secs()
@@ -166,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
         let Some(url) = &postgres else {
             anyhow::bail!("(c) needs UPPSIKT_TEST_POSTGRES_URL");
         };
-        let fresh = db::Fresh::server("postgres", url, "c").await?;
+        let fresh = db::Fresh::server("postgres", url, "fault_c").await?;
         println!("\n(c) two servers on one PostgreSQL database, one killed {kills} times");
         let result = instances::run(&fresh, kills, &mut rng).await;
         fresh.drop_database().await;

@@ -136,7 +136,7 @@ fn paced(
 
 pub async fn run(fresh: &Fresh, cycles: usize, down_for: Duration) -> anyhow::Result<Vec<Cycle>> {
     crate::kill::base(&fresh.url)?;
-    let server = Server::start(&fresh.url, 5000).await?;
+    let server = Server::start(&fresh.url, &["--readiness-interval-ms", "5000"]).await?;
     let channel = server.channel().await?;
     let db = sea_orm::Database::connect(&fresh.url).await?;
     let mut results = Vec::new();

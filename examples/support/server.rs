@@ -1,7 +1,8 @@
-//! An `uppsikt serve` process on free ports, with its admin listener.
+//! An `uppsikt serve` process on free ports, with its admin listener: the harnesses'
+//! (fault_harness, soak) way to run the real binary.
 
-use crate::uppsikt_binary;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,6 +13,16 @@ pub struct Server {
     pub admin: SocketAddr,
 }
 
+/// The `uppsikt` binary beside the running example (target/<profile>/uppsikt).
+pub fn uppsikt_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the example's path");
+    let profile = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .expect("target/<profile>/examples");
+    profile.join("uppsikt")
+}
+
 fn free_port() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -19,7 +30,8 @@ fn free_port() -> SocketAddr {
 }
 
 impl Server {
-    pub async fn start(database_url: &str, readiness_interval_ms: u64) -> anyhow::Result<Self> {
+    /// `uppsikt serve` on `database_url` with `extra` arguments, once `/readyz` says 200.
+    pub async fn start(database_url: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let (api, admin) = (free_port(), free_port());
         let child = Command::new(uppsikt_binary())
             .args(["serve", "--database-url", database_url])
@@ -29,17 +41,18 @@ impl Server {
                 "--admin-listen",
                 &admin.to_string(),
             ])
-            .args([
-                "--readiness-interval-ms",
-                &readiness_interval_ms.to_string(),
-            ])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
-        let server = Self { child, api, admin };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut server = Self { child, api, admin };
+        // Long enough for a first start that loads the demo data into a fresh database.
+        let deadline = Instant::now() + Duration::from_secs(120);
         while readyz(admin).await != Some(200) {
+            if let Some(status) = server.child.try_wait()? {
+                anyhow::bail!("uppsikt serve exited before it was ready: {status}");
+            }
             anyhow::ensure!(Instant::now() < deadline, "the server did not become ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
