@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod fingerprint;
+pub mod guard;
 pub mod http;
 pub mod import;
 pub mod limits;

@@ -7,12 +7,11 @@
 //! own timeout also watches `grpc-timeout` but answers CANCELLED; this layer sits inside it
 //! and aims a little earlier (`client_margin`), so the client gets DEADLINE_EXCEEDED.
 
-use crate::auth::layer::refusal;
 use crate::auth::policy::{Requirement, requirement};
+use crate::guard::{Guard, refusal};
 use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tower_service::Service;
@@ -48,36 +47,20 @@ impl Default for Limits {
     }
 }
 
+/// The limits, a `guard::Guard` (`GuardLayer(LimitGuard::new(limits))`).
 #[derive(Clone)]
-pub struct LimitLayer {
+pub struct LimitGuard {
     limits: Limits,
     permits: Arc<Semaphore>,
 }
 
-impl LimitLayer {
+impl LimitGuard {
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
             permits: Arc::new(Semaphore::new(limits.max_concurrent_calls.max(1))),
         }
     }
-}
-
-impl<S> tower_layer::Layer<S> for LimitLayer {
-    type Service = LimitService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        LimitService {
-            inner,
-            layer: self.clone(),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct LimitService<S> {
-    inner: S,
-    layer: LimitLayer,
 }
 
 /// The client's `grpc-timeout` (an integer of at most 8 digits and a unit, H M S m u n).
@@ -99,30 +82,24 @@ pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
     })
 }
 
-impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for LimitService<S>
-where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    ReqBody: Send + 'static,
-    ResBody: Default + Send + 'static,
-{
-    type Response = http::Response<ResBody>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+impl Guard for LimitGuard {
+    fn guard<S, ReqBody, ResBody>(
+        &self,
+        request: http::Request<ReqBody>,
+        mut inner: S,
+    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
+    where
+        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
+        S::Future: Send + 'static,
+        ReqBody: Send + 'static,
+        ResBody: Default + Send + 'static,
+    {
         let path = request.uri().path().to_owned();
         if requirement(&path) == Requirement::Open {
             return Box::pin(inner.call(request));
         }
-        let limits = self.layer.limits;
-        let Ok(permit) = Arc::clone(&self.layer.permits).try_acquire_owned() else {
+        let limits = self.limits;
+        let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
             tracing::warn!(%path, limit = limits.max_concurrent_calls, "call shed: too many concurrent calls");
             return Box::pin(async move {
                 Ok(refusal(ApiError::ResourceExhausted {

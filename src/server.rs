@@ -7,9 +7,10 @@ use crate::api::indicator::IndicatorApi;
 use crate::api::investment::InvestmentApi;
 use crate::api::organization::OrganizationApi;
 use crate::api::staffing::StaffingApi;
-use crate::auth::{AuthLayer, Authenticator};
+use crate::auth::{AuthGuard, Authenticator};
+use crate::guard::GuardLayer;
 use crate::http::{HttpLayer, WebOptions};
-use crate::limits::{LimitLayer, Limits, MAX_MESSAGE_BYTES};
+use crate::limits::{LimitGuard, Limits, MAX_MESSAGE_BYTES};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::v1::budget_service_server::BudgetServiceServer;
 use crate::proto::v1::change_service_server::ChangeServiceServer;
@@ -157,10 +158,12 @@ pub async fn serve_with(
         .accept_http1(true)
         .layer(tower::util::option_layer(options.web.cors_layer()?))
         .layer(HttpLayer)
-        .layer(LimitLayer::new(options.limits))
-        .layer(AuthLayer::new(options.auth))
+        .layer(GuardLayer(LimitGuard::new(options.limits)))
+        .layer(GuardLayer(AuthGuard::new(options.auth)))
         // Innermost: a caller without access is told so even while the database is away.
-        .layer(crate::ops::outage::OutageLayer::new(store.clone()))
+        .layer(GuardLayer(crate::ops::outage::OutageGate::new(
+            store.clone(),
+        )))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

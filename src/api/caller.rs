@@ -1,5 +1,5 @@
 //! Who is calling: the grant of the credential the authentication layer verified
-//! (`auth::AuthLayer` puts the principal in the request's extensions). A call without one
+//! (`auth::AuthGuard` puts the principal in the request's extensions). A call without one
 //! is refused rather than served as anyone: every service needs a grant.
 
 use crate::auth::Principal;

@@ -9,11 +9,10 @@ use super::policy::{Requirement, requirement};
 use super::principal::Principal;
 use super::rate::RateLimiter;
 use super::tokens::StaticTokens;
+use crate::guard::{Guard, refusal};
 use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-use tonic::Status;
 use tower_service::Service;
 
 /// How calls are authenticated.
@@ -170,59 +169,31 @@ impl Authenticator {
     }
 }
 
-/// Place once around the gRPC routes (and whatever else dispatches into them).
+/// Authentication as a `guard::Guard`: place once around the gRPC routes (and whatever else
+/// dispatches into them).
 #[derive(Clone)]
-pub struct AuthLayer {
+pub struct AuthGuard {
     auth: Arc<Authenticator>,
 }
 
-impl AuthLayer {
+impl AuthGuard {
     pub fn new(auth: Arc<Authenticator>) -> Self {
         Self { auth }
     }
 }
 
-impl<S> tower_layer::Layer<S> for AuthLayer {
-    type Service = AuthService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        AuthService {
-            inner,
-            auth: Arc::clone(&self.auth),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AuthService<S> {
-    inner: S,
-    auth: Arc<Authenticator>,
-}
-
-/// A refusal as a gRPC response (trailers-only).
-pub(crate) fn refusal<B: Default>(error: ApiError) -> http::Response<B> {
-    Status::from(error).into_http()
-}
-
-impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for AuthService<S>
-where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    ReqBody: Send + 'static,
-    ResBody: Default + Send + 'static,
-{
-    type Response = http::Response<ResBody>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
-        // The clone that was made ready serves this call (tower's usual swap).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+impl Guard for AuthGuard {
+    fn guard<S, ReqBody, ResBody>(
+        &self,
+        mut request: http::Request<ReqBody>,
+        mut inner: S,
+    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
+    where
+        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
+        S::Future: Send + 'static,
+        ReqBody: Send + 'static,
+        ResBody: Default + Send + 'static,
+    {
         let auth = Arc::clone(&self.auth);
         Box::pin(async move {
             let path = request.uri().path().to_owned();

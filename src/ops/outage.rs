@@ -5,43 +5,26 @@
 //! names the record it had reached. Health and reflection never touch the database and
 //! pass. A call answered UNAVAILABLE asks the readiness check to look now.
 
-use crate::auth::layer::refusal;
+use crate::guard::{Guard, refusal};
 use crate::status::ApiError;
 use crate::store::Store;
 use crate::store::availability::{Outage, RETRY_AFTER};
 use futures::future::BoxFuture;
-use std::task::{Context, Poll};
 use tower_service::Service;
 
 const API_PREFIX: &str = "/uppsikt.v1.";
 const IMPORT_PATH: &str = "/uppsikt.v1.ImportService/Import";
 
+/// The outage gate, a `guard::Guard` (`GuardLayer(OutageGate::new(store))`).
 #[derive(Clone)]
-pub struct OutageLayer {
+pub struct OutageGate {
     store: Store,
 }
 
-impl OutageLayer {
+impl OutageGate {
     pub fn new(store: Store) -> Self {
         Self { store }
     }
-}
-
-impl<S> tower_layer::Layer<S> for OutageLayer {
-    type Service = OutageService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        OutageService {
-            inner,
-            store: self.store.clone(),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct OutageService<S> {
-    inner: S,
-    store: Store,
 }
 
 /// The refusal of a call for `outage`.
@@ -69,24 +52,18 @@ fn report<B>(store: &Store, response: &http::Response<B>) {
     }
 }
 
-impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for OutageService<S>
-where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    ReqBody: Send + 'static,
-    ResBody: Default + Send + 'static,
-{
-    type Response = http::Response<ResBody>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+impl Guard for OutageGate {
+    fn guard<S, ReqBody, ResBody>(
+        &self,
+        request: http::Request<ReqBody>,
+        mut inner: S,
+    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
+    where
+        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
+        S::Future: Send + 'static,
+        ReqBody: Send + 'static,
+        ResBody: Default + Send + 'static,
+    {
         let path = request.uri().path();
         if !path.starts_with(API_PREFIX) {
             return Box::pin(inner.call(request));

@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["changes", "export", "demo"],
     &["service"],
     &["status"],
+    &["guard"],
     &["auth", "config", "tls"],
     &["limits", "ops"],
     &["http", "telemetry"],
