@@ -73,7 +73,14 @@ pub fn decode<K: DeserializeOwned>(token: &str, filters: u64) -> Result<(Instant
     let bytes = URL_SAFE_NO_PAD
         .decode(token)
         .map_err(|_| invalid("is not a page token issued by this service"))?;
-    let token: Token<K> = serde_json::from_slice(&bytes)
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|_| invalid("is not a page token issued by this service"))?;
+    // No key the service issues holds a NUL, and PostgreSQL's text cannot hold one: a forged
+    // one would fail in the database instead of here.
+    if holds_nul(&value) {
+        return Err(invalid("is not a page token issued by this service"));
+    }
+    let token: Token<K> = serde_json::from_value(value)
         .map_err(|_| invalid("is not a page token issued by this service"))?;
     if token.f != filters {
         return Err(invalid(
@@ -81,6 +88,16 @@ pub fn decode<K: DeserializeOwned>(token: &str, filters: u64) -> Result<(Instant
         ));
     }
     Ok((Instant(token.t), token.k))
+}
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
 }
 
 /// The read instant and the key to continue after, from the request's `as_of` and token.
@@ -138,5 +155,10 @@ mod tests {
             "page_token"
         );
         assert!(decode::<i64>("garbage!", filters).is_err());
+        let nul = encode(filters, Instant(42), &("HSN\0", 7_i64));
+        assert_eq!(
+            decode::<(String, i64)>(&nul, filters).unwrap_err().field,
+            "page_token"
+        );
     }
 }

@@ -1121,10 +1121,18 @@ async fn a_page_key_of_another_shape_is_an_invalid_page_token() {
         .expect("JSON");
         let mut retyped = issued["k"].clone();
         retyped[0] = serde_json::json!({"d": "2025-01-01"});
+        // A text part holding a NUL, which PostgreSQL's text cannot hold.
+        let mut nul = issued["k"].clone();
+        let text = nul
+            .as_array_mut()
+            .and_then(|parts| parts.iter_mut().find(|part| part.get("s").is_some()))
+            .expect("a key with a text part");
+        *text = serde_json::json!({"s": "HSN\u{0}"});
         for key in [
             serde_json::json!([]),
             serde_json::json!([{"i": 1}]),
             retyped,
+            nul,
         ] {
             let mut forged = issued.clone();
             forged["k"] = key;
