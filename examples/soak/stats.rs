@@ -16,6 +16,8 @@ struct PerCall {
 struct PerMinute {
     calls: usize,
     failures: usize,
+    /// The slowest call begun in the minute, and which.
+    slowest: (u32, &'static str),
 }
 
 pub struct Recorder {
@@ -50,6 +52,7 @@ impl Recorder {
         let slot = &mut minutes[minute.min(last)];
         slot.calls += 1;
         slot.failures += usize::from(failed);
+        slot.slowest = slot.slowest.max((micros, call));
     }
 }
 
@@ -134,8 +137,10 @@ pub fn report(recorder: &Recorder, rss: &[(Duration, u64)], clients: usize, minu
         );
     }
     let per_minute = recorder.minutes.lock().expect("lock");
-    println!("\n| minute | calls | failed | server RSS at its end (MiB) | max in it (MiB) |");
-    println!("|---:|---:|---:|---:|---:|");
+    println!(
+        "\n| minute | calls | failed | slowest call (ms) | server RSS at its end (MiB) | max in it (MiB) |"
+    );
+    println!("|---:|---:|---:|---|---:|---:|");
     for (m, slot) in per_minute.iter().enumerate().take(minutes as usize) {
         let within: Vec<u64> = rss
             .iter()
@@ -143,10 +148,12 @@ pub fn report(recorder: &Recorder, rss: &[(Duration, u64)], clients: usize, minu
             .map(|(_, k)| *k)
             .collect();
         println!(
-            "| {} | {} | {} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} {:.1} | {:.1} | {:.1} |",
             m + 1,
             slot.calls,
             slot.failures,
+            slot.slowest.1,
+            slot.slowest.0 as f64 / 1000.0,
             within.last().copied().map_or(0.0, mib),
             within.iter().copied().max().map_or(0.0, mib)
         );
