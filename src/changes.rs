@@ -12,7 +12,6 @@ use crate::import::text::{format_record, quote, tokenize};
 use crate::store::changes::{Action, ChangeFilter, page};
 use crate::store::entities::change;
 use crate::store::{Store, StoreError, org};
-use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 
 /// One change with its record.
@@ -37,8 +36,7 @@ pub async fn changes_after(
     filter: &ChangeFilter,
     limit: u64,
 ) -> Result<Vec<FeedChange>, StoreError> {
-    let db = store.reader();
-    let entries = page(db, after_id, filter, limit).await?;
+    let entries = page(store.reader(), after_id, filter, limit).await?;
     let mut ids: HashMap<&str, Vec<i64>> = HashMap::new();
     for entry in &entries {
         ids.entry(entry.kind.as_str())
@@ -47,7 +45,7 @@ pub async fn changes_after(
     }
     let mut records: HashMap<(&str, i64), Record> = HashMap::new();
     for (kind, row_ids) in ids {
-        for (row_id, record) in records_by_id(db, kind, &row_ids).await? {
+        for (row_id, record) in records_by_id(store, kind, &row_ids).await? {
             records.insert((kind, row_id), record);
         }
     }
@@ -102,26 +100,26 @@ pub fn key_text(record: &Record) -> String {
 
 /// The rows of `kind` with the given ids as records carrying their own source.
 async fn records_by_id(
-    db: &DatabaseConnection,
+    store: &Store,
     kind: &str,
     ids: &[i64],
 ) -> Result<Vec<(i64, Record)>, StoreError> {
     if kind == ORG_UNIT_KIND {
-        return Ok(org::rows_by_id(db, ids)
+        return Ok(org::rows_by_id(store.reader(), ids)
             .await?
             .into_iter()
             .map(|p| (p.id, Record::OrgUnit(p.unit, source(&p.provenance))))
             .collect());
     }
-    fact_records_by_id(db, kind, ids).await
+    fact_records_by_id(store, kind, ids).await
 }
 
-async fn rows_of<T>(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<(i64, Record)>, StoreError>
+async fn rows_of<T>(store: &Store, ids: &[i64]) -> Result<Vec<(i64, Record)>, StoreError>
 where
     T: StoredFact,
     Record: From<(T, Source)>,
 {
-    Ok(T::rows_by_id(db, ids)
+    Ok(T::rows_by_id(store.reader(), ids)
         .await?
         .into_iter()
         .map(|(id, value, provenance)| (id, Record::from((value, source(&provenance)))))
@@ -132,13 +130,13 @@ where
 macro_rules! define_records_by_id {
     ($($variant:ident($ty:ty)),+ $(,)?) => {
         async fn fact_records_by_id(
-            db: &DatabaseConnection,
+            store: &Store,
             kind: &str,
             ids: &[i64],
         ) -> Result<Vec<(i64, Record)>, StoreError> {
             $(
                 if kind == <$ty as StoredFact>::KIND {
-                    return rows_of::<$ty>(db, ids).await;
+                    return rows_of::<$ty>(store, ids).await;
                 }
             )+
             Err(StoreError::Corrupt(format!("the change log names an unknown kind {kind:?}")))

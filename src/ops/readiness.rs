@@ -3,8 +3,8 @@
 //! NOT_SERVING when it does not, and back to SERVING when it does again.
 
 use super::metrics::Metrics;
-use crate::store::{Backend, Store, StoreError};
-use sea_orm::{ConnectionTrait, Statement};
+use crate::store::probe::Probed;
+use crate::store::{Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -203,46 +203,29 @@ struct Failure {
     unreachable: Option<String>,
 }
 
-/// Reads the migrations table on the primary and the reader: a bare `SELECT 1` would still succeed on a connection whose
-/// database was dropped (MySQL) or whose schema is missing. For a SQLite file, also checks
-/// that the file is still there and readable: open connections keep working on a deleted
-/// or moved file, whose writes would then be lost.
+/// Reads the schema on the primary and the reader (`Store::probe_schema`). For a SQLite
+/// file, also checks that the file is still there and readable: open connections keep
+/// working on a deleted or moved file, whose writes would then be lost.
 async fn probe(store: &Store) -> Result<(), Failure> {
-    let db = store.db();
-    let statement = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT 1 FROM seaql_migrations LIMIT 1",
-    );
-    let failed = |what: &str, error: sea_orm::DbErr| {
-        let error = StoreError::from(error);
+    store.probe_schema().await.map_err(|(probed, error)| {
+        let what = match probed {
+            Probed::Primary => "the database does not answer",
+            Probed::Reader => "the read database does not answer",
+        };
         Failure {
             reason: format!("{what}: {error}"),
             unreachable: matches!(error, StoreError::Unavailable(_)).then(|| error.cause()),
         }
-    };
-    db.query_one_raw(statement.clone())
-        .await
-        .map_err(|e| failed("the database does not answer", e))?;
-    // The API reads through the reader (a replica when configured, else the same pool).
-    store
-        .reader()
-        .query_one_raw(statement)
-        .await
-        .map_err(|e| failed("the read database does not answer", e))?;
-    if store.backend() == Backend::Sqlite {
-        let options = db.get_sqlite_connection_pool().connect_options();
-        let path = options.get_filename();
-        let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
-        if !in_memory {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(|e| Failure {
-                    reason: format!("the database file {} is gone: {e}", path.display()),
-                    unreachable: None,
-                })?;
-        }
+    })?;
+    if let Some(path) = store.sqlite_file() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Failure {
+                reason: format!("the database file {} is gone: {e}", path.display()),
+                unreachable: None,
+            })?;
     }
     Ok(())
 }
