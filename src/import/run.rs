@@ -123,6 +123,7 @@ where
         .get(ORG_UNIT_KIND)
         .is_some_and(|c| c.inserted + c.superseded + c.retracted > 0);
     let recorded = async {
+        crate::store::statistics::refresh_changed_tables(&txn).await?;
         imports::set_result(&txn, import_id, result).await?;
         if org_changed {
             write_lock::mark_org_changed(&txn, ticket).await?;
