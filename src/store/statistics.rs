@@ -15,20 +15,23 @@ pub async fn refresh_changed_tables(txn: &impl ConnectionTrait) -> Result<(), St
     if Backend::from(txn.get_database_backend()) != Backend::Postgres {
         return Ok(());
     }
-    // pg_stat_xact_user_tables counts this transaction's own changes.
+    // pg_stat_xact_user_tables counts this transaction's own changes (with, on PostgreSQL
+    // 15, those of the session's recent transactions not yet reported: at worst an extra
+    // ANALYZE, never a missed one).
     let changed = txn
         .query_all_raw(Statement::from_string(
             txn.get_database_backend(),
-            "SELECT x.relname::text FROM pg_stat_xact_user_tables x \
+            "SELECT x.schemaname::text, x.relname::text FROM pg_stat_xact_user_tables x \
              JOIN pg_class c ON c.oid = x.relid \
              WHERE x.n_tup_ins + x.n_tup_upd + x.n_tup_del \
                    >= GREATEST(1000, 0.1 * GREATEST(c.reltuples, 0))",
         ))
         .await?;
+    let quoted = |name: String| format!("\"{}\"", name.replace('"', "\"\""));
     for row in changed {
-        let table: String = row.try_get_by_index(0)?;
-        let quoted = table.replace('"', "\"\"");
-        txn.execute_unprepared(&format!("ANALYZE \"{quoted}\""))
+        let schema = quoted(row.try_get_by_index(0)?);
+        let table = quoted(row.try_get_by_index(1)?);
+        txn.execute_unprepared(&format!("ANALYZE {schema}.{table}"))
             .await?;
     }
     Ok(())

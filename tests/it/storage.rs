@@ -221,3 +221,77 @@ async fn list_pages_decode_their_rows_as_sea_orm_does() {
         app.stop().await;
     }
 }
+
+/// On PostgreSQL an import that changes a tenth of a table (and 1 000 rows) leaves the
+/// table analyzed, so the next summary is planned from its real size; a table it changed
+/// less is not analyzed. The other backends keep their own statistics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_import_leaves_the_planner_statistics_of_the_tables_it_changed() {
+    use uppsikt::proto::v1 as pb;
+    use uppsikt::proto::v1::import_record::Kind;
+    common::for_each_backend(false, async |app: &TestApp| {
+        let db = app.store.db();
+        if db.get_database_backend() != DbBackend::Postgres {
+            return;
+        }
+        let estimate = async |table: &str| -> f64 {
+            db.query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                // The test's own schema's table (others may be in the same database).
+                format!(
+                    "SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass('{table}')"
+                ),
+            ))
+            .await
+            .expect("pg_class")
+            .expect("a row")
+            .try_get_by_index(0)
+            .expect("reltuples")
+        };
+        let import = async |document: &str, lines: usize| {
+            // One unit and one category: too few rows to analyze their tables.
+            let unit = pb::OrgUnitRecord {
+                code: "ST".into(),
+                name: "Statistik".into(),
+                kind: pb::OrgUnitKind::Department as i32,
+                valid_from: "2020-01-01".into(),
+                ..Default::default()
+            };
+            let category = pb::CategoryRecord {
+                code: "SC".into(),
+                name: "Statistik".into(),
+                direction: pb::Direction::Cost as i32,
+                ..Default::default()
+            };
+            let mut messages = vec![
+                common::import_header(document),
+                common::import_record(Kind::OrgUnit(unit)),
+                common::import_record(Kind::Category(category)),
+            ];
+            messages.extend((0..lines).map(|n| {
+                common::import_record(Kind::BudgetLine(pb::BudgetLineRecord {
+                    org_unit: "ST".into(),
+                    category: "SC".into(),
+                    fiscal_year: 1900 + (n / 12) as i32,
+                    from_month: (n % 12 + 1) as i32,
+                    to_month: (n % 12 + 1) as i32,
+                    scenario: pb::Scenario::Actual as i32,
+                    amount_sek: n as i64 + 1,
+                }))
+            }));
+            app.imports()
+                .import(futures::stream::iter(messages))
+                .await
+                .expect("import");
+        };
+        // Never analyzed: PostgreSQL 14 and later say -1.
+        assert!(estimate("budget_lines").await <= 0.0, "{}", app.label);
+        import("first", 3000).await;
+        assert_eq!(estimate("budget_lines").await, 3000.0, "{}", app.label);
+        assert!(
+            estimate("org_units").await <= 0.0,
+            "one unit is no tenth of 1 000 rows"
+        );
+    })
+    .await;
+}
