@@ -5,10 +5,11 @@
 
 use super::backend::Backend;
 use super::error::StoreError;
+use crate::domain::access::UnitGroup;
 use crate::domain::codes::OrgUnitCode;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Units per IN list: far under every backend's bind-parameter limit.
 const UNIT_CHUNK: usize = 1000;
@@ -171,6 +172,35 @@ pub async fn aggregate_per_group<'a>(
         }
     }
     Ok(folded)
+}
+
+/// The cells of each of `groups` (a unit and its subtree's units) from one `GROUP BY` over
+/// every group's units, per unit, folded into the groups each unit belongs to
+/// (`aggregate_per_group`).
+pub async fn aggregate_groups(
+    db: &impl ConnectionTrait,
+    aggregation: &Aggregation,
+    groups: &[UnitGroup],
+) -> Result<Vec<BTreeMap<Vec<KeyValue>, Cell>>, StoreError> {
+    let mut member: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        for unit in g.units() {
+            member.entry(unit.as_str()).or_default().push(i);
+        }
+    }
+    let units = units_of(groups);
+    let in_groups = |unit: &str| member.get(unit).map_or(&[][..], Vec::as_slice);
+    aggregate_per_group(db, aggregation, &units, groups.len(), in_groups).await
+}
+
+/// Every unit of `groups`, once each, in code order.
+pub fn units_of(groups: &[UnitGroup]) -> Vec<OrgUnitCode> {
+    groups
+        .iter()
+        .flat_map(|g| g.units().iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 fn read_row(row: &QueryResult, a: &Aggregation) -> Result<(Vec<KeyValue>, Cell), StoreError> {

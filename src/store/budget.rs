@@ -1,6 +1,6 @@
 //! Queries on account categories and budget lines.
 
-use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate};
+use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate, aggregate_groups, units_of};
 use super::entities::{budget_line, category};
 use super::error::StoreError;
 use super::history::{WriteMeta, current_at, provenance, supersede};
@@ -227,10 +227,21 @@ pub async fn summary_lines(
         sums: vec![Expr::col(C::AmountSek)],
         distinct_counts: Vec::new(),
     };
+    // Small groups (a division's departments) in one query per unit rather than a query
+    // each; large ones (a region's divisions) a query each, whose answers are per group.
+    let cells = if units_of(groups).len() <= 4 * groups.len() {
+        aggregate_groups(db, &aggregation, groups).await?
+    } else {
+        let mut cells = Vec::with_capacity(groups.len());
+        for g in groups {
+            cells.push(aggregate(db, &aggregation, g.units()).await?);
+        }
+        cells
+    };
     let mut lines = Vec::new();
-    for g in groups {
-        let (group, units) = (g.unit(), g.units());
-        for (key, cell) in aggregate(db, &aggregation, units).await? {
+    for (g, cells) in groups.iter().zip(cells) {
+        let group = g.unit();
+        for (key, cell) in cells {
             let [category, scenario, year, from, to, straddling @ ..] = key.as_slice() else {
                 unreachable!("five or six keys");
             };

@@ -2,14 +2,14 @@
 //! figure is read as it stood at an instant (`current_at`), and objects are addressed by their
 //! stable `investment_id`, never by the row id.
 
-use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate, aggregate_per_group};
+use super::aggregate::{Aggregation, KeyType, KeyValue, aggregate, aggregate_groups, units_of};
 use super::entities::{investment, investment_figure};
 use super::error::StoreError;
 use super::history::current_at;
 use super::investment_rows::{figures_from_row, investment_from_row};
 use super::listing::{ListFilter, Listed};
 use crate::domain::access::{Reach, UnitGroup};
-use crate::domain::codes::{InvestmentId, OrgUnitCode};
+use crate::domain::codes::InvestmentId;
 use crate::domain::instant::Instant;
 use crate::domain::investment::{
     FundingCategory, Investment, InvestmentFigures, InvestmentKind, InvestmentStatus,
@@ -287,22 +287,9 @@ pub async fn summary_cells(
         distinct_counts: Vec::new(),
     };
 
-    // The sums are read once over every group's units, per unit, and folded into the group
-    // each unit belongs to; the spans, which are the whole answer's, once over them all.
-    let mut member: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, g) in groups.iter().enumerate() {
-        for unit in g.units() {
-            member.entry(unit.as_str()).or_default().push(i);
-        }
-    }
-    let units: Vec<OrgUnitCode> = groups
-        .iter()
-        .flat_map(|g| g.units().iter().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let in_groups = |unit: &str| member.get(unit).map_or(&[][..], Vec::as_slice);
-    let by_group = aggregate_per_group(db, &sums, &units, groups.len(), in_groups).await?;
+    let by_group = aggregate_groups(db, &sums, groups).await?;
+    // The spans are the whole answer's: read once over every group's units.
+    let units = units_of(groups);
 
     let mut result = SummaryCells::default();
     for (g, cells) in groups.iter().zip(by_group) {
