@@ -370,6 +370,12 @@ pub async fn current_lines_for(
     Ok(lines)
 }
 
+/// Budget lines hold what their change-log entries say.
+pub const LINE_LOG: super::changes::RowLog = super::changes::RowLog {
+    table: "budget_lines",
+    owner_column: "org_unit_code",
+};
+
 /// Marks `superseded` lines and inserts the new ones, in the caller's transaction; the id of
 /// the first new line (the others follow in order).
 pub async fn write_lines(
