@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 /// Records applied per batch: bounds the importer's memory whatever the stream's length.
-pub const BATCH_SIZE: usize = 2000;
+pub const BATCH_SIZE: usize = 5000;
 
 /// Longest accepted request id.
 const MAX_REQUEST_ID: usize = 128;
