@@ -4,15 +4,15 @@
 use crate::domain::decimal::ExactDecimal;
 use crate::domain::money::{MoneyUnit, parse_amount};
 use crate::domain::validation::{MAX_SHORT_TEXT, Violation, Violations, bounded};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The error of a field read: the violation is already in the reader's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded;
 
 pub struct FieldReader {
-    fields: BTreeMap<String, String>,
-    used: BTreeSet<String>,
+    /// Each field's value and whether it was read.
+    fields: BTreeMap<String, (String, bool)>,
     pub violations: Violations,
 }
 
@@ -25,18 +25,16 @@ impl FieldReader {
             if fields.contains_key(&key) {
                 violations.push(Violation::new(key.clone(), "is given twice"));
             }
-            fields.insert(key, value);
+            fields.insert(key, (value, false));
         }
-        Self {
-            fields,
-            used: BTreeSet::new(),
-            violations,
-        }
+        Self { fields, violations }
     }
 
     pub fn optional(&mut self, name: &str) -> Option<String> {
-        self.used.insert(name.to_owned());
-        self.fields.get(name).cloned()
+        self.fields.get_mut(name).map(|(value, read)| {
+            *read = true;
+            value.clone()
+        })
     }
 
     /// A required text of at most `MAX_SHORT_TEXT` characters.
@@ -148,8 +146,8 @@ impl FieldReader {
 
     /// Records every field that no reader asked for, and returns all violations.
     pub fn finish(mut self) -> Violations {
-        for name in self.fields.keys() {
-            if !self.used.contains(name) {
+        for (name, (_, read)) in &self.fields {
+            if !read {
                 self.violations.push(Violation::new(
                     name.clone(),
                     "is not a field of this record kind",

@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 /// Records applied per batch: bounds the importer's memory whatever the stream's length.
-pub const BATCH_SIZE: usize = 2000;
+pub const BATCH_SIZE: usize = 5000;
 
 /// Longest accepted request id.
 const MAX_REQUEST_ID: usize = 128;
@@ -65,36 +65,42 @@ where
     };
     let recorded_at = ticket.recorded_at;
 
-    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    // While a batch is written, the next one is read and parsed: the database works on the
+    // one while this process works on the other.
     let mut read = 0_u64;
-    while let Some(item) = entries.next().await {
-        match item {
-            Ok(entry) => batch.push(entry),
-            Err(ImportError::InvalidRecords(violations)) => {
-                for violation in violations {
-                    if ctx.violations.len() < super::apply::MAX_VIOLATIONS {
-                        ctx.violations.push(violation);
-                    }
-                }
-            }
-            Err(other) => return Err(abandon(txn, other).await),
-        }
-        read += 1;
-        if batch.len() == BATCH_SIZE {
+    let mut next = match next_batch(&mut entries, &mut read).await {
+        Ok(next) => next,
+        Err(error) => return Err(abandon(txn, error).await),
+    };
+    loop {
+        ctx.take_violations(next.violations);
+        let mut batch = next.entries;
+        let last = next.last;
+        if last {
             if let Err(error) = apply(&mut ctx, &txn, &mut batch).await {
                 return Err(abandon(txn, error).await);
             }
             if let Some(denied) = out_of_scope(&mut ctx) {
                 return Err(abandon(txn, denied).await);
             }
-            progress(read);
+            break;
         }
-    }
-    if let Err(error) = apply(&mut ctx, &txn, &mut batch).await {
-        return Err(abandon(txn, error).await);
-    }
-    if let Some(denied) = out_of_scope(&mut ctx) {
-        return Err(abandon(txn, denied).await);
+        let written_up_to = read;
+        let (applied, following) = futures::join!(
+            apply(&mut ctx, &txn, &mut batch),
+            next_batch(&mut entries, &mut read)
+        );
+        if let Err(error) = applied {
+            return Err(abandon(txn, error).await);
+        }
+        if let Some(denied) = out_of_scope(&mut ctx) {
+            return Err(abandon(txn, denied).await);
+        }
+        progress(written_up_to);
+        next = match following {
+            Ok(following) => following,
+            Err(error) => return Err(abandon(txn, error).await),
+        };
     }
     progress(read);
     let finish = Stage::Finish { records: read };
@@ -143,6 +149,44 @@ where
         "import committed"
     );
     Ok(outcome)
+}
+
+/// The next batch of a stream: up to `BATCH_SIZE` entries, the violations of the records
+/// that could not be parsed among them, and whether the stream ended.
+struct Batch {
+    entries: Vec<Entry>,
+    violations: Vec<super::error::RecordViolation>,
+    last: bool,
+}
+
+/// Reads the next batch; `read` counts every item taken. An error other than records that
+/// could not be parsed ends the import.
+async fn next_batch<S>(entries: &mut S, read: &mut u64) -> Result<Batch, ImportError>
+where
+    S: Stream<Item = Result<Entry, ImportError>> + Unpin,
+{
+    let mut batch = Batch {
+        entries: Vec::with_capacity(BATCH_SIZE),
+        violations: Vec::new(),
+        last: false,
+    };
+    while batch.entries.len() < BATCH_SIZE {
+        let Some(item) = entries.next().await else {
+            batch.last = true;
+            break;
+        };
+        *read += 1;
+        match item {
+            Ok(entry) => batch.entries.push(entry),
+            Err(ImportError::InvalidRecords(violations)) => {
+                if batch.violations.len() < super::apply::MAX_VIOLATIONS {
+                    batch.violations.extend(violations);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(batch)
 }
 
 /// Writes `batch`; a database failure names the records the batch held.

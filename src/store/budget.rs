@@ -381,6 +381,12 @@ pub async fn current_lines_for(
     Ok(lines)
 }
 
+/// Budget lines hold what their change-log entries say.
+pub const LINE_LOG: super::changes::RowLog = super::changes::RowLog {
+    table: "budget_lines",
+    owner_column: "org_unit_code",
+};
+
 /// Marks `superseded` lines and inserts the new ones, in the caller's transaction; the id of
 /// the first new line (the others follow in order).
 pub async fn write_lines(
@@ -389,6 +395,7 @@ pub async fn write_lines(
     superseded: &[i64],
     meta: WriteMeta,
 ) -> Result<i64, StoreError> {
+    use sea_orm::Value;
     supersede::<budget_line::Entity>(
         db,
         budget_line::Column::Id,
@@ -397,22 +404,49 @@ pub async fn write_lines(
         meta.recorded_at,
     )
     .await?;
-    let rows = inserts
-        .iter()
-        .map(|(line, source)| budget_line::ActiveModel {
-            org_unit_code: Set(line.org_unit.to_string()),
-            category_code: Set(line.category.to_string()),
-            fiscal_year: Set(line.span.fiscal_year),
-            from_month: Set(i16::from(line.span.from)),
-            to_month: Set(i16::from(line.span.to)),
-            scenario: Set(line.scenario.as_str().to_owned()),
-            amount_sek: Set(line.amount_sek),
-            source_document: Set(source.document.clone()),
-            source_table: Set(source.table.clone()),
-            import_id: Set(meta.import_id),
-            recorded_at: Set(meta.recorded_at.micros()),
-            superseded_at: Set(None),
-            ..Default::default()
-        });
-    super::bulk::insert(db, rows.collect()).await
+    if inserts.is_empty() {
+        return Ok(0);
+    }
+    let first = super::bulk::take_ids(db, "budget_lines", inserts.len()).await?;
+    // The values straight from the lines: no active model per line to copy them out of.
+    let mut rows = super::bulk::Rows::new(
+        "budget_lines",
+        [
+            "id",
+            "org_unit_code",
+            "category_code",
+            "fiscal_year",
+            "from_month",
+            "to_month",
+            "scenario",
+            "amount_sek",
+            "source_document",
+            "source_table",
+            "import_id",
+            "recorded_at",
+            "superseded_at",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    );
+    rows.reserve(inserts.len());
+    for ((line, source), id) in inserts.iter().zip(first..) {
+        rows.push([
+            Value::BigInt(Some(id)),
+            Value::String(Some(line.org_unit.to_string())),
+            Value::String(Some(line.category.to_string())),
+            Value::Int(Some(line.span.fiscal_year)),
+            Value::SmallInt(Some(i16::from(line.span.from))),
+            Value::SmallInt(Some(i16::from(line.span.to))),
+            Value::String(Some(line.scenario.as_str().to_owned())),
+            Value::BigInt(Some(line.amount_sek)),
+            Value::String(Some(source.document.clone())),
+            Value::String(source.table.clone()),
+            Value::BigInt(Some(meta.import_id)),
+            Value::BigInt(Some(meta.recorded_at.micros())),
+            Value::BigInt(None),
+        ]);
+    }
+    rows.insert(db).await?;
+    Ok(first)
 }

@@ -115,6 +115,11 @@ impl Rows {
         self.values.extend(row);
     }
 
+    /// Room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.values.reserve(rows * self.columns.len());
+    }
+
     pub fn len(&self) -> usize {
         self.values.len() / self.columns.len().max(1)
     }

@@ -76,6 +76,62 @@ pub async fn append(
     super::bulk::insert(db, rows).await.map(drop)
 }
 
+/// Where a kind's own rows hold what its change-log entries say: the table, and the column
+/// of the unit that owns each row. The entries of rows just written are then made by the
+/// database from the rows (`append_written`) instead of being sent a second time.
+#[derive(Debug, Clone, Copy)]
+pub struct RowLog {
+    pub table: &'static str,
+    pub owner_column: &'static str,
+}
+
+/// Appends an entry for each of the `count` rows of `log.table` written by this import with
+/// ids from `first_row` on, in id order, each with its row's unit and source. Rows whose
+/// ids are in `superseding` are logged as corrections, the others as inserted.
+pub async fn append_written(
+    db: &impl ConnectionTrait,
+    meta: WriteMeta,
+    kind: &'static str,
+    log: RowLog,
+    first_row: i64,
+    count: usize,
+    superseding: &[i64],
+) -> Result<(), StoreError> {
+    if count == 0 {
+        return Ok(());
+    }
+    let first_change = super::bulk::take_ids(db, "changes", count).await?;
+    let last_row = first_row
+        + i64::try_from(count).map_err(|_| StoreError::Corrupt("too many rows".into()))?
+        - 1;
+    // Every value below is a number or a constant of this program: inline, the statement
+    // needs no parameters (and no prepared statement of its own on PostgreSQL).
+    let action = if superseding.is_empty() {
+        format!("'{}'", Action::Inserted.as_str())
+    } else {
+        let ids: Vec<String> = superseding.iter().map(i64::to_string).collect();
+        format!(
+            "CASE WHEN id IN ({}) THEN '{}' ELSE '{}' END",
+            ids.join(","),
+            Action::Superseded.as_str(),
+            Action::Inserted.as_str()
+        )
+    };
+    let sql = format!(
+        "INSERT INTO changes (id, import_id, recorded_at, kind, action, row_id, org_unit_code, \
+         source_document, source_table) \
+         SELECT id - {first_row} + {first_change}, {import_id}, {recorded_at}, '{kind}', \
+         {action}, id, {owner}, source_document, source_table \
+         FROM {table} WHERE id BETWEEN {first_row} AND {last_row}",
+        import_id = meta.import_id,
+        recorded_at = meta.recorded_at.micros(),
+        owner = log.owner_column,
+        table = log.table,
+    );
+    db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 /// Which changes a page holds: `None` for no restriction.
 #[derive(Debug, Clone)]
 pub struct ChangeFilter {

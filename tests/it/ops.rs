@@ -750,14 +750,24 @@ async fn an_import_cut_by_the_database_names_the_record_it_reached() {
         database.url = format!("{prefix}@{}/{path}", relay.address);
         let (app, admin) = start_checking_every(database, true, Duration::from_secs(3600)).await;
         let label = app.label;
+        // Distinct valid keys, more than a batch: the months of 2030–2200 in each scenario.
+        let per_scenario = (2200 - 2030 + 1) * 12;
+        let scenarios = [
+            pb::Scenario::Budget,
+            pb::Scenario::Actual,
+            pb::Scenario::Forecast,
+            pb::Scenario::Plan,
+        ];
         let line = |i: usize| {
             common::import_record(Kind::BudgetLine(pb::BudgetLineRecord {
                 org_unit: "HSN".to_owned(),
                 category: "PERSONALKOSTNADER".to_owned(),
-                fiscal_year: 2030 + (i / 12) as i32,
+                fiscal_year: 2030 + (i % per_scenario / 12) as i32,
                 from_month: (i % 12) as i32 + 1,
                 to_month: (i % 12) as i32 + 1,
-                scenario: pb::Scenario::Budget as i32,
+                scenario: *scenarios
+                    .get(i / per_scenario)
+                    .expect("keys for a batch and one more") as i32,
                 amount_sek: -1_000,
             }))
         };

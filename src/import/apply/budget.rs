@@ -128,6 +128,10 @@ impl StoredFact for BudgetLine {
         store::write_lines(txn, inserts, superseded, meta).await
     }
 
+    fn row_log() -> Option<crate::store::changes::RowLog> {
+        Some(store::LINE_LOG)
+    }
+
     crate::fact_reads!(budget_line, budget_line_from_row);
 }
 

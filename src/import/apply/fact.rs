@@ -75,6 +75,12 @@ pub trait StoredFact: Clone + PartialEq + Send + Sync + Sized {
         meta: WriteMeta,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// Where the kind's rows hold what their change-log entries say (`None`: the entries are
+    /// sent with the rows' values).
+    fn row_log() -> Option<changes::RowLog> {
+        None
+    }
+
     /// Which field a key or span problem is reported against.
     fn key_field() -> &'static str {
         "from_month"
@@ -292,6 +298,25 @@ pub async fn apply<T: StoredFact>(
     let first = T::write(txn, &inserts, &superseded, ctx.meta).await?;
     // Retractions are logged first: a key retracted and then written again in this batch
     // ends up written. The rows just written got ids from `first` on, in order.
+    if let Some(row_log) = T::row_log() {
+        changes::append(txn, ctx.meta, T::KIND, retracted).await?;
+        let superseding: Vec<i64> = actions
+            .iter()
+            .zip(first..)
+            .filter(|(action, _)| **action == Action::Superseded)
+            .map(|(_, id)| id)
+            .collect();
+        return changes::append_written(
+            txn,
+            ctx.meta,
+            T::KIND,
+            row_log,
+            first,
+            inserts.len(),
+            &superseding,
+        )
+        .await;
+    }
     let mut log = retracted;
     log.reserve(inserts.len());
     for (((value, source), action), row_id) in inserts.into_iter().zip(actions).zip(first..) {

@@ -129,6 +129,15 @@ impl ImportContext {
         })
     }
 
+    /// Adds the violations of records that could not be parsed, up to the limit.
+    pub fn take_violations(&mut self, violations: Vec<RecordViolation>) {
+        for violation in violations {
+            if self.violations.len() < MAX_VIOLATIONS {
+                self.violations.push(violation);
+            }
+        }
+    }
+
     pub fn reject(&mut self, place: &Place, violation: Violation) {
         if self.violations.len() < MAX_VIOLATIONS {
             self.violations.push(record_violation(place, violation));
