@@ -7,18 +7,28 @@ use futures::future::BoxFuture;
 use std::task::{Context, Poll};
 use tower_service::Service;
 
+/// The service a guard hands a call on to.
+pub trait Inner<ReqBody, ResBody>:
+    Service<http::Request<ReqBody>, Response = http::Response<ResBody>, Future: Send + 'static>
+    + Send
+    + 'static
+{
+}
+
+impl<S, ReqBody, ResBody> Inner<ReqBody, ResBody> for S where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>, Future: Send + 'static>
+        + Send
+        + 'static
+{
+}
+
 /// What a guard does with one call: refuse it, or hand it to `inner` (and shape the answer).
 pub trait Guard: Clone + Send + Sync + 'static {
-    fn guard<S, ReqBody, ResBody>(
+    fn guard<S: Inner<Q, R>, Q: Send + 'static, R: Default + Send + 'static>(
         &self,
-        request: http::Request<ReqBody>,
+        request: http::Request<Q>,
         inner: S,
-    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
-    where
-        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
-        S::Future: Send + 'static,
-        ReqBody: Send + 'static,
-        ResBody: Default + Send + 'static;
+    ) -> BoxFuture<'static, Result<http::Response<R>, S::Error>>;
 }
 
 /// A guard as a tower layer.

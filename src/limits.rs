@@ -8,7 +8,7 @@
 //! and aims a little earlier (`client_margin`), so the client gets DEADLINE_EXCEEDED.
 
 use crate::auth::policy::{Requirement, requirement};
-use crate::guard::{Guard, refusal};
+use crate::guard::{Guard, Inner, refusal};
 use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -83,17 +83,11 @@ pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
 }
 
 impl Guard for LimitGuard {
-    fn guard<S, ReqBody, ResBody>(
+    fn guard<S: Inner<Q, R>, Q: Send + 'static, R: Default + Send + 'static>(
         &self,
-        request: http::Request<ReqBody>,
+        request: http::Request<Q>,
         mut inner: S,
-    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
-    where
-        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
-        S::Future: Send + 'static,
-        ReqBody: Send + 'static,
-        ResBody: Default + Send + 'static,
-    {
+    ) -> BoxFuture<'static, Result<http::Response<R>, S::Error>> {
         let path = request.uri().path().to_owned();
         if requirement(&path) == Requirement::Open {
             return Box::pin(inner.call(request));

@@ -13,39 +13,25 @@
 //! (c) two servers on one PostgreSQL database importing the same keys while one is killed
 //!     `--kills` times.
 
+#[path = "../support/args.rs"]
+mod args;
+#[path = "../support/database.rs"]
+mod database;
 mod db;
 #[path = "../support/fresh_db.rs"]
 mod fresh_db;
 mod instances;
 mod kill;
 mod outage;
+#[path = "../support/rng.rs"]
+mod rng;
 #[path = "../support/server.rs"]
 mod server;
 
+use args::option;
+pub use rng::Rng;
 pub use server::uppsikt_binary;
 use std::time::Duration;
-
-/// xorshift64*: kill moments that a seed reproduces.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1_u64 << 53) as f64
-    }
-}
-
-fn option(args: &[String], name: &str, default: u64) -> anyhow::Result<u64> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("{name} takes a number")),
-    }
-}
 
 fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())

@@ -17,23 +17,16 @@
 //! PostgreSQL and MariaDB are measured when UPPSIKT_TEST_POSTGRES_URL and
 //! UPPSIKT_TEST_MYSQL_URL are set (fresh databases, dropped afterwards).
 
+#[path = "../support/args.rs"]
+mod args;
 mod bulk;
 mod data;
 mod process;
 
+use args::option;
 use data::Shape;
 use std::path::PathBuf;
 use std::time::Instant;
-
-fn option(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("{name} takes a number")),
-    }
-}
 
 /// target/release: where this example and the `uppsikt` binary live.
 fn release_dir() -> anyhow::Result<PathBuf> {

@@ -287,20 +287,7 @@ pub async fn sqlite_cached(dir: &Path, shape: Shape, regenerate: bool) -> anyhow
 /// A fresh PostgreSQL database next to the one `admin_url` names, filled with `shape`;
 /// returns its URL. `drop_postgres` removes it.
 pub async fn postgres_fresh(admin_url: &str, name: &str, shape: Shape) -> anyhow::Result<String> {
-    let admin = Database::connect(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
-    admin.close().await?;
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (admin_url, String::new()),
-    };
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    let url = format!("{base}/{name}{query}");
+    let url = crate::database::create(admin_url, name).await?;
     eprintln!("generating {} lines into PostgreSQL {name}", shape.lines());
     generate(&url, shape).await?;
     Ok(url)

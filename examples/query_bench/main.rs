@@ -25,7 +25,11 @@
 //! target/query_bench/ (keyed by the shape); PostgreSQL is measured too when
 //! UPPSIKT_TEST_POSTGRES_URL is set (a fresh database, generated, then dropped).
 
+#[path = "../support/args.rs"]
+mod args;
 mod baseline;
+#[path = "../support/database.rs"]
+mod database;
 mod data;
 mod facts;
 mod load;
@@ -35,6 +39,7 @@ mod report;
 mod summaries;
 mod unread;
 
+use args::option;
 use data::Shape;
 use std::path::PathBuf;
 
@@ -42,16 +47,6 @@ use std::path::PathBuf;
 /// and the bare tonic servers all allocate alike.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-fn option(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("{name} takes a number")),
-    }
-}
 
 /// target/query_bench, next to the build output this binary runs from.
 fn work_dir() -> PathBuf {

@@ -97,240 +97,116 @@ impl Client {
         let descendants = rng.unit() < 0.5;
         let year = year(rng);
         let size = page_size(rng);
+        // A unary call on a client of `$service`.
+        macro_rules! call {
+            ($service:ident :: $client:ident, $method:ident, $request:expr) => {
+                $service::$client::new(ch).$method($request).await.map(drop)
+            };
+        }
+        // A List of one unit (and its subtree, or not), a page of a drawn size.
+        macro_rules! list {
+            ($service:ident :: $client:ident, $method:ident, $request:ident { $($field:ident: $value:expr),* }) => {
+                call!($service::$client, $method, pb::$request {
+                    org_unit: unit,
+                    include_descendants: descendants,
+                    page_size: size,
+                    $($field: $value,)*
+                    ..Default::default()
+                })
+            };
+        }
+        let profession = if rng.unit() < 0.3 {
+            pick(rng, &names.professions).to_owned()
+        } else {
+            String::new()
+        };
+        let category = if rng.unit() < 0.3 {
+            pick(rng, &names.categories).to_owned()
+        } else {
+            String::new()
+        };
+        let by_child = rng.unit() < 0.5;
+        use pb::{
+            budget_service_client as budget, indicator_service_client as indicators,
+            import_service_client as imports, investment_service_client as investments,
+            organization_service_client as org, staffing_service_client as staffing,
+        };
         match CALLS[which].0 {
-            "GetOrgUnit" => {
-                let mut c = pb::organization_service_client::OrganizationServiceClient::new(ch);
-                c.get_org_unit(pb::GetOrgUnitRequest {
-                    name: unit,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListOrgUnits" => {
-                let mut c = pb::organization_service_client::OrganizationServiceClient::new(ch);
-                c.list_org_units(pb::ListOrgUnitsRequest {
-                    org_unit: unit,
-                    include_descendants: true,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListCategories" => {
-                let mut c = pb::budget_service_client::BudgetServiceClient::new(ch);
-                c.list_categories(pb::ListCategoriesRequest {
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListBudgetLines" => {
-                let mut c = pb::budget_service_client::BudgetServiceClient::new(ch);
-                let category = if rng.unit() < 0.3 {
-                    pick(rng, &names.categories).to_owned()
-                } else {
-                    String::new()
-                };
-                c.list_budget_lines(pb::ListBudgetLinesRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    fiscal_year: year,
-                    category,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
+            "GetOrgUnit" => call!(org::OrganizationServiceClient, get_org_unit, pb::GetOrgUnitRequest {
+                name: unit,
+                ..Default::default()
+            }),
+            "ListOrgUnits" => list!(org::OrganizationServiceClient, list_org_units, ListOrgUnitsRequest {}),
+            "ListCategories" => call!(budget::BudgetServiceClient, list_categories, pb::ListCategoriesRequest {
+                page_size: size,
+                ..Default::default()
+            }),
+            "ListBudgetLines" => list!(budget::BudgetServiceClient, list_budget_lines, ListBudgetLinesRequest {
+                fiscal_year: year,
+                category: category
+            }),
             "ListBudgetLines CSV" => return self.csv(&unit, year).await,
-            "SummarizeBudget" => {
-                let mut c = pb::budget_service_client::BudgetServiceClient::new(ch);
-                let group_by = if rng.unit() < 0.5 {
-                    pb::SummaryGrouping::Category
-                } else {
+            "SummarizeBudget" => call!(budget::BudgetServiceClient, summarize_budget, pb::SummarizeBudgetRequest {
+                org_unit: unit,
+                fiscal_year: year,
+                group_by: if by_child {
                     pb::SummaryGrouping::ChildUnit
-                };
-                c.summarize_budget(pb::SummarizeBudgetRequest {
-                    org_unit: unit,
-                    fiscal_year: year,
-                    group_by: group_by as i32,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListInvestments" => {
-                let mut c = pb::investment_service_client::InvestmentServiceClient::new(ch);
-                c.list_investments(pb::ListInvestmentsRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "GetInvestment" => {
-                let mut c = pb::investment_service_client::InvestmentServiceClient::new(ch);
-                c.get_investment(pb::GetInvestmentRequest {
-                    name: pick(rng, &names.investments).to_owned(),
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "SummarizeInvestments" => {
-                let mut c = pb::investment_service_client::InvestmentServiceClient::new(ch);
-                let group_by = if rng.unit() < 0.5 {
+                } else {
+                    pb::SummaryGrouping::Category
+                } as i32,
+                ..Default::default()
+            }),
+            "ListInvestments" => list!(investments::InvestmentServiceClient, list_investments, ListInvestmentsRequest {}),
+            "GetInvestment" => call!(investments::InvestmentServiceClient, get_investment, pb::GetInvestmentRequest {
+                name: pick(rng, &names.investments).to_owned(),
+                ..Default::default()
+            }),
+            "SummarizeInvestments" => call!(investments::InvestmentServiceClient, summarize_investments, pb::SummarizeInvestmentsRequest {
+                org_unit: unit,
+                fiscal_year: year,
+                group_by: vec![if by_child {
                     pb::InvestmentDimension::ChildUnit
                 } else {
                     pb::InvestmentDimension::Funding
-                };
-                c.summarize_investments(pb::SummarizeInvestmentsRequest {
-                    org_unit: unit,
-                    fiscal_year: year,
-                    group_by: vec![group_by as i32],
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListProfessionGroups" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.list_profession_groups(pb::ListProfessionGroupsRequest {
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListHeadcounts" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.list_headcounts(pb::ListHeadcountsRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListWorkedHours" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.list_worked_hours(pb::ListWorkedHoursRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    fiscal_year: year,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListHiredStaff" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                let profession = if rng.unit() < 0.3 {
-                    pick(rng, &names.professions).to_owned()
-                } else {
-                    String::new()
-                };
-                c.list_hired_staff(pb::ListHiredStaffRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    fiscal_year: year,
-                    profession,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListSickLeave" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.list_sick_leave(pb::ListSickLeaveRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    fiscal_year: year,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListPositions" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.list_positions(pb::ListPositionsRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "SummarizeStaffing" => {
-                let mut c = pb::staffing_service_client::StaffingServiceClient::new(ch);
-                c.summarize_staffing(pb::SummarizeStaffingRequest {
-                    org_unit: unit,
-                    fiscal_year: year,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListIndicators" => {
-                let mut c = pb::indicator_service_client::IndicatorServiceClient::new(ch);
-                c.list_indicators(pb::ListIndicatorsRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "GetIndicator" => {
-                let mut c = pb::indicator_service_client::IndicatorServiceClient::new(ch);
-                c.get_indicator(pb::GetIndicatorRequest {
-                    name: pick(rng, &names.indicators).to_owned(),
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "SummarizeIndicators" => {
-                let mut c = pb::indicator_service_client::IndicatorServiceClient::new(ch);
-                c.summarize_indicators(pb::SummarizeIndicatorsRequest {
-                    org_unit: unit,
-                    fiscal_year: year,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListAssignments" => {
-                let mut c = pb::indicator_service_client::IndicatorServiceClient::new(ch);
-                c.list_assignments(pb::ListAssignmentsRequest {
-                    org_unit: unit,
-                    include_descendants: descendants,
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
-            "ListImports" => {
-                let mut c = pb::import_service_client::ImportServiceClient::new(ch);
-                c.list_imports(pb::ListImportsRequest {
-                    page_size: size,
-                    ..Default::default()
-                })
-                .await
-                .map(drop)
-            }
+                } as i32],
+                ..Default::default()
+            }),
+            "ListProfessionGroups" => call!(staffing::StaffingServiceClient, list_profession_groups, pb::ListProfessionGroupsRequest {
+                page_size: size,
+                ..Default::default()
+            }),
+            "ListHeadcounts" => list!(staffing::StaffingServiceClient, list_headcounts, ListHeadcountsRequest {}),
+            "ListWorkedHours" => list!(staffing::StaffingServiceClient, list_worked_hours, ListWorkedHoursRequest {
+                fiscal_year: year
+            }),
+            "ListHiredStaff" => list!(staffing::StaffingServiceClient, list_hired_staff, ListHiredStaffRequest {
+                fiscal_year: year,
+                profession: profession
+            }),
+            "ListSickLeave" => list!(staffing::StaffingServiceClient, list_sick_leave, ListSickLeaveRequest {
+                fiscal_year: year
+            }),
+            "ListPositions" => list!(staffing::StaffingServiceClient, list_positions, ListPositionsRequest {}),
+            "SummarizeStaffing" => call!(staffing::StaffingServiceClient, summarize_staffing, pb::SummarizeStaffingRequest {
+                org_unit: unit,
+                fiscal_year: year,
+                ..Default::default()
+            }),
+            "ListIndicators" => list!(indicators::IndicatorServiceClient, list_indicators, ListIndicatorsRequest {}),
+            "GetIndicator" => call!(indicators::IndicatorServiceClient, get_indicator, pb::GetIndicatorRequest {
+                name: pick(rng, &names.indicators).to_owned(),
+                ..Default::default()
+            }),
+            "SummarizeIndicators" => call!(indicators::IndicatorServiceClient, summarize_indicators, pb::SummarizeIndicatorsRequest {
+                org_unit: unit,
+                fiscal_year: year,
+                ..Default::default()
+            }),
+            "ListAssignments" => list!(indicators::IndicatorServiceClient, list_assignments, ListAssignmentsRequest {}),
+            "ListImports" => call!(imports::ImportServiceClient, list_imports, pb::ListImportsRequest {
+                page_size: size,
+                ..Default::default()
+            }),
             "ListChanges" => {
                 let mut c = pb::change_service_client::ChangeServiceClient::new(ch);
                 let page = c

@@ -12,41 +12,27 @@
 //! file), dropped after the run. The server loads the demo data; the harness then imports a
 //! generated division (200 departments, two years of budget lines) through the Import RPC.
 
+#[path = "../support/args.rs"]
+mod args;
 mod calls;
 mod data;
+#[path = "../support/database.rs"]
+mod database;
 #[path = "../support/fresh_db.rs"]
 mod fresh_db;
+#[path = "../support/rng.rs"]
+mod rng;
 #[path = "../support/server.rs"]
 mod server;
 mod stats;
 
+use args::option;
 use calls::{CALLS, Client, Names};
+pub use rng::Rng;
 use stats::{Recorder, RssSampler};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uppsikt::proto::v1 as pb;
-
-/// xorshift64*: each client's picks, the same for a seed.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1_u64 << 53) as f64
-    }
-}
-
-fn option(args: &[String], name: &str, default: u64) -> anyhow::Result<u64> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("{name} takes a number")),
-    }
-}
 
 /// Every page of a list, by its page token.
 macro_rules! all_pages {

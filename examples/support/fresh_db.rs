@@ -1,5 +1,6 @@
 //! A database made for one run of a harness (fault_harness, soak) and dropped after it:
-//! a file in a temporary directory on SQLite, a new database on a server.
+//! a file in a temporary directory on SQLite, a new database on a server (`database.rs`,
+//! which the example includes beside this file).
 
 use sea_orm::{ConnectionTrait, Database};
 
@@ -28,22 +29,10 @@ impl Fresh {
     /// A new database on the server `admin_url` points at.
     pub async fn server(label: &'static str, admin_url: &str, tag: &str) -> anyhow::Result<Self> {
         let name = format!("uppsikt_{tag}_{}", std::process::id());
-        let admin = Database::connect(admin_url).await?;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await?;
-        admin.close().await?;
-        let (base, query) = match admin_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (admin_url, String::new()),
-        };
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let url = crate::database::create(admin_url, &name).await?;
         Ok(Self {
             label,
-            url: format!("{base}/{name}{query}"),
+            url,
             admin: Some((admin_url.to_owned(), name)),
             _dir: None,
         })

@@ -9,7 +9,7 @@ use super::policy::{Requirement, requirement};
 use super::principal::Principal;
 use super::rate::RateLimiter;
 use super::tokens::StaticTokens;
-use crate::guard::{Guard, refusal};
+use crate::guard::{Guard, Inner, refusal};
 use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -183,17 +183,11 @@ impl AuthGuard {
 }
 
 impl Guard for AuthGuard {
-    fn guard<S, ReqBody, ResBody>(
+    fn guard<S: Inner<Q, R>, Q: Send + 'static, R: Default + Send + 'static>(
         &self,
-        mut request: http::Request<ReqBody>,
+        mut request: http::Request<Q>,
         mut inner: S,
-    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
-    where
-        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
-        S::Future: Send + 'static,
-        ReqBody: Send + 'static,
-        ResBody: Default + Send + 'static,
-    {
+    ) -> BoxFuture<'static, Result<http::Response<R>, S::Error>> {
         let auth = Arc::clone(&self.auth);
         Box::pin(async move {
             let path = request.uri().path().to_owned();

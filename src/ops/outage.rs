@@ -5,7 +5,7 @@
 //! names the record it had reached. Health and reflection never touch the database and
 //! pass. A call answered UNAVAILABLE asks the readiness check to look now.
 
-use crate::guard::{Guard, refusal};
+use crate::guard::{Guard, Inner, refusal};
 use crate::status::ApiError;
 use crate::store::Store;
 use crate::store::availability::{Outage, RETRY_AFTER};
@@ -53,17 +53,11 @@ fn report<B>(store: &Store, response: &http::Response<B>) {
 }
 
 impl Guard for OutageGate {
-    fn guard<S, ReqBody, ResBody>(
+    fn guard<S: Inner<Q, R>, Q: Send + 'static, R: Default + Send + 'static>(
         &self,
-        request: http::Request<ReqBody>,
+        request: http::Request<Q>,
         mut inner: S,
-    ) -> BoxFuture<'static, Result<http::Response<ResBody>, S::Error>>
-    where
-        S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
-        S::Future: Send + 'static,
-        ReqBody: Send + 'static,
-        ResBody: Default + Send + 'static,
-    {
+    ) -> BoxFuture<'static, Result<http::Response<R>, S::Error>> {
         let path = request.uri().path();
         if !path.starts_with(API_PREFIX) {
             return Box::pin(inner.call(request));
