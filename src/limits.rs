@@ -14,7 +14,6 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
-use tower_service::Service;
 
 const IMPORT_PATH: &str = "/uppsikt.v1.ImportService/Import";
 

@@ -28,9 +28,9 @@
 #[path = "../support/args.rs"]
 mod args;
 mod baseline;
+mod data;
 #[path = "../support/database.rs"]
 mod database;
-mod data;
 mod facts;
 mod load;
 mod measure;

@@ -127,86 +127,162 @@ impl Client {
         };
         let by_child = rng.unit() < 0.5;
         use pb::{
-            budget_service_client as budget, indicator_service_client as indicators,
-            import_service_client as imports, investment_service_client as investments,
+            budget_service_client as budget, import_service_client as imports,
+            indicator_service_client as indicators, investment_service_client as investments,
             organization_service_client as org, staffing_service_client as staffing,
         };
         match CALLS[which].0 {
-            "GetOrgUnit" => call!(org::OrganizationServiceClient, get_org_unit, pb::GetOrgUnitRequest {
-                name: unit,
-                ..Default::default()
-            }),
-            "ListOrgUnits" => list!(org::OrganizationServiceClient, list_org_units, ListOrgUnitsRequest {}),
-            "ListCategories" => call!(budget::BudgetServiceClient, list_categories, pb::ListCategoriesRequest {
-                page_size: size,
-                ..Default::default()
-            }),
-            "ListBudgetLines" => list!(budget::BudgetServiceClient, list_budget_lines, ListBudgetLinesRequest {
-                fiscal_year: year,
-                category: category
-            }),
+            "GetOrgUnit" => call!(
+                org::OrganizationServiceClient,
+                get_org_unit,
+                pb::GetOrgUnitRequest {
+                    name: unit,
+                    ..Default::default()
+                }
+            ),
+            "ListOrgUnits" => list!(
+                org::OrganizationServiceClient,
+                list_org_units,
+                ListOrgUnitsRequest {}
+            ),
+            "ListCategories" => call!(
+                budget::BudgetServiceClient,
+                list_categories,
+                pb::ListCategoriesRequest {
+                    page_size: size,
+                    ..Default::default()
+                }
+            ),
+            "ListBudgetLines" => list!(
+                budget::BudgetServiceClient,
+                list_budget_lines,
+                ListBudgetLinesRequest {
+                    fiscal_year: year,
+                    category: category
+                }
+            ),
             "ListBudgetLines CSV" => return self.csv(&unit, year).await,
-            "SummarizeBudget" => call!(budget::BudgetServiceClient, summarize_budget, pb::SummarizeBudgetRequest {
-                org_unit: unit,
-                fiscal_year: year,
-                group_by: if by_child {
-                    pb::SummaryGrouping::ChildUnit
-                } else {
-                    pb::SummaryGrouping::Category
-                } as i32,
-                ..Default::default()
-            }),
-            "ListInvestments" => list!(investments::InvestmentServiceClient, list_investments, ListInvestmentsRequest {}),
-            "GetInvestment" => call!(investments::InvestmentServiceClient, get_investment, pb::GetInvestmentRequest {
-                name: pick(rng, &names.investments).to_owned(),
-                ..Default::default()
-            }),
-            "SummarizeInvestments" => call!(investments::InvestmentServiceClient, summarize_investments, pb::SummarizeInvestmentsRequest {
-                org_unit: unit,
-                fiscal_year: year,
-                group_by: vec![if by_child {
-                    pb::InvestmentDimension::ChildUnit
-                } else {
-                    pb::InvestmentDimension::Funding
-                } as i32],
-                ..Default::default()
-            }),
-            "ListProfessionGroups" => call!(staffing::StaffingServiceClient, list_profession_groups, pb::ListProfessionGroupsRequest {
-                page_size: size,
-                ..Default::default()
-            }),
-            "ListHeadcounts" => list!(staffing::StaffingServiceClient, list_headcounts, ListHeadcountsRequest {}),
-            "ListWorkedHours" => list!(staffing::StaffingServiceClient, list_worked_hours, ListWorkedHoursRequest {
-                fiscal_year: year
-            }),
-            "ListHiredStaff" => list!(staffing::StaffingServiceClient, list_hired_staff, ListHiredStaffRequest {
-                fiscal_year: year,
-                profession: profession
-            }),
-            "ListSickLeave" => list!(staffing::StaffingServiceClient, list_sick_leave, ListSickLeaveRequest {
-                fiscal_year: year
-            }),
-            "ListPositions" => list!(staffing::StaffingServiceClient, list_positions, ListPositionsRequest {}),
-            "SummarizeStaffing" => call!(staffing::StaffingServiceClient, summarize_staffing, pb::SummarizeStaffingRequest {
-                org_unit: unit,
-                fiscal_year: year,
-                ..Default::default()
-            }),
-            "ListIndicators" => list!(indicators::IndicatorServiceClient, list_indicators, ListIndicatorsRequest {}),
-            "GetIndicator" => call!(indicators::IndicatorServiceClient, get_indicator, pb::GetIndicatorRequest {
-                name: pick(rng, &names.indicators).to_owned(),
-                ..Default::default()
-            }),
-            "SummarizeIndicators" => call!(indicators::IndicatorServiceClient, summarize_indicators, pb::SummarizeIndicatorsRequest {
-                org_unit: unit,
-                fiscal_year: year,
-                ..Default::default()
-            }),
-            "ListAssignments" => list!(indicators::IndicatorServiceClient, list_assignments, ListAssignmentsRequest {}),
-            "ListImports" => call!(imports::ImportServiceClient, list_imports, pb::ListImportsRequest {
-                page_size: size,
-                ..Default::default()
-            }),
+            "SummarizeBudget" => call!(
+                budget::BudgetServiceClient,
+                summarize_budget,
+                pb::SummarizeBudgetRequest {
+                    org_unit: unit,
+                    fiscal_year: year,
+                    group_by: if by_child {
+                        pb::SummaryGrouping::ChildUnit
+                    } else {
+                        pb::SummaryGrouping::Category
+                    } as i32,
+                    ..Default::default()
+                }
+            ),
+            "ListInvestments" => list!(
+                investments::InvestmentServiceClient,
+                list_investments,
+                ListInvestmentsRequest {}
+            ),
+            "GetInvestment" => call!(
+                investments::InvestmentServiceClient,
+                get_investment,
+                pb::GetInvestmentRequest {
+                    name: pick(rng, &names.investments).to_owned(),
+                    ..Default::default()
+                }
+            ),
+            "SummarizeInvestments" => call!(
+                investments::InvestmentServiceClient,
+                summarize_investments,
+                pb::SummarizeInvestmentsRequest {
+                    org_unit: unit,
+                    fiscal_year: year,
+                    group_by: vec![if by_child {
+                        pb::InvestmentDimension::ChildUnit
+                    } else {
+                        pb::InvestmentDimension::Funding
+                    } as i32],
+                    ..Default::default()
+                }
+            ),
+            "ListProfessionGroups" => call!(
+                staffing::StaffingServiceClient,
+                list_profession_groups,
+                pb::ListProfessionGroupsRequest {
+                    page_size: size,
+                    ..Default::default()
+                }
+            ),
+            "ListHeadcounts" => list!(
+                staffing::StaffingServiceClient,
+                list_headcounts,
+                ListHeadcountsRequest {}
+            ),
+            "ListWorkedHours" => list!(
+                staffing::StaffingServiceClient,
+                list_worked_hours,
+                ListWorkedHoursRequest { fiscal_year: year }
+            ),
+            "ListHiredStaff" => list!(
+                staffing::StaffingServiceClient,
+                list_hired_staff,
+                ListHiredStaffRequest {
+                    fiscal_year: year,
+                    profession: profession
+                }
+            ),
+            "ListSickLeave" => list!(
+                staffing::StaffingServiceClient,
+                list_sick_leave,
+                ListSickLeaveRequest { fiscal_year: year }
+            ),
+            "ListPositions" => list!(
+                staffing::StaffingServiceClient,
+                list_positions,
+                ListPositionsRequest {}
+            ),
+            "SummarizeStaffing" => call!(
+                staffing::StaffingServiceClient,
+                summarize_staffing,
+                pb::SummarizeStaffingRequest {
+                    org_unit: unit,
+                    fiscal_year: year,
+                    ..Default::default()
+                }
+            ),
+            "ListIndicators" => list!(
+                indicators::IndicatorServiceClient,
+                list_indicators,
+                ListIndicatorsRequest {}
+            ),
+            "GetIndicator" => call!(
+                indicators::IndicatorServiceClient,
+                get_indicator,
+                pb::GetIndicatorRequest {
+                    name: pick(rng, &names.indicators).to_owned(),
+                    ..Default::default()
+                }
+            ),
+            "SummarizeIndicators" => call!(
+                indicators::IndicatorServiceClient,
+                summarize_indicators,
+                pb::SummarizeIndicatorsRequest {
+                    org_unit: unit,
+                    fiscal_year: year,
+                    ..Default::default()
+                }
+            ),
+            "ListAssignments" => list!(
+                indicators::IndicatorServiceClient,
+                list_assignments,
+                ListAssignmentsRequest {}
+            ),
+            "ListImports" => call!(
+                imports::ImportServiceClient,
+                list_imports,
+                pb::ListImportsRequest {
+                    page_size: size,
+                    ..Default::default()
+                }
+            ),
             "ListChanges" => {
                 let mut c = pb::change_service_client::ChangeServiceClient::new(ch);
                 let page = c

@@ -13,7 +13,6 @@ use crate::guard::{Guard, Inner, refusal};
 use crate::status::ApiError;
 use futures::future::BoxFuture;
 use std::sync::Arc;
-use tower_service::Service;
 
 /// How calls are authenticated.
 pub struct Authenticator {

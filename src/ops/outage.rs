@@ -10,7 +10,6 @@ use crate::status::ApiError;
 use crate::store::Store;
 use crate::store::availability::{Outage, RETRY_AFTER};
 use futures::future::BoxFuture;
-use tower_service::Service;
 
 const API_PREFIX: &str = "/uppsikt.v1.";
 const IMPORT_PATH: &str = "/uppsikt.v1.ImportService/Import";
