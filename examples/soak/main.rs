@@ -34,85 +34,75 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uppsikt::proto::v1 as pb;
 
-/// Every page of a list, by its page token.
+/// The `$name` field of every item of every page of a list from `$client.$method`, its
+/// request `$request` with the given fields, the largest pages and the page token.
 macro_rules! all_pages {
-    ($call:expr, $request:ident, $items:ident, $name:ident) => {{
-        let mut names = Vec::new();
-        let mut $request = String::new();
+    ($client:expr, $method:ident, $request:ident { $($field:ident: $value:expr),* }, $items:ident.$name:ident) => {{
+        let (mut client, mut names, mut token) = ($client, Vec::new(), String::new());
         loop {
-            let page = $call.await?.into_inner();
+            let request = pb::$request {
+                $($field: $value,)*
+                page_size: 1000,
+                page_token: token.clone(),
+                ..Default::default()
+            };
+            let page = client.$method(request).await?.into_inner();
             names.extend(page.$items.into_iter().map(|i| i.$name));
             if page.next_page_token.is_empty() {
                 break names;
             }
-            $request = page.next_page_token;
+            token = page.next_page_token;
         }
     }};
 }
 
 async fn names(channel: tonic::transport::Channel) -> anyhow::Result<(Names, Vec<String>)> {
-    let root = "orgUnits/RJH".to_owned();
-    let mut org = pb::organization_service_client::OrganizationServiceClient::new(channel.clone());
+    use pb::{
+        budget_service_client::BudgetServiceClient as Budget,
+        indicator_service_client::IndicatorServiceClient as Indicators,
+        investment_service_client::InvestmentServiceClient as Investments,
+        organization_service_client::OrganizationServiceClient as Org,
+        staffing_service_client::StaffingServiceClient as Staffing,
+    };
+    let root = || "orgUnits/RJH".to_owned();
     let units = all_pages!(
-        org.list_org_units(pb::ListOrgUnitsRequest {
-            org_unit: root.clone(),
-            include_descendants: true,
-            page_size: 1000,
-            page_token: token.clone(),
-            ..Default::default()
-        }),
-        token,
-        org_units,
-        name
+        Org::new(channel.clone()),
+        list_org_units,
+        ListOrgUnitsRequest {
+            org_unit: root(),
+            include_descendants: true
+        },
+        org_units.name
     );
-    let mut budget = pb::budget_service_client::BudgetServiceClient::new(channel.clone());
     let codes = all_pages!(
-        budget.list_categories(pb::ListCategoriesRequest {
-            page_size: 1000,
-            page_token: token.clone(),
-            ..Default::default()
-        }),
-        token,
-        categories,
-        code
+        Budget::new(channel.clone()),
+        list_categories,
+        ListCategoriesRequest {},
+        categories.code
     );
-    let mut investments =
-        pb::investment_service_client::InvestmentServiceClient::new(channel.clone());
     let investment_names = all_pages!(
-        investments.list_investments(pb::ListInvestmentsRequest {
-            org_unit: root.clone(),
-            include_descendants: true,
-            page_size: 1000,
-            page_token: token.clone(),
-            ..Default::default()
-        }),
-        token,
-        investments,
-        name
+        Investments::new(channel.clone()),
+        list_investments,
+        ListInvestmentsRequest {
+            org_unit: root(),
+            include_descendants: true
+        },
+        investments.name
     );
-    let mut indicators = pb::indicator_service_client::IndicatorServiceClient::new(channel.clone());
     let indicator_names = all_pages!(
-        indicators.list_indicators(pb::ListIndicatorsRequest {
-            org_unit: root.clone(),
-            include_descendants: true,
-            page_size: 1000,
-            page_token: token.clone(),
-            ..Default::default()
-        }),
-        token,
-        indicators,
-        name
+        Indicators::new(channel.clone()),
+        list_indicators,
+        ListIndicatorsRequest {
+            org_unit: root(),
+            include_descendants: true
+        },
+        indicators.name
     );
-    let mut staffing = pb::staffing_service_client::StaffingServiceClient::new(channel);
     let professions = all_pages!(
-        staffing.list_profession_groups(pb::ListProfessionGroupsRequest {
-            page_size: 1000,
-            page_token: token.clone(),
-            ..Default::default()
-        }),
-        token,
-        profession_groups,
-        name
+        Staffing::new(channel),
+        list_profession_groups,
+        ListProfessionGroupsRequest {},
+        profession_groups.name
     );
     let names = Names {
         categories: codes.iter().map(|c| format!("categories/{c}")).collect(),
