@@ -75,32 +75,29 @@ where
     loop {
         ctx.take_violations(next.violations);
         let mut batch = next.entries;
-        let last = next.last;
-        if last {
-            if let Err(error) = apply(&mut ctx, &txn, &mut batch).await {
-                return Err(abandon(txn, error).await);
-            }
-            if let Some(denied) = out_of_scope(&mut ctx) {
-                return Err(abandon(txn, denied).await);
-            }
-            break;
-        }
         let written_up_to = read;
-        let (applied, following) = futures::join!(
-            apply(&mut ctx, &txn, &mut batch),
-            next_batch(&mut entries, &mut read)
-        );
+        // The last batch has nothing to read beside it.
+        let (applied, following) = if next.last {
+            (apply(&mut ctx, &txn, &mut batch).await, None)
+        } else {
+            let (applied, following) = futures::join!(
+                apply(&mut ctx, &txn, &mut batch),
+                next_batch(&mut entries, &mut read)
+            );
+            (applied, Some(following))
+        };
         if let Err(error) = applied {
             return Err(abandon(txn, error).await);
         }
         if let Some(denied) = out_of_scope(&mut ctx) {
             return Err(abandon(txn, denied).await);
         }
-        progress(written_up_to);
         next = match following {
-            Ok(following) => following,
-            Err(error) => return Err(abandon(txn, error).await),
+            None => break,
+            Some(Ok(following)) => following,
+            Some(Err(error)) => return Err(abandon(txn, error).await),
         };
+        progress(written_up_to);
     }
     progress(read);
     let finish = Stage::Finish { records: read };
